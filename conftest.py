@@ -1,0 +1,157 @@
+"""Shared fixtures: the organisation tree, named people for permission cases, a browser.
+
+People (healthchecks' Alice/Bob/Charlie, union edition):
+- alice   — union staff of the 天宁 district federation (the owner unit in most cases)
+- bob     — union staff of the same 天宁 unit (a colleague)
+- charlie — union staff of the 钟楼 district federation (same level, other unit)
+- dora    — union staff of the 外卖送餐 industry union
+- carl    — union staff at the city federation
+- admin   — city administrator
+- olga    — signed in, but no role at all (an outsider)
+- lily    — platform liaison for 美团
+"""
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright's loop beside the ORM
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+
+
+@pytest.fixture(autouse=True)
+def _settings_for_tests(settings, tmp_path):
+    settings.SMS_BACKEND = "test"
+    settings.SMS_TEST_CODE = "246810"
+    settings.PRIVATE_MEDIA_ROOT = tmp_path / "private"
+    settings.MEDIA_ROOT = tmp_path / "media"
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.STORAGES = {
+        "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+
+
+@pytest.fixture
+def orgs(db):
+    from waystation.accounts.services import org_tree_ensure
+
+    return org_tree_ensure()
+
+
+class People(dict):
+    def __getattr__(self, name):
+        return self[name]
+
+
+@pytest.fixture
+def people(orgs):
+    from django.contrib.auth import get_user_model
+
+    from waystation.accounts.models import Platform, StaffRole
+
+    User = get_user_model()
+
+    def staff(username, role, unit, platform=None):
+        user = User.objects.create_user(username, password="pw-" + username)
+        if role:
+            StaffRole.objects.create(user=user, role=role, unit=unit, platform=platform)
+        return user
+
+    R = StaffRole.Role
+    return People(
+        alice=staff("alice", R.UNION_STAFF, orgs["tianning"]),
+        bob=staff("bob", R.UNION_STAFF, orgs["tianning"]),
+        charlie=staff("charlie", R.UNION_STAFF, orgs["zhonglou"]),
+        dora=staff("dora", R.UNION_STAFF, orgs["food_delivery"]),
+        carl=staff("carl", R.UNION_STAFF, orgs["city"]),
+        admin=staff("admin", R.CITY_ADMIN, orgs["city"]),
+        olga=staff("olga", None, None),
+        lily=staff(
+            "lily", R.PLATFORM_LIAISON, orgs["food_delivery"], Platform.objects.get(code="meituan")
+        ),
+    )
+
+
+def client_for(user):
+    from django.test import Client
+
+    c = Client()
+    c.force_login(user)
+    return c
+
+
+@pytest.fixture
+def as_user():
+    return client_for
+
+
+@pytest.fixture(scope="session")
+def browser():
+    if not Path(CHROMIUM).exists():
+        if os.environ.get("CI") == "true":
+            pytest.fail("CI needs /usr/bin/chromium for browser tests (scripts/chromium.sh)")
+        pytest.skip("chromium not installed: run scripts/chromium.sh")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(
+            executable_path=CHROMIUM,
+            headless=True,
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-quic",
+                "--no-first-run",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+            ],
+        )
+        yield b
+        b.close()
+
+
+@pytest.fixture
+def phone_page(browser):
+    """A page at a phone's viewport (iPhone 12-ish), Chinese locale, Shanghai time."""
+    ctx = browser.new_context(
+        viewport={"width": 390, "height": 844},
+        device_scale_factor=2,
+        is_mobile=True,
+        has_touch=True,
+        locale="zh-CN",
+        timezone_id="Asia/Shanghai",
+    )
+    page = ctx.new_page()
+    page.set_default_timeout(15000)
+    yield page
+    ctx.close()
+
+
+@pytest.fixture
+def desk_page(browser):
+    ctx = browser.new_context(viewport={"width": 1280, "height": 900}, locale="zh-CN")
+    page = ctx.new_page()
+    page.set_default_timeout(15000)
+    yield page
+    ctx.close()
+
+
+def pytest_collection_modifyitems(config, items):
+    """Tests marked `postgres` need PostgreSQL: on SQLite they are skipped, loudly, except in CI
+    where SQLite is not allowed at all."""
+    from django.conf import settings
+
+    on_pg = settings.DATABASES["default"]["ENGINE"].endswith("postgresql")
+    if on_pg:
+        return
+    if os.environ.get("CI") == "true":
+        raise pytest.UsageError("CI=true: the suite must run on PostgreSQL (DATABASE_URL)")
+    skip = pytest.mark.skip(reason="needs PostgreSQL (row locks/concurrency); SQLite run")
+    for item in items:
+        if "postgres" in item.keywords:
+            item.add_marker(skip)

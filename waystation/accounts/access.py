@@ -1,0 +1,187 @@
+"""Who sees what. The one place that decides; apps call it, never each other's views.
+
+A staff account holds roles on org units:
+- a role on the city unit (or the city_admin role) sees everything;
+- a role on a district unit sees rows whose district is that district;
+- a role on an industry unit sees rows whose industry is that industry;
+- a station keeper sees the stations they keep; a platform liaison the rows of their platform.
+Anything outside the scope answers 404, never 403, so outsiders learn nothing of its existence.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from functools import wraps
+from typing import Any
+
+from django.contrib.auth.views import redirect_to_login
+from django.db.models import Model, Q, QuerySet
+from django.http import Http404, HttpRequest
+
+from .models import OrgUnit, StaffRole
+
+Role = StaffRole.Role
+
+
+@dataclass(frozen=True)
+class Scope:
+    roles: frozenset[str] = frozenset()
+    city: bool = False
+    districts: frozenset[str] = frozenset()
+    industries: frozenset[str] = frozenset()
+    platforms: frozenset[int] = frozenset()
+    admin: bool = False
+    units: tuple[int, ...] = field(default=())
+
+    @property
+    def is_staff(self) -> bool:
+        return bool(self.roles)
+
+    @property
+    def is_union_staff(self) -> bool:
+        """City admin or union staff at any level: the people who run members and aid."""
+        return self.admin or Role.UNION_STAFF in self.roles
+
+    def has(self, role: str) -> bool:
+        return role in self.roles
+
+    def q(
+        self,
+        *,
+        district: str | None = None,
+        industry: str | None = None,
+        platform: str | None = None,
+    ) -> Q | None:
+        """A filter for rows in scope, given the names of the row's district/industry/platform
+        fields. None means "everything" (city scope); Q(pk__in=[]) means nothing."""
+        if self.city:
+            return None
+        q = Q(pk__in=[])
+        if district and self.districts:
+            q |= Q(**{f"{district}__in": sorted(self.districts)})
+        if industry and self.industries:
+            q |= Q(**{f"{industry}__in": sorted(self.industries)})
+        if platform and self.platforms:
+            q |= Q(**{f"{platform}__in": sorted(self.platforms)})
+        return q
+
+
+EMPTY = Scope()
+
+
+def scope_of(user: Any) -> Scope:
+    """The user's scope, computed once per request object."""
+    if user is None or not getattr(user, "is_authenticated", False):
+        return EMPTY
+    cached = getattr(user, "_waystation_scope", None)
+    if cached is not None:
+        return cached
+    roles = list(StaffRole.objects.filter(user=user).select_related("unit"))
+    names = frozenset(r.role for r in roles)
+    union_roles = [r for r in roles if r.role in (Role.CITY_ADMIN, Role.UNION_STAFF)]
+    scope = Scope(
+        roles=names,
+        admin=Role.CITY_ADMIN in names,
+        city=any(
+            r.role == Role.CITY_ADMIN or r.unit.kind == OrgUnit.Kind.CITY for r in union_roles
+        ),
+        districts=frozenset(r.unit.district for r in union_roles if r.unit.district),
+        industries=frozenset(r.unit.industry for r in union_roles if r.unit.industry),
+        platforms=frozenset(
+            r.platform_id for r in roles if r.role == Role.PLATFORM_LIAISON and r.platform_id
+        ),
+        units=tuple(r.unit_id for r in roles),
+    )
+    user._waystation_scope = scope
+    return scope
+
+
+def filter_in_scope(
+    user: Any,
+    qs: QuerySet,
+    *,
+    district: str | None = None,
+    industry: str | None = None,
+    platform: str | None = None,
+    require_union_staff: bool = True,
+) -> QuerySet:
+    scope = scope_of(user)
+    if require_union_staff and not scope.is_union_staff:
+        return qs.none()
+    q = scope.q(district=district, industry=industry, platform=platform)
+    return qs if q is None else qs.filter(q)
+
+
+def get_in_scope_or_404(qs: QuerySet, **lookup: Any) -> Model:
+    try:
+        return qs.get(**lookup)
+    except qs.model.DoesNotExist as exc:
+        raise Http404 from exc
+
+
+# --- members -----------------------------------------------------------------------------------
+
+
+def members_visible_to(user: Any) -> QuerySet:
+    from waystation.members.models import Member
+
+    return filter_in_scope(
+        user, Member.objects.all(), district="work_district", industry="industry"
+    )
+
+
+def member_for_staff(user: Any, member_number: str):
+    return get_in_scope_or_404(members_visible_to(user), member_number=member_number)
+
+
+def can_reveal_personal_data(user: Any) -> bool:
+    """Full ID numbers and phones: union staff and the city admin, in scope, with a reason."""
+    return scope_of(user).is_union_staff
+
+
+def can_export_members(user: Any) -> bool:
+    return scope_of(user).is_union_staff
+
+
+def can_read_audit_log(user: Any) -> bool:
+    return scope_of(user).admin
+
+
+# --- decorators for staff views ----------------------------------------------------------------
+
+
+def staff_required(view: Callable) -> Callable:
+    """Signed-in staff with at least one role; anonymous → login page, no role → 404."""
+
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any):
+        if not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
+        if not scope_of(request.user).is_staff:
+            raise Http404
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+def union_staff_required(view: Callable) -> Callable:
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any):
+        if not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
+        if not scope_of(request.user).is_union_staff:
+            raise Http404
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+def admin_required(view: Callable) -> Callable:
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any):
+        if not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
+        if not scope_of(request.user).admin:
+            raise Http404
+        return view(request, *args, **kwargs)
+
+    return wrapper

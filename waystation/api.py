@@ -1,0 +1,88 @@
+"""The JSON API under /api/v1/, for the mini-program and platforms. Each app contributes a
+router from its own `api.py`; pages and API call the same services."""
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import Http404
+from ninja import NinjaAPI
+from ninja.errors import AuthenticationError, HttpError
+from ninja.errors import ValidationError as NinjaValidationError
+
+api = NinjaAPI(
+    title="waystation API",
+    version="1",
+    description="常州市总工会新就业形态劳动者服务平台 API。错误以 400/404/409 返回 "
+    '`{"errors": {字段: [消息]}}` 或 `{"detail": 消息}`。',
+    urls_namespace="api",
+    docs_url="/docs",
+    openapi_url="/openapi.json",
+)
+
+
+def validation_errors(exc: DjangoValidationError) -> dict[str, list[str]]:
+    if hasattr(exc, "error_dict"):
+        return {
+            field: [str(m) for e in errs for m in e.messages]
+            for field, errs in exc.error_dict.items()
+        }
+    return {"__all__": [str(m) for m in exc.messages]}
+
+
+@api.exception_handler(DjangoValidationError)
+def on_django_validation_error(request, exc):
+    return api.create_response(request, {"errors": validation_errors(exc)}, status=400)
+
+
+@api.exception_handler(NinjaValidationError)
+def on_schema_error(request, exc):
+    errors: dict[str, list[str]] = {}
+    for err in exc.errors:
+        loc = [str(p) for p in err.get("loc", []) if p not in ("body", "payload", "query", "path")]
+        field = loc[-1] if loc else "__all__"
+        errors.setdefault(field, []).append(_translate(err))
+    return api.create_response(request, {"errors": errors}, status=400)
+
+
+def _translate(err: dict) -> str:
+    kind = err.get("type", "")
+    if kind == "missing":
+        return "此项为必填项 (required)"
+    if kind.startswith(("float", "int", "decimal")):
+        return "请输入数字 (must be a number)"
+    if kind.startswith("string"):
+        return "请输入文字 (must be text)"
+    if kind.startswith("bool"):
+        return "请输入 true 或 false (must be a boolean)"
+    if kind == "json_invalid":
+        return "请求体不是合法的 JSON (invalid JSON)"
+    return str(err.get("msg", "输入无效 (invalid)"))
+
+
+@api.exception_handler(Http404)
+def on_not_found(request, exc):
+    return api.create_response(request, {"detail": "未找到 (not found)"}, status=404)
+
+
+@api.exception_handler(AuthenticationError)
+def on_unauthenticated(request, exc):
+    return api.create_response(request, {"detail": "未登录或令牌无效 (unauthorized)"}, status=401)
+
+
+@api.exception_handler(HttpError)
+def on_http_error(request, exc):
+    return api.create_response(request, {"detail": str(exc)}, status=exc.status_code)
+
+
+def _mount() -> None:
+    from importlib import import_module
+
+    for app in ("members", "stations", "aid"):
+        try:
+            module = import_module(f"waystation.{app}.api")
+        except ModuleNotFoundError as exc:
+            if exc.name != f"waystation.{app}.api":
+                raise
+            continue
+        api.add_router("/", module.router)
+
+
+_mount()

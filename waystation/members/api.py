@@ -1,0 +1,115 @@
+from django.core.exceptions import ValidationError
+from django.urls import reverse
+from ninja import Router, Schema
+from ninja.security import django_auth
+
+from waystation.accounts.access import member_for_staff, scope_of
+from waystation.privacy.audit import client_ip
+
+from . import services, sms
+from .validators import clean_phone
+
+router = Router(tags=["members"])
+
+
+class SmsSendIn(Schema):
+    phone: str
+    purpose: str = "join"
+
+
+class JoinIn(Schema):
+    campaign: str
+    name: str
+    id_number: str
+    phone: str
+    sms_code: str
+    industry: str
+    platform: str | list[str] = []
+    district: str
+    consent_version: str
+
+
+class JoinOut(Schema):
+    member_number: str
+    status: str
+    card_url: str
+    created: bool
+
+
+class ErrorsOut(Schema):
+    errors: dict[str, list[str]]
+
+
+class DetailOut(Schema):
+    detail: str
+
+
+class MemberOut(Schema):
+    member_number: str
+    name: str
+    id_number: str  # always masked
+    phone: str  # always masked
+    gender: str
+    birth_year: int
+    union: str
+    industry: str
+    work_district: str
+    platforms: list[str]
+    status: str
+    channel: str
+    joined_at: str
+
+
+@router.post("/sms/send", response={202: dict, 400: ErrorsOut}, summary="发送短信验证码")
+def sms_send(request, payload: SmsSendIn):
+    try:
+        phone = clean_phone(payload.phone)
+    except ValidationError as exc:
+        raise ValidationError({"phone": exc.messages}) from exc
+    sms.sms_send(phone=phone, purpose=payload.purpose, ip=client_ip(request))
+    return 202, {"detail": "验证码已发送"}
+
+
+@router.post("/join", response={200: JoinOut, 201: JoinOut, 400: ErrorsOut}, summary="扫码入会")
+def join(request, payload: JoinIn):
+    data = payload.dict()
+    data["platforms"] = (
+        [data.pop("platform")] if isinstance(data["platform"], str) else data.pop("platform")
+    )
+    data["platforms"] = [p for p in data["platforms"] if p]
+    result = services.member_join(data=data, ip=client_ip(request))
+    m = result.member
+    body = {
+        "member_number": m.member_number,
+        "status": m.status,
+        "card_url": request.build_absolute_uri(reverse("members:card")),
+        "created": result.created,
+    }
+    return (201 if result.created else 200), body
+
+
+@router.get(
+    "/members/{member_number}",
+    response={200: MemberOut, 404: DetailOut},
+    auth=django_auth,
+    summary="会员信息（工作人员；敏感字段始终脱敏）",
+)
+def member_get(request, member_number: str):
+    if not scope_of(request.user).is_union_staff:
+        return 404, {"detail": "未找到 (not found)"}
+    m = member_for_staff(request.user, member_number)
+    return 200, {
+        "member_number": m.member_number,
+        "name": m.name,
+        "id_number": m.id_number_masked,
+        "phone": m.phone_masked,
+        "gender": m.gender,
+        "birth_year": m.birth_date.year,
+        "union": m.union.name,
+        "industry": m.industry,
+        "work_district": m.work_district,
+        "platforms": [p.code for p in m.platforms.all()],
+        "status": m.status,
+        "channel": m.channel,
+        "joined_at": m.joined_at.isoformat(),
+    }

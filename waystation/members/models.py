@@ -1,0 +1,151 @@
+from django.conf import settings
+from django.db import models
+from django.urls import reverse
+from django.utils import timezone
+
+from waystation.accounts.models import OrgUnit, Platform
+from waystation.accounts.orgs import DISTRICTS, INDUSTRIES
+from waystation.privacy import crypto
+
+
+class Campaign(models.Model):
+    """A poster/QR drive; every scan-to-join is attributed to one."""
+
+    class Owner(models.TextChoices):
+        UNION = "union", "工会"
+        STATION = "station", "驿站"
+        EVENT = "event", "活动"
+        STREET = "street", "街头点位"
+
+    code = models.SlugField(max_length=40, unique=True)
+    name = models.CharField(max_length=100)
+    owner_kind = models.CharField(max_length=10, choices=Owner.choices, default=Owner.UNION)
+    unit = models.ForeignKey(OrgUnit, on_delete=models.PROTECT, related_name="campaigns")
+    place = models.CharField(max_length=200, blank=True)  # the station, event or street point
+    active = models.BooleanField(default=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_join_url(self) -> str:
+        return reverse("members:join", args=[self.code])
+
+
+class Member(models.Model):
+    class Status(models.TextChoices):
+        ACTIVE = "active", "正常"
+        LAPSED = "lapsed", "失效"
+        WITHDRAWN = "withdrawn", "已退会"
+
+    class Channel(models.TextChoices):
+        SCAN = "scan", "扫码入会"
+        IMPORT = "import", "名册导入"
+        STAFF = "staff", "工作人员录入"
+        API = "api", "平台接口"
+
+    member_number = models.CharField(max_length=20, unique=True)
+    name = models.CharField(max_length=50)
+    # Personal data: encrypted at rest; a keyed hash for uniqueness and exact search; the mask
+    # kept beside it so that lists never decrypt.
+    id_number_enc = models.TextField()
+    id_number_hash = models.CharField(max_length=64, unique=True)
+    id_number_masked = models.CharField(max_length=24)
+    phone_enc = models.TextField()
+    phone_hash = models.CharField(max_length=64, db_index=True)
+    phone_masked = models.CharField(max_length=16)
+    gender = models.CharField(max_length=1, choices=[("M", "男"), ("F", "女")])
+    birth_date = models.DateField()
+    industry = models.CharField(max_length=20, choices=INDUSTRIES, db_index=True)
+    platforms = models.ManyToManyField(Platform, blank=True, related_name="members")
+    work_district = models.CharField(max_length=20, choices=DISTRICTS, db_index=True)
+    union = models.ForeignKey(OrgUnit, on_delete=models.PROTECT, related_name="members")
+    status = models.CharField(
+        max_length=10, choices=Status.choices, default=Status.ACTIVE, db_index=True
+    )
+    channel = models.CharField(max_length=10, choices=Channel.choices, db_index=True)
+    campaign = models.ForeignKey(
+        Campaign, null=True, blank=True, on_delete=models.PROTECT, related_name="members"
+    )
+    joined_at = models.DateTimeField(default=timezone.now, db_index=True)
+    consent_version = models.CharField(max_length=20, blank=True)
+    consent_at = models.DateTimeField(null=True, blank=True)
+    status_changed_at = models.DateTimeField(null=True, blank=True)
+    status_reason = models.CharField(max_length=200, blank=True)
+    import_batch = models.ForeignKey(
+        "members.RosterImport", null=True, blank=True, on_delete=models.SET_NULL
+    )
+
+    class Meta:
+        ordering = ["-joined_at", "-id"]
+        indexes = [models.Index(fields=["union", "status"])]
+
+    def __str__(self) -> str:
+        return f"{self.member_number} {self.name}"
+
+    @property
+    def id_number(self) -> str:
+        """Decrypted. Only for services that audit (reveal, bank export), never templates."""
+        return crypto.decrypt(self.id_number_enc)
+
+    @property
+    def phone(self) -> str:
+        return crypto.decrypt(self.phone_enc)
+
+    def age_on(self, day) -> int:
+        years = day.year - self.birth_date.year
+        return years - ((day.month, day.day) < (self.birth_date.month, self.birth_date.day))
+
+
+class SmsCode(models.Model):
+    """A one-time code sent to a phone. Stored hashed; expires; used once."""
+
+    phone_hash = models.CharField(max_length=64, db_index=True)
+    purpose = models.CharField(max_length=20)
+    code_hash = models.CharField(max_length=64)
+    ip = models.GenericIPAddressField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+    expires_at = models.DateTimeField()
+    used_at = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        indexes = [models.Index(fields=["phone_hash", "purpose", "created_at"])]
+
+    def __str__(self) -> str:
+        return f"sms {self.purpose} {self.created_at:%Y-%m-%d %H:%M}"
+
+
+class RosterImport(models.Model):
+    """An uploaded roster (.xlsx) and its validation and commit."""
+
+    class Status(models.TextChoices):
+        VALIDATED = "validated", "已校验"
+        COMMITTING = "committing", "导入中"
+        DONE = "done", "已完成"
+        FAILED = "failed", "失败"
+
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT)
+    unit = models.ForeignKey(OrgUnit, on_delete=models.PROTECT)
+    filename = models.CharField(max_length=200)
+    file_sha256 = models.CharField(max_length=64, db_index=True)
+    stored_name = models.CharField(max_length=100)  # server-generated, under PRIVATE_MEDIA_ROOT
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.VALIDATED)
+    total_rows = models.PositiveIntegerField(default=0)
+    valid_rows = models.PositiveIntegerField(default=0)
+    error_rows = models.PositiveIntegerField(default=0)
+    errors_preview = models.JSONField(default=list, blank=True)
+    created_count = models.PositiveIntegerField(default=0)
+    existing_count = models.PositiveIntegerField(default=0)
+    committed_through = models.PositiveIntegerField(default=0)  # rows done: resume point
+    job = models.ForeignKey("jobs.Job", null=True, blank=True, on_delete=models.SET_NULL)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.filename} ({self.get_status_display()})"

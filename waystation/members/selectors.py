@@ -1,0 +1,97 @@
+from datetime import date
+
+from django.core.exceptions import ValidationError
+from django.db.models import Count, QuerySet
+from django.db.models.functions import TruncWeek
+
+from waystation.accounts.access import members_visible_to
+from waystation.accounts.orgs import DISTRICT_NAMES, INDUSTRY_NAMES
+from waystation.privacy.crypto import keyed_hash
+
+from .validators import clean_phone
+
+FILTERS = ("union", "district", "platform", "status", "channel", "joined_from", "joined_to")
+
+
+def members_filtered(user, params) -> QuerySet:
+    """Members in the user's scope, filtered by list parameters; `q` is an exact phone or ID."""
+    qs = members_visible_to(user).select_related("union")
+    if params.get("union"):
+        qs = qs.filter(union__code=params["union"])
+    if params.get("district"):
+        qs = qs.filter(work_district=params["district"])
+    if params.get("industry"):
+        qs = qs.filter(industry=params["industry"])
+    if params.get("platform"):
+        qs = qs.filter(platforms__code=params["platform"])
+    if params.get("status"):
+        qs = qs.filter(status=params["status"])
+    if params.get("channel"):
+        qs = qs.filter(channel=params["channel"])
+    if params.get("campaign"):
+        qs = qs.filter(campaign__code=params["campaign"])
+    for key, lookup in (
+        ("joined_from", "joined_at__date__gte"),
+        ("joined_to", "joined_at__date__lte"),
+    ):
+        if params.get(key):
+            try:
+                qs = qs.filter(**{lookup: date.fromisoformat(params[key])})
+            except ValueError:
+                qs = qs.none()
+    q = (params.get("q") or "").strip()
+    if q:
+        qs = _exact_search(qs, q)
+    return qs
+
+
+def _exact_search(qs: QuerySet, q: str) -> QuerySet:
+    """Exact search by member number, phone or ID number through the keyed hashes."""
+    if q.upper().startswith("CZ"):
+        return qs.filter(member_number=q.upper())
+    try:
+        phone = clean_phone(q)
+    except ValidationError:  # not a phone: an ID number
+        return qs.filter(id_number_hash=keyed_hash(q.strip().upper()))
+    return qs.filter(phone_hash=keyed_hash(phone))
+
+
+def member_stats(user) -> dict:
+    qs = members_visible_to(user).filter(status="active")
+    by_union = list(qs.values("union__name").annotate(n=Count("id")).order_by("-n"))
+    by_district = [
+        {"name": DISTRICT_NAMES.get(r["work_district"], r["work_district"]), "n": r["n"]}
+        for r in qs.values("work_district").annotate(n=Count("id")).order_by("-n")
+    ]
+    by_industry = [
+        {"name": INDUSTRY_NAMES.get(r["industry"], r["industry"]), "n": r["n"]}
+        for r in qs.values("industry").annotate(n=Count("id")).order_by("-n")
+    ]
+    by_platform = list(
+        qs.filter(platforms__isnull=False)
+        .values("platforms__name")
+        .annotate(n=Count("id"))
+        .order_by("-n")
+    )
+    channel_names = dict(qs.model.Channel.choices)
+    by_channel = [
+        {"name": channel_names.get(r["channel"], r["channel"]), "n": r["n"]}
+        for r in qs.values("channel").annotate(n=Count("id")).order_by("-n")
+    ]
+    weeks = [
+        {"week": r["week"].date().isoformat(), "n": r["n"]}
+        for r in members_visible_to(user)
+        .annotate(week=TruncWeek("joined_at"))
+        .values("week")
+        .annotate(n=Count("id"))
+        .order_by("week")
+    ]
+    return {
+        "total": qs.count(),
+        "by_union": [{"name": r["union__name"], "n": r["n"]} for r in by_union],
+        "by_district": by_district,
+        "by_industry": by_industry,
+        "by_platform": [{"name": r["platforms__name"], "n": r["n"]} for r in by_platform],
+        "by_channel": by_channel,
+        "joins_per_week": weeks,
+    }

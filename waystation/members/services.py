@@ -1,0 +1,220 @@
+"""Writes for members: joining, status changes, transfers, reveals. Each audited."""
+
+from dataclasses import dataclass
+from datetime import date
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from waystation.accounts.models import OrgUnit, Platform
+from waystation.accounts.orgs import DISTRICT_NAMES, INDUSTRY_NAMES
+from waystation.accounts.services import industry_union
+from waystation.core.models import counter_take
+from waystation.privacy import crypto
+from waystation.privacy.audit import audit_record
+from waystation.privacy.masking import mask_id_number, mask_phone
+
+from . import sms
+from .models import Campaign, Member
+from .validators import clean_id_number, clean_name, clean_phone, id_birth_date, id_gender
+
+NUMBER_PREFIX = "CZ"
+
+
+def member_numbers(n: int) -> list[str]:
+    return [f"{NUMBER_PREFIX}{i:08d}" for i in counter_take("member_number", n)]
+
+
+@dataclass
+class JoinResult:
+    member: Member
+    created: bool
+
+
+def member_fields(*, name: str, id_number: str, phone: str) -> dict:
+    """Model fields for personal data: encrypted, hashed and masked. Inputs already clean."""
+    return {
+        "name": name,
+        "id_number_enc": crypto.encrypt(id_number),
+        "id_number_hash": crypto.keyed_hash(id_number),
+        "id_number_masked": mask_id_number(id_number),
+        "phone_enc": crypto.encrypt(phone),
+        "phone_hash": crypto.keyed_hash(phone),
+        "phone_masked": mask_phone(phone),
+        "birth_date": id_birth_date(id_number),
+        "gender": id_gender(id_number),
+    }
+
+
+def clean_join_input(data: dict, *, today: date | None = None) -> dict:
+    """Validate every field of a join; raise one ValidationError naming each bad field."""
+    errors: dict[str, list[str]] = {}
+    out: dict = {}
+    for field, cleaner in (("name", clean_name), ("phone", clean_phone)):
+        try:
+            out[field] = cleaner(data.get(field, ""))
+        except ValidationError as e:
+            errors[field] = e.messages
+    try:
+        out["id_number"] = clean_id_number(data.get("id_number", ""), today=today)
+    except ValidationError as e:
+        errors["id_number"] = e.messages
+    industry = data.get("industry") or ""
+    if industry not in INDUSTRY_NAMES:
+        errors["industry"] = ["请选择所在行业"]
+    out["industry"] = industry
+    district = data.get("district") or ""
+    if district not in DISTRICT_NAMES:
+        errors["district"] = ["请选择工作所在区域"]
+    out["district"] = district
+    codes = data.get("platforms") or data.get("platform") or []
+    if isinstance(codes, str):
+        codes = [c for c in codes.split(",") if c]
+    platforms = list(Platform.objects.filter(code__in=codes))
+    if len(platforms) != len(set(codes)):
+        errors["platform"] = ["平台选择无效"]
+    out["platforms"] = platforms
+    if data.get("consent_version") != settings.PRIVACY_NOTICE_VERSION:
+        errors["consent_version"] = ["请阅读并同意最新版本的个人信息保护告知书"]
+    campaign = Campaign.objects.filter(code=data.get("campaign") or "", active=True).first()
+    if campaign is None:
+        errors["campaign"] = ["入会活动不存在或已结束"]
+    out["campaign"] = campaign
+    if errors:
+        raise ValidationError(errors)
+    return out
+
+
+def member_join(*, data: dict, ip: str | None = None) -> JoinResult:
+    """Scan-to-join: validate, check the SMS code, then create the member (or find the existing
+    one by ID number). Nothing is written unless everything is valid."""
+    clean = clean_join_input(data)
+    sms.sms_verify(phone=clean["phone"], purpose="join", code=data.get("sms_code", ""))
+    id_hash = crypto.keyed_hash(clean["id_number"])
+    existing = Member.objects.filter(id_number_hash=id_hash).first()
+    if existing is not None:
+        return JoinResult(existing, False)
+    try:
+        with transaction.atomic():
+            member = Member.objects.create(
+                member_number=member_numbers(1)[0],
+                **member_fields(
+                    name=clean["name"], id_number=clean["id_number"], phone=clean["phone"]
+                ),
+                industry=clean["industry"],
+                work_district=clean["district"],
+                union=industry_union(clean["industry"]),
+                channel=Member.Channel.SCAN,
+                campaign=clean["campaign"],
+                consent_version=settings.PRIVACY_NOTICE_VERSION,
+                consent_at=timezone.now(),
+            )
+            member.platforms.set(clean["platforms"])
+            audit_record(
+                action="member.join",
+                actor_label=member.member_number,
+                obj=member,
+                detail={"campaign": clean["campaign"].code},
+            )
+    except IntegrityError:  # the same person, joining twice at the same moment
+        return JoinResult(Member.objects.get(id_number_hash=id_hash), False)
+    return JoinResult(member, True)
+
+
+def member_by_phone(phone: str) -> Member | None:
+    return (
+        Member.objects.filter(phone_hash=crypto.keyed_hash(phone))
+        .exclude(status=Member.Status.WITHDRAWN)
+        .order_by("-joined_at")
+        .first()
+    )
+
+
+def member_login(*, phone: str, code: str) -> Member:
+    phone = clean_phone(phone)
+    sms.sms_verify(phone=phone, purpose="login", code=code)
+    member = member_by_phone(phone)
+    if member is None:
+        raise ValidationError({"phone": ["该手机号尚未入会，请先扫码入会"]})
+    return member
+
+
+def _require_reason(reason: str) -> str:
+    reason = (reason or "").strip()
+    if len(reason) < 2:
+        raise ValidationError({"reason": ["请填写理由"]})
+    return reason
+
+
+@transaction.atomic
+def member_set_status(*, member: Member, status: str, reason: str, actor, request=None) -> Member:
+    reason = _require_reason(reason)
+    if status not in (Member.Status.ACTIVE, Member.Status.LAPSED, Member.Status.WITHDRAWN):
+        raise ValidationError({"status": ["状态无效"]})
+    if member.status == status:
+        return member
+    if member.status == Member.Status.WITHDRAWN:
+        raise ValidationError({"status": ["已退会的会员不能再变更状态，请重新入会"]})
+    old = member.status
+    member.status = status
+    member.status_reason = reason
+    member.status_changed_at = timezone.now()
+    member.save(update_fields=["status", "status_reason", "status_changed_at"])
+    audit_record(
+        action=f"member.{status}",
+        actor=actor,
+        obj=member,
+        reason=reason,
+        detail={"from": old, "to": status},
+        request=request,
+    )
+    return member
+
+
+@transaction.atomic
+def member_transfer(*, member: Member, union: OrgUnit, reason: str, actor, request=None) -> Member:
+    reason = _require_reason(reason)
+    if union.pk == member.union_id:
+        raise ValidationError({"union": ["会员已在该工会"]})
+    old = member.union
+    member.union = union
+    fields = ["union"]
+    if union.industry:
+        member.industry = union.industry
+        fields.append("industry")
+    if union.district:
+        member.work_district = union.district
+        fields.append("work_district")
+    member.save(update_fields=fields)
+    audit_record(
+        action="member.transfer",
+        actor=actor,
+        obj=member,
+        reason=reason,
+        detail={"from": old.code, "to": union.code},
+        request=request,
+    )
+    return member
+
+
+def member_reveal(*, member: Member, fields: list[str], reason: str, actor, request=None) -> dict:
+    """The full ID number and/or phone, for a permitted role, with a reason, audited."""
+    from waystation.accounts.access import can_reveal_personal_data
+
+    if not can_reveal_personal_data(actor):
+        raise PermissionError
+    reason = _require_reason(reason)
+    allowed = {"id_number", "phone"}
+    fields = [f for f in fields if f in allowed] or sorted(allowed)
+    values = {f: getattr(member, f) for f in fields}
+    audit_record(
+        action="member.reveal",
+        actor=actor,
+        obj=member,
+        reason=reason,
+        detail={"fields": fields, "member_number": member.member_number},
+        request=request,
+    )
+    return values

@@ -1,0 +1,144 @@
+"""Worker pages: scan-to-join, sign-in by SMS code, the electronic card."""
+
+import segno
+from django.conf import settings
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_POST
+
+from waystation.privacy.audit import client_ip
+
+from . import services, sms
+from .cards import card_token
+from .forms import JoinForm, LoginForm
+from .middleware import SESSION_KEY
+from .models import Campaign
+from .validators import clean_phone
+
+
+def _add_errors(form, exc: ValidationError) -> None:
+    for field, errs in exc.message_dict.items():
+        target = field if field in form.fields else None
+        if field == "platform":
+            target = "platforms"
+        if field == "consent_version":
+            target = "consent"
+        for e in errs:
+            form.add_error(target, e)
+
+
+def _send_code(request, form, purpose: str) -> None:
+    try:
+        phone = clean_phone(request.POST.get("phone", ""))
+        sms.sms_send(phone=phone, purpose=purpose, ip=client_ip(request))
+    except ValidationError as exc:
+        msgs = (
+            exc.message_dict.get("phone", exc.messages)
+            if hasattr(exc, "error_dict")
+            else exc.messages
+        )
+        for m in msgs:
+            form.add_error("phone", m)
+        return
+    messages.success(request, f"验证码已发送，{settings.SMS_CODE_TTL_SECONDS // 60}分钟内有效")
+
+
+def _sign_in(request, member) -> None:
+    request.session.cycle_key()
+    request.session[SESSION_KEY] = member.pk
+
+
+@never_cache
+def join(request, code: str):
+    campaign = Campaign.objects.filter(code=code, active=True).select_related("unit").first()
+    if campaign is None:
+        raise Http404
+    form = JoinForm(request.POST or None)
+    if request.method == "POST":
+        if request.POST.get("action") == "send_code":
+            # Keep what was typed, check only the phone now; the rest is checked on submit.
+            form = JoinForm(initial=request.POST.dict())
+            form.fields["platforms"].initial = request.POST.getlist("platforms")
+            _send_code(request, form, "join")
+        elif form.is_valid():
+            try:
+                result = services.member_join(
+                    data=form.service_data(campaign.code), ip=client_ip(request)
+                )
+            except ValidationError as exc:
+                _add_errors(form, exc)
+            else:
+                _sign_in(request, result.member)
+                if result.created:
+                    messages.success(request, "入会成功，欢迎加入工会大家庭！")
+                else:
+                    messages.info(request, "您已经是工会会员，这是您的会员卡。")
+                return redirect("members:card")
+    return render(request, "members/join.html", {"form": form, "campaign": campaign})
+
+
+def join_done(request, code: str):
+    return redirect("members:card")
+
+
+@never_cache
+def login(request):
+    form = LoginForm(request.POST or None)
+    if request.method == "POST":
+        if request.POST.get("action") == "send_code":
+            form = LoginForm(initial={"phone": request.POST.get("phone", "")})
+            _send_code(request, form, "login")
+        elif form.is_valid():
+            try:
+                member = services.member_login(
+                    phone=form.cleaned_data["phone"], code=form.cleaned_data["sms_code"]
+                )
+            except ValidationError as exc:
+                _add_errors(form, exc)
+            else:
+                _sign_in(request, member)
+                return redirect(request.GET.get("next") or reverse("members:card"))
+    return render(request, "members/login.html", {"form": form})
+
+
+@require_POST
+def logout(request):
+    request.session.pop(SESSION_KEY, None)
+    return redirect("members:login")
+
+
+def _member_or_login(request):
+    if not request.member:
+        return None
+    return request.member
+
+
+@never_cache
+def card(request):
+    member = _member_or_login(request)
+    if member is None:
+        return redirect(f"{reverse('members:login')}?next={reverse('members:card')}")
+    return render(
+        request,
+        "members/card.html",
+        {"m": member, "refresh_seconds": max(30, settings.CARD_TOKEN_TTL_SECONDS - 60)},
+    )
+
+
+@never_cache
+def card_qr(request):
+    member = _member_or_login(request)
+    if member is None:
+        raise Http404
+    url = (
+        settings.SITE_URL
+        + reverse("members:card_verify")
+        + "?t="
+        + card_token(member.member_number)
+    )
+    svg = segno.make(url, error="m").svg_inline(scale=4, border=2)
+    return HttpResponse(svg, content_type="image/svg+xml")

@@ -1,0 +1,276 @@
+"""Staff pages for members: list, detail, reveal, status, transfer, card check, campaigns, stats."""
+
+from django.contrib import messages
+from django.core import signing
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Q
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from waystation.accounts.access import (
+    can_export_members,
+    member_for_staff,
+    scope_of,
+    staff_required,
+    union_staff_required,
+)
+from waystation.accounts.models import OrgUnit, Platform
+from waystation.accounts.orgs import DISTRICTS, INDUSTRIES
+from waystation.privacy.audit import audit_record
+
+from . import posters, selectors, services
+from .cards import card_token_read
+from .exports import XLSX, xlsx_bytes
+from .forms import CampaignForm, ReasonForm, StatusForm, TransferForm
+from .models import Campaign, Member
+
+PAGE_SIZE = 50
+
+
+def _units_in_scope(user):
+    scope = scope_of(user)
+    if scope.city:
+        return OrgUnit.objects.all()
+    return OrgUnit.objects.filter(
+        Q(district__in=scope.districts) | Q(industry__in=scope.industries) | Q(pk__in=scope.units)
+    )
+
+
+@union_staff_required
+def member_list(request):
+    qs = selectors.members_filtered(request.user, request.GET)
+    page = Paginator(qs.order_by("-joined_at", "-id"), PAGE_SIZE).get_page(request.GET.get("page"))
+    params = request.GET.copy()
+    params.pop("page", None)
+    return render(
+        request,
+        "members/staff_list.html",
+        {
+            "page": page,
+            "params": params.urlencode(),
+            "units": _units_in_scope(request.user),
+            "districts": DISTRICTS,
+            "industries": INDUSTRIES,
+            "platforms": Platform.objects.all(),
+            "statuses": Member.Status.choices,
+            "channels": Member.Channel.choices,
+        },
+    )
+
+
+@union_staff_required
+def member_export(request):
+    if not can_export_members(request.user):
+        raise Http404
+    qs = selectors.members_filtered(request.user, request.GET).prefetch_related("platforms")
+    rows = (
+        [
+            m.member_number,
+            m.name,
+            m.id_number_masked,
+            m.phone_masked,
+            m.union.name,
+            m.get_industry_display(),
+            m.get_work_district_display(),
+            "、".join(p.name for p in m.platforms.all()),
+            m.get_status_display(),
+            m.get_channel_display(),
+            timezone.localtime(m.joined_at).strftime("%Y-%m-%d"),
+        ]
+        for m in qs.iterator(chunk_size=2000)
+    )
+    data = xlsx_bytes(
+        [
+            "会员号",
+            "姓名",
+            "身份证号",
+            "手机号",
+            "工会",
+            "行业",
+            "区域",
+            "平台",
+            "状态",
+            "渠道",
+            "入会日期",
+        ],
+        rows,
+        title="会员",
+    )
+    audit_record(
+        action="member.export",
+        actor=request.user,
+        object_type="members.member",
+        detail={"filters": {k: v for k, v in request.GET.items() if k != "q"}},
+        request=request,
+    )
+    resp = HttpResponse(data, content_type=XLSX)
+    resp["Content-Disposition"] = 'attachment; filename="members.xlsx"'
+    return resp
+
+
+@union_staff_required
+def member_detail(request, number: str):
+    member = member_for_staff(request.user, number)
+    return render(
+        request,
+        "members/staff_detail.html",
+        {
+            "m": member,
+            "platforms": member.platforms.all(),
+            "reason_form": ReasonForm(),
+            "status_form": StatusForm(),
+            "transfer_form": TransferForm(),
+            "units": OrgUnit.objects.exclude(pk=member.union_id),
+            "revealed": None,
+        },
+    )
+
+
+@require_POST
+@union_staff_required
+def member_reveal(request, number: str):
+    member = member_for_staff(request.user, number)
+    form = ReasonForm(request.POST)
+    revealed = None
+    if form.is_valid():
+        try:
+            revealed = services.member_reveal(
+                member=member,
+                fields=request.POST.getlist("fields"),
+                reason=form.cleaned_data["reason"],
+                actor=request.user,
+                request=request,
+            )
+        except PermissionError as exc:
+            raise Http404 from exc
+    resp = render(
+        request,
+        "members/staff_detail.html",
+        {
+            "m": member,
+            "platforms": member.platforms.all(),
+            "reason_form": form,
+            "status_form": StatusForm(),
+            "transfer_form": TransferForm(),
+            "units": OrgUnit.objects.exclude(pk=member.union_id),
+            "revealed": revealed,
+        },
+    )
+    resp["Cache-Control"] = "no-store"
+    return resp
+
+
+@require_POST
+@union_staff_required
+def member_status(request, number: str):
+    member = member_for_staff(request.user, number)
+    form = StatusForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "请选择状态并填写理由")
+        return redirect("members:staff_detail", number=number)
+    try:
+        services.member_set_status(
+            member=member,
+            status=form.cleaned_data["status"],
+            reason=form.cleaned_data["reason"],
+            actor=request.user,
+            request=request,
+        )
+    except ValidationError as exc:
+        messages.error(request, "；".join(exc.messages))
+    else:
+        messages.success(request, "会员状态已更新")
+    return redirect("members:staff_detail", number=number)
+
+
+@require_POST
+@union_staff_required
+def member_transfer(request, number: str):
+    member = member_for_staff(request.user, number)
+    form = TransferForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "请选择转入工会并填写理由")
+        return redirect("members:staff_detail", number=number)
+    try:
+        services.member_transfer(
+            member=member,
+            union=form.cleaned_data["union"],
+            reason=form.cleaned_data["reason"],
+            actor=request.user,
+            request=request,
+        )
+    except ValidationError as exc:
+        messages.error(request, "；".join(exc.messages))
+    else:
+        messages.success(request, f"已转入{form.cleaned_data['union'].name}")
+    return redirect("members:staff_detail", number=number)
+
+
+@staff_required
+def card_verify(request):
+    """Staff (keepers included) check a scanned card: valid, expired or forged."""
+    token = (request.GET.get("t") or request.POST.get("t") or "").strip()
+    result: dict = {}
+    if token:
+        try:
+            number = card_token_read(token)
+        except signing.SignatureExpired:
+            result = {"ok": False, "message": "二维码已过期，请会员刷新会员卡"}
+        except signing.BadSignature:
+            result = {"ok": False, "message": "二维码无效（不是本平台签发的会员卡）"}
+        else:
+            member = Member.objects.select_related("union").filter(member_number=number).first()
+            if member is None:
+                result = {"ok": False, "message": "会员不存在"}
+            else:
+                result = {"ok": member.status == Member.Status.ACTIVE, "member": member}
+                if not result["ok"]:
+                    result["message"] = f"会员状态：{member.get_status_display()}"
+    return render(request, "members/card_verify.html", {"result": result, "token": token})
+
+
+@union_staff_required
+def campaigns(request):
+    units = _units_in_scope(request.user)
+    form = CampaignForm(request.POST or None)
+    form.fields["unit"].queryset = units
+    if request.method == "POST" and form.is_valid():
+        if Campaign.objects.filter(code=form.cleaned_data["code"]).exists():
+            form.add_error("code", "活动代码已被使用")
+        else:
+            c = Campaign.objects.create(**form.cleaned_data)
+            messages.success(request, f"已创建活动“{c.name}”")
+            return redirect("members:campaigns")
+    qs = Campaign.objects.filter(unit__in=units).select_related("unit")
+    return render(request, "members/campaigns.html", {"campaigns": qs, "form": form})
+
+
+def _campaign_in_scope(request, code: str) -> Campaign:
+    c = Campaign.objects.filter(code=code, unit__in=_units_in_scope(request.user)).first()
+    if c is None:
+        raise Http404
+    return c
+
+
+@union_staff_required
+def poster_png(request, code: str):
+    c = _campaign_in_scope(request, code)
+    resp = HttpResponse(posters.poster_png(c), content_type="image/png")
+    resp["Content-Disposition"] = f'attachment; filename="join-{c.code}.png"'
+    return resp
+
+
+@union_staff_required
+def poster_pdf(request, code: str):
+    c = _campaign_in_scope(request, code)
+    resp = HttpResponse(posters.poster_pdf(c), content_type="application/pdf")
+    resp["Content-Disposition"] = f'attachment; filename="join-{c.code}.pdf"'
+    return resp
+
+
+@union_staff_required
+def stats(request):
+    return render(request, "members/stats.html", {"stats": selectors.member_stats(request.user)})

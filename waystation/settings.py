@@ -1,0 +1,186 @@
+"""Settings, read from the environment (see README "Configuration").
+
+SQLite is the embedded default; set DATABASE_URL=postgres://user:pass@host:port/name for PostgreSQL.
+Secrets may also be given as files: FOO_FILE=/run/secrets/foo.
+"""
+
+import os
+from pathlib import Path
+from urllib.parse import unquote, urlparse
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+
+
+def env(name: str, default: str = "") -> str:
+    """A setting from the environment, or from the file named by NAME_FILE."""
+    path = os.environ.get(f"{name}_FILE")
+    if path:
+        return Path(path).read_text(encoding="utf-8").strip()
+    return os.environ.get(name, default)
+
+
+def env_bool(name: str, default: bool = False) -> bool:
+    return env(name, "1" if default else "0").lower() in {"1", "true", "yes", "on"}
+
+
+def env_int(name: str, default: int) -> int:
+    return int(env(name, str(default)))
+
+
+def env_list(name: str, default: str = "") -> list[str]:
+    return [item.strip() for item in env(name, default).split(",") if item.strip()]
+
+
+def database_from_url(url: str) -> dict:
+    if not url or url.startswith("sqlite"):
+        name = url.split("///", 1)[1] if "///" in url else str(BASE_DIR / "var" / "db.sqlite3")
+        Path(name).parent.mkdir(parents=True, exist_ok=True)
+        return {
+            "ENGINE": "django.db.backends.sqlite3",
+            "NAME": name,
+            "OPTIONS": {"timeout": 30, "init_command": "PRAGMA journal_mode=WAL;"},
+        }
+    parts = urlparse(url)
+    return {
+        "ENGINE": "django.db.backends.postgresql",
+        "NAME": parts.path.lstrip("/"),
+        "USER": unquote(parts.username or ""),
+        "PASSWORD": unquote(parts.password or ""),
+        "HOST": parts.hostname or "",
+        "PORT": str(parts.port or ""),
+        "CONN_MAX_AGE": env_int("DB_CONN_MAX_AGE", 60),
+    }
+
+
+DEBUG = env_bool("DEBUG", False)
+SECRET_KEY = env("SECRET_KEY", "dev-only-insecure-secret-key-change-me-in-production-0123456789")
+ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver")
+CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
+SITE_URL = env("SITE_URL", "http://127.0.0.1:8000")
+
+INSTALLED_APPS = [
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "django.contrib.humanize",
+    "waystation.core",
+    "waystation.privacy",
+    "waystation.jobs",
+    "waystation.accounts",
+    "waystation.members",
+    "waystation.stations",
+    "waystation.aid",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "waystation.members.middleware.MemberSessionMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+ROOT_URLCONF = "waystation.urls"
+WSGI_APPLICATION = "waystation.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "waystation" / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "waystation.core.context.site",
+            ]
+        },
+    }
+]
+
+DATABASES = {"default": database_from_url(env("DATABASE_URL"))}
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+]
+LOGIN_URL = "/staff/login/"
+LOGIN_REDIRECT_URL = "/staff/"
+
+LANGUAGE_CODE = "zh-hans"
+LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
+LOCALE_PATHS = [BASE_DIR / "waystation" / "locale"]
+TIME_ZONE = "Asia/Shanghai"
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "/static/"
+STATIC_ROOT = BASE_DIR / "var" / "staticfiles"
+STATICFILES_DIRS = [BASE_DIR / "waystation" / "static"]
+MEDIA_ROOT = Path(env("MEDIA_ROOT", str(BASE_DIR / "var" / "media")))
+# Uploads (claim documents, photos) are never served as public static files: views stream them
+# after an access check.
+PRIVATE_MEDIA_ROOT = Path(env("PRIVATE_MEDIA_ROOT", str(BASE_DIR / "var" / "private")))
+DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
+FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+DATA_UPLOAD_MAX_NUMBER_FIELDS = 5000
+
+SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 60 * 60 * 24 * 90)  # members stay signed in
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+
+# Personal data: Fernet keys (comma-separated, newest first; older keys still decrypt, so keys
+# rotate by prepending) and the key of the keyed hash used for uniqueness and exact search.
+PII_KEYS = env_list("PII_KEYS", "ZGV2LW9ubHktcGlpLWtleS1kby1ub3QtdXNlLTAwMDA=")
+PII_HASH_KEY = env("PII_HASH_KEY", "dev-only-pii-hash-key")
+PII_DEV_DEFAULTS = env("PII_KEYS") == "" or env("PII_HASH_KEY") == ""
+
+# SMS: "console" prints codes (development), "test" uses SMS_TEST_CODE (refused in production by
+# `check --deploy`), or a dotted path to a class implementing waystation.members.sms.SmsBackend.
+SMS_BACKEND = env("SMS_BACKEND", "console")
+SMS_TEST_CODE = env("SMS_TEST_CODE", "246810")
+SMS_CODE_TTL_SECONDS = 600
+SMS_RATE_PER_PHONE_PER_HOUR = env_int("SMS_RATE_PER_PHONE_PER_HOUR", 5)
+SMS_RATE_PER_IP_PER_HOUR = env_int("SMS_RATE_PER_IP_PER_HOUR", 30)
+SMS_MIN_INTERVAL_SECONDS = env_int("SMS_MIN_INTERVAL_SECONDS", 60)
+
+CARD_TOKEN_TTL_SECONDS = env_int("CARD_TOKEN_TTL_SECONDS", 300)
+PRIVACY_NOTICE_VERSION = "2026-01"
+
+# Map: district boundaries are always drawn from local data; a tile layer is optional.
+MAP_TILE_URL = env("MAP_TILE_URL", "")
+MAP_TILE_ATTRIBUTION = env("MAP_TILE_ATTRIBUTION", "")
+
+# Background jobs run in `manage.py run_jobs` (started by `make run`); JOBS_EAGER runs them inline.
+JOBS_EAGER = env_bool("JOBS_EAGER", False)
+
+PRODUCTION = env_bool("PRODUCTION", False)
+if PRODUCTION:
+    SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
+    SESSION_COOKIE_SECURE = True
+    CSRF_COOKIE_SECURE = True
+    SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 31536000)
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+    SECURE_HSTS_PRELOAD = True
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    STORAGES = {
+        "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+        "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+    }
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "root": {"handlers": ["console"], "level": env("LOG_LEVEL", "INFO")},
+    "loggers": {"django.db.backends": {"level": "WARNING"}},
+}
