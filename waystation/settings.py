@@ -107,6 +107,8 @@ TEMPLATES = [
 ]
 
 DATABASES = {"default": database_from_url(env("DATABASE_URL"))}
+if env("TEST_DB_NAME"):  # parallel test runs against one server each use their own database
+    DATABASES["default"]["TEST"] = {"NAME": env("TEST_DB_NAME")}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [
