@@ -1,0 +1,3 @@
+from waystation.planning.cli import main
+
+raise SystemExit(main())
