@@ -1,6 +1,6 @@
 from django.core.exceptions import ValidationError
 from django.urls import reverse
-from ninja import Router, Schema
+from ninja import Router, Schema, Status
 from ninja.security import django_auth
 
 from waystation.accounts.access import member_for_staff, scope_of
@@ -67,7 +67,7 @@ def sms_send(request, payload: SmsSendIn):
     except ValidationError as exc:
         raise ValidationError({"phone": exc.messages}) from exc
     sms.sms_send(phone=phone, purpose=payload.purpose, ip=client_ip(request))
-    return 202, {"detail": "验证码已发送"}
+    return Status(202, {"detail": "验证码已发送"})
 
 
 @router.post("/join", response={200: JoinOut, 201: JoinOut, 400: ErrorsOut}, summary="扫码入会")
@@ -85,7 +85,7 @@ def join(request, payload: JoinIn):
         "card_url": request.build_absolute_uri(reverse("members:card")),
         "created": result.created,
     }
-    return (201 if result.created else 200), body
+    return Status(201 if result.created else 200, body)
 
 
 @router.get(
@@ -96,20 +96,23 @@ def join(request, payload: JoinIn):
 )
 def member_get(request, member_number: str):
     if not scope_of(request.user).is_union_staff:
-        return 404, {"detail": "未找到 (not found)"}
+        return Status(404, {"detail": "未找到 (not found)"})
     m = member_for_staff(request.user, member_number)
-    return 200, {
-        "member_number": m.member_number,
-        "name": m.name,
-        "id_number": m.id_number_masked,
-        "phone": m.phone_masked,
-        "gender": m.gender,
-        "birth_year": m.birth_date.year,
-        "union": m.union.name,
-        "industry": m.industry,
-        "work_district": m.work_district,
-        "platforms": [p.code for p in m.platforms.all()],
-        "status": m.status,
-        "channel": m.channel,
-        "joined_at": m.joined_at.isoformat(),
-    }
+    return Status(
+        200,
+        {
+            "member_number": m.member_number,
+            "name": m.name,
+            "id_number": m.id_number_masked,
+            "phone": m.phone_masked,
+            "gender": m.gender,
+            "birth_year": m.birth_date.year,
+            "union": m.union.name,
+            "industry": m.industry,
+            "work_district": m.work_district,
+            "platforms": [p.code for p in m.platforms.all()],
+            "status": m.status,
+            "channel": m.channel,
+            "joined_at": m.joined_at.isoformat(),
+        },
+    )

@@ -4,6 +4,8 @@ from django.conf import settings
 from waystation.accounts.models import OrgUnit, Platform
 from waystation.accounts.orgs import DISTRICTS, INDUSTRIES
 
+from .validators import clean_id_number, clean_name, clean_phone
+
 
 class JoinForm(forms.Form):
     name = forms.CharField(label="姓名", max_length=40)
@@ -40,6 +42,16 @@ class JoinForm(forms.Form):
         self.fields["phone"].error_messages["required"] = "请填写手机号码"
         self.fields["industry"].error_messages["required"] = "请选择所在行业"
         self.fields["district"].error_messages["required"] = "请选择工作所在区域"
+
+    # The same rules as the service, so that every field's message shows at once.
+    def clean_name(self) -> str:
+        return clean_name(self.cleaned_data["name"])
+
+    def clean_id_number(self) -> str:
+        return clean_id_number(self.cleaned_data["id_number"])
+
+    def clean_phone(self) -> str:
+        return clean_phone(self.cleaned_data["phone"])
 
     def service_data(self, campaign_code: str) -> dict:
         d = self.cleaned_data

@@ -1,0 +1,33 @@
+"""Deployment checks (`manage.py check --deploy`): refuse development shortcuts in production."""
+
+from django.conf import settings
+from django.core.checks import Error, Tags, register
+
+DEV_SECRET_PREFIX = "dev-only-"
+
+
+@register(Tags.security, deploy=True)
+def production_settings(app_configs, **kwargs):
+    errors = []
+    if settings.SMS_BACKEND == "test":
+        errors.append(
+            Error(
+                "SMS_BACKEND=test uses a fixed verification code and must not run in production.",
+                hint="Set SMS_BACKEND to a provider backend (see waystation/members/sms.py).",
+                id="waystation.E001",
+            )
+        )
+    if settings.PII_DEV_DEFAULTS:
+        errors.append(
+            Error(
+                "PII_KEYS and PII_HASH_KEY must be set: the development keys are public.",
+                hint="Generate a key with `python -c 'from cryptography.fernet import Fernet;"
+                " print(Fernet.generate_key().decode())'`.",
+                id="waystation.E002",
+            )
+        )
+    if settings.SECRET_KEY.startswith(DEV_SECRET_PREFIX):
+        errors.append(Error("SECRET_KEY is the development key.", id="waystation.E003"))
+    if settings.DEBUG:
+        errors.append(Error("DEBUG must be off in production.", id="waystation.E004"))
+    return errors

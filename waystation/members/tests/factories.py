@@ -1,0 +1,36 @@
+"""Building members for tests through the real services' field builders."""
+
+import itertools
+import random
+
+from waystation.accounts.services import industry_union
+from waystation.members.demo import fake_id_number, fake_phone
+from waystation.members.models import Member
+from waystation.members.services import member_fields, member_numbers
+
+_rng = random.Random(7)
+_seq = itertools.count()
+
+
+def make_member(
+    *,
+    name: str = "张三",
+    id_number: str | None = None,
+    phone: str | None = None,
+    industry: str = "food_delivery",
+    district: str = "tianning",
+    **extra,
+) -> Member:
+    return Member.objects.create(
+        member_number=member_numbers(1)[0],
+        **member_fields(
+            name=name,
+            id_number=id_number or fake_id_number(_rng),
+            phone=phone or fake_phone(_rng),
+        ),
+        industry=industry,
+        work_district=district,
+        union=industry_union(industry),
+        channel=extra.pop("channel", Member.Channel.STAFF),
+        **extra,
+    )

@@ -1,0 +1,40 @@
+"""Re-encrypt every encrypted column under the newest key of PII_KEYS.
+
+Rotation: put the new key first in PII_KEYS (keep the old ones after it), deploy, run this
+command, then remove the old keys. The keyed hashes are not affected.
+"""
+
+from django.apps import apps
+from django.core.management.base import BaseCommand
+from django.db import transaction
+
+from waystation.privacy import crypto
+
+# (app_label.Model, [encrypted fields]) — every app with encrypted columns lists them here.
+ENCRYPTED = {"members.Member": ["id_number_enc", "phone_enc"]}
+
+
+def register(model_label: str, fields: list[str]) -> None:
+    ENCRYPTED.setdefault(model_label, [])
+    ENCRYPTED[model_label] += [f for f in fields if f not in ENCRYPTED[model_label]]
+
+
+class Command(BaseCommand):
+    help = "Re-encrypt personal data under the newest PII key."
+
+    def handle(self, *args, **options):
+        for label, fields in ENCRYPTED.items():
+            model = apps.get_model(label)
+            n = 0
+            ids = list(model.objects.values_list("pk", flat=True).order_by("pk"))
+            for start in range(0, len(ids), 2000):
+                with transaction.atomic():
+                    rows = list(model.objects.filter(pk__in=ids[start : start + 2000]))
+                    for row in rows:
+                        for f in fields:
+                            value = getattr(row, f)
+                            if value:
+                                setattr(row, f, crypto.reencrypt(value))
+                    model.objects.bulk_update(rows, fields, batch_size=1000)
+                    n += len(rows)
+            self.stdout.write(f"{label}: {n} rows re-encrypted")
