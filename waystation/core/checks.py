@@ -3,7 +3,7 @@
 from django.conf import settings
 from django.core.checks import Error, Tags, register
 
-DEV_SECRET_PREFIX = "dev-only-"
+DEV_SECRET_PREFIX = "dev-only-"  # noqa: S105 - a marker, not a secret
 
 
 @register(Tags.security, deploy=True)

@@ -1,7 +1,7 @@
 from datetime import date
 
 from django.core.exceptions import ValidationError
-from django.db.models import Count, QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.db.models.functions import TruncWeek
 
 from waystation.accounts.access import members_visible_to
@@ -39,21 +39,22 @@ def members_filtered(user, params) -> QuerySet:
                 qs = qs.filter(**{lookup: date.fromisoformat(params[key])})
             except ValueError:
                 qs = qs.none()
-    q = (params.get("q") or "").strip()
-    if q:
-        qs = _exact_search(qs, q)
+    number = (params.get("number") or "").strip().upper()
+    if number:
+        qs = qs.filter(member_number=number)
+    if params.get("qh"):
+        qs = qs.filter(Q(phone_hash=params["qh"]) | Q(id_number_hash=params["qh"]))
     return qs
 
 
-def _exact_search(qs: QuerySet, q: str) -> QuerySet:
-    """Exact search by member number, phone or ID number through the keyed hashes."""
-    if q.upper().startswith("CZ"):
-        return qs.filter(member_number=q.upper())
+def search_hash(q: str) -> str:
+    """The keyed hash to search for a typed phone or ID number. Searches go by hash so that no
+    phone or ID number ever appears in a URL or a server log."""
+    q = q.strip()
     try:
-        phone = clean_phone(q)
+        return keyed_hash(clean_phone(q))
     except ValidationError:  # not a phone: an ID number
-        return qs.filter(id_number_hash=keyed_hash(q.strip().upper()))
-    return qs.filter(phone_hash=keyed_hash(phone))
+        return keyed_hash(q.upper())
 
 
 def member_stats(user) -> dict:

@@ -41,6 +41,15 @@ def _units_in_scope(user):
 
 @union_staff_required
 def member_list(request):
+    if request.method == "POST":  # exact search by phone or ID number: POST, then by hash
+        params = request.GET.copy()
+        params.pop("page", None)
+        q = request.POST.get("q", "").strip()
+        if q.upper().startswith("CZ"):
+            params["number"] = q.upper()
+        elif q:
+            params["qh"] = selectors.search_hash(q)
+        return redirect(f"{request.path}?{params.urlencode()}")
     qs = selectors.members_filtered(request.user, request.GET)
     page = Paginator(qs.order_by("-joined_at", "-id"), PAGE_SIZE).get_page(request.GET.get("page"))
     params = request.GET.copy()

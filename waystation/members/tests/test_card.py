@@ -1,0 +1,104 @@
+import io
+import time
+
+import pytest
+from django.core import signing
+from PIL import Image
+
+from waystation.members.cards import card_token, card_token_read
+from waystation.members.middleware import SESSION_KEY
+from waystation.members.models import Campaign
+
+from .factories import make_member
+
+ID = "11010519491231002X"
+
+
+@pytest.fixture
+def member(orgs):
+    return make_member(name="钱七", id_number=ID)
+
+
+def signed_in(client, member):
+    session = client.session
+    session[SESSION_KEY] = member.pk
+    session.save()
+    return client
+
+
+def test_card_shows_number_name_union_status_and_join_date(client, member):
+    html = signed_in(client, member).get("/me/card/").content.decode()
+    assert member.member_number in html and "钱七" in html
+    assert member.union.name in html and "正常" in html
+    assert ID not in html
+
+
+def test_card_qr_holds_a_signed_token_not_the_id_number(client, member):
+    svg = signed_in(client, member).get("/me/card/qr.svg")
+    assert svg.status_code == 200 and svg["Content-Type"] == "image/svg+xml"
+    token = card_token(member.member_number)
+    assert ID not in token and card_token_read(token) == member.member_number
+
+
+def test_card_requires_sign_in(client, member):
+    assert client.get("/me/card/").status_code == 302
+    assert client.get("/me/card/qr.svg").status_code == 404
+
+
+def test_expired_token_is_refused(member):
+    token = card_token(member.member_number)
+    time.sleep(1.1)
+    with pytest.raises(signing.SignatureExpired):
+        card_token_read(token, max_age=1)
+
+
+def test_staff_verify_page_accepts_valid_and_refuses_forged_tokens(people, member, as_user):
+    c = as_user(people.charlie)  # any staff may verify a card shown to them
+    ok = c.get("/staff/card/verify/", {"t": card_token(member.member_number)}).content.decode()
+    assert "有效会员" in ok and "钱七" in ok
+    forged = card_token(member.member_number)[:-2] + "xx"
+    bad = c.get("/staff/card/verify/", {"t": forged}).content.decode()
+    assert "二维码无效" in bad and "钱七" not in bad
+
+
+def test_lapsed_member_card_does_not_verify(people, member, as_user):
+    member.status = "lapsed"
+    member.save(update_fields=["status"])
+    html = (
+        as_user(people.alice)
+        .get("/staff/card/verify/", {"t": card_token(member.member_number)})
+        .content.decode()
+    )
+    assert "无效" in html and "失效" in html
+
+
+def test_campaign_posters_download_as_png_and_pdf(people, orgs, as_user):
+    Campaign.objects.create(code="tn-1", name="天宁驿站入会", unit=orgs["tianning"])
+    c = as_user(people.alice)
+    png = c.get("/staff/campaigns/tn-1/poster.png")
+    img = Image.open(io.BytesIO(png.content))
+    assert img.format == "PNG" and img.width == img.height
+    pdf = c.get("/staff/campaigns/tn-1/poster.pdf")
+    assert pdf["Content-Type"] == "application/pdf" and pdf.content.startswith(b"%PDF-")
+    assert b"STSong-Light" in pdf.content  # Chinese text uses the CID font
+    assert as_user(people.charlie).get("/staff/campaigns/tn-1/poster.png").status_code == 404
+
+
+def test_staff_create_campaign_in_their_scope_only(people, orgs, as_user):
+    c = as_user(people.alice)
+    r = c.post("/staff/campaigns/", {"code": "tn-2", "name": "夜市点位", "owner_kind": "street",
+                                      "place": "红梅", "unit": orgs["zhonglou"].pk})  # fmt: skip
+    assert r.status_code == 200 and not Campaign.objects.filter(code="tn-2").exists()
+    c.post("/staff/campaigns/", {"code": "tn-2", "name": "夜市点位", "owner_kind": "street",
+                                  "place": "红梅", "unit": orgs["tianning"].pk})  # fmt: skip
+    assert Campaign.objects.get(code="tn-2").unit == orgs["tianning"]
+
+
+def test_stats_page_counts_members_in_scope(people, as_user):
+    make_member(district="tianning")
+    make_member(district="tianning")
+    make_member(district="zhonglou")
+    stats = as_user(people.alice).get("/staff/stats/").context["stats"]
+    assert stats["total"] == 2
+    assert stats["by_district"] == [{"name": "天宁区", "n": 2}]
+    assert sum(r["n"] for r in stats["joins_per_week"]) == 2
