@@ -1,5 +1,7 @@
 """Worker pages: scan-to-join, sign-in by SMS code, the electronic card."""
 
+import io
+
 import segno
 from django.conf import settings
 from django.contrib import messages
@@ -140,5 +142,6 @@ def card_qr(request):
         + "?t="
         + card_token(member.member_number)
     )
-    svg = segno.make(url, error="m").svg_inline(scale=4, border=2)
-    return HttpResponse(svg, content_type="image/svg+xml")
+    buf = io.BytesIO()
+    segno.make(url, error="m").save(buf, kind="svg", scale=4, border=2, xmldecl=False)
+    return HttpResponse(buf.getvalue(), content_type="image/svg+xml")
