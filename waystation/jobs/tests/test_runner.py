@@ -1,0 +1,79 @@
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from waystation.jobs import runner
+from waystation.jobs.models import Job
+
+CALLS: list[int] = []
+
+
+@runner.handler("test.count")
+def _count(job, progress):
+    """Counts to params.n, one step at a time, resuming from what is already done."""
+    n = job.params["n"]
+    start = job.done
+    for i in range(start, n):
+        if job.params.get("crash_at") == i and job.attempts == 1:
+            raise RuntimeError("worker died")
+        CALLS.append(i)
+        progress(i + 1, n, f"第 {i + 1} / {n} 步")
+    return {"counted": n}
+
+
+@pytest.fixture(autouse=True)
+def _clear():
+    CALLS.clear()
+
+
+def test_job_runs_in_background_worker_with_progress(db):
+    job = runner.job_enqueue(kind="test.count", params={"n": 3})
+    assert job.status == "queued" and job.percent == 0
+    assert runner.run_next().pk == job.pk
+    job.refresh_from_db()
+    assert (job.status, job.done, job.total, job.percent) == ("done", 3, 3, 100)
+    assert job.result == {"counted": 3}
+    assert runner.run_next() is None
+
+
+def test_failed_job_keeps_its_progress_and_resumes_on_retry(db):
+    job = runner.job_enqueue(kind="test.count", params={"n": 5, "crash_at": 2})
+    runner.run_next()
+    job.refresh_from_db()
+    assert job.status == "failed" and job.done == 2 and "worker died" in job.error
+    runner.job_retry(job)
+    runner.run_next()
+    job.refresh_from_db()
+    assert job.status == "done"
+    assert CALLS == [0, 1, 2, 3, 4]  # each step ran once
+
+
+def test_job_with_stale_heartbeat_is_claimed_again(db):
+    job = runner.job_enqueue(kind="test.count", params={"n": 2})
+    Job.objects.filter(pk=job.pk).update(
+        status="running", heartbeat_at=timezone.now() - timedelta(minutes=5), attempts=1, done=1
+    )
+    runner.run_next()
+    job.refresh_from_db()
+    assert job.status == "done" and CALLS == [1]
+
+
+def test_running_job_with_fresh_heartbeat_is_left_alone(db):
+    job = runner.job_enqueue(kind="test.count", params={"n": 2})
+    Job.objects.filter(pk=job.pk).update(status="running", heartbeat_at=timezone.now())
+    assert runner.run_next() is None
+
+
+def test_unknown_job_kind_is_refused(db):
+    with pytest.raises(ValueError):
+        runner.job_enqueue(kind="nope", params={})
+
+
+def test_job_status_page_is_only_for_its_owner_and_the_admin(people, as_user):
+    job = runner.job_enqueue(kind="test.count", params={"n": 1}, user=people.alice)
+    url = f"/jobs/{job.pk}/"
+    r = as_user(people.alice).get(url, HTTP_ACCEPT="application/json")
+    assert r.json()["status"] == "queued"
+    assert as_user(people.bob).get(url).status_code == 404
+    assert as_user(people.admin).get(url).status_code == 200
