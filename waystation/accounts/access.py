@@ -185,3 +185,32 @@ def admin_required(view: Callable) -> Callable:
         return view(request, *args, **kwargs)
 
     return wrapper
+
+
+# --- aid ---------------------------------------------------------------------------------------
+
+
+def claims_visible_to(user: Any) -> QuerySet:
+    """Mutual-aid claims: union staff by the claimant's work district / industry (the city sees
+    all), platform liaisons the claims naming their platform, everybody else nothing."""
+    from waystation.aid.models import Claim
+
+    return filter_in_scope(
+        user,
+        Claim.objects.all(),
+        district="member__work_district",
+        industry="member__industry",
+        platform="platform",
+        require_union_staff=False,
+    )
+
+
+def can_review_claims(user: Any) -> bool:
+    """District (or industry, or city) review: union staff; the claim must also be in scope."""
+    return scope_of(user).is_union_staff
+
+
+def can_approve_claims(user: Any) -> bool:
+    """City approval, payouts and the bank batch export: city-level union staff only."""
+    scope = scope_of(user)
+    return scope.is_union_staff and scope.city

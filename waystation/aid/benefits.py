@@ -1,0 +1,194 @@
+"""Benefit schedules as data, and the payable amount of a claim computed from them.
+
+A plan's schedule is a list of items, each a dict with a `code`, a `label` (shown to people) and a
+`type`; money is integer fen (分), ratios and disability shares are integer percent:
+
+- fixed          {"amount"}                                 a sum on a diagnosis
+- reimbursement  {"deductible", "ratio", "cap_incident", "cap_year"}
+- daily          {"per_day", "max_days"}                     hospital allowance with a day cap
+- disability     {"sum", "grades": {"1": 100, …, "10": 10}}  grade 1–10 as a share of the sum
+- death          {"amount"}
+
+What a claim asks for is a dict by item code: {"medical": {"amount": 320000}, "hospital":
+{"days": 12}, "disability": {"grade": 8}, "diagnosis": {}, "death": {}}. The computation is
+pure: the caller supplies what was already paid this year per item (for yearly caps).
+"""
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from django.core.exceptions import ValidationError
+
+TYPES = ("fixed", "reimbursement", "daily", "disability", "death")
+TYPE_LABELS = {
+    "fixed": "定额给付",
+    "reimbursement": "费用报销",
+    "daily": "住院津贴",
+    "disability": "伤残给付",
+    "death": "身故给付",
+}
+_REQUIRED = {
+    "fixed": ("amount",),
+    "reimbursement": ("deductible", "ratio", "cap_incident", "cap_year"),
+    "daily": ("per_day", "max_days"),
+    "disability": ("sum", "grades"),
+    "death": ("amount",),
+}
+
+
+def yuan(fen: int) -> str:
+    """¥3,200 or ¥3,200.50: whole yuan without decimals, fen when there are any."""
+    sign = "-" if fen < 0 else ""
+    whole, cents = divmod(abs(fen), 100)
+    return f"{sign}¥{whole:,}" + (f".{cents:02d}" if cents else "")
+
+
+def _nonneg_int(value, where: str, errors: list[str]) -> None:
+    if not isinstance(value, int) or isinstance(value, bool) or value < 0:
+        errors.append(f"{where} 必须是非负整数（金额以分计）")
+
+
+def validate_schedule(schedule) -> None:
+    """Raise ValidationError (field "schedule") naming every problem of a schedule."""
+    errors: list[str] = []
+    if not isinstance(schedule, list) or not schedule:
+        raise ValidationError({"schedule": ["保障责任必须是非空列表"]})
+    seen: set[str] = set()
+    for i, item in enumerate(schedule, start=1):
+        where = f"第{i}项"
+        if not isinstance(item, dict):
+            errors.append(f"{where} 必须是对象")
+            continue
+        code, kind = item.get("code"), item.get("type")
+        if not isinstance(code, str) or not code:
+            errors.append(f"{where} 缺少 code")
+        elif code in seen:
+            errors.append(f"{where} code “{code}” 重复")
+        else:
+            seen.add(code)
+        if not isinstance(item.get("label"), str) or not item.get("label"):
+            errors.append(f"{where} 缺少名称 label")
+        if kind not in TYPES:
+            errors.append(f"{where} 类型 type 必须是 {', '.join(TYPES)} 之一")
+            continue
+        for key in _REQUIRED[kind]:
+            if key not in item:
+                errors.append(f"{where} 缺少 {key}")
+            elif key != "grades":
+                _nonneg_int(item[key], f"{where} {key}", errors)
+        ratio = item.get("ratio")
+        if kind == "reimbursement" and isinstance(ratio, int) and not 0 < ratio <= 100:
+            errors.append(f"{where} ratio 是百分比，须在 1–100 之间")
+        if kind == "disability" and "grades" in item:
+            grades = item["grades"]
+            if not isinstance(grades, dict) or sorted(grades, key=str) != sorted(
+                (str(g) for g in range(1, 11)), key=str
+            ):
+                errors.append(f"{where} grades 须给出 1–10 级的比例")
+            else:
+                for g, pct in grades.items():
+                    if not isinstance(pct, int) or not 0 <= pct <= 100:
+                        errors.append(f"{where} {g}级比例须是 0–100 的整数")
+    if errors:
+        raise ValidationError({"schedule": errors})
+
+
+@dataclass
+class Line:
+    code: str
+    label: str
+    amount: int  # fen
+    explanation: str
+
+
+@dataclass
+class Payable:
+    total: int = 0  # fen
+    lines: list[Line] = field(default_factory=list)
+    covered: bool = True
+
+    def as_dict(self) -> dict:
+        return {
+            "total": self.total,
+            "covered": self.covered,
+            "lines": [
+                {"code": x.code, "label": x.label, "amount": x.amount, "text": x.explanation}
+                for x in self.lines
+            ],
+        }
+
+
+def _pct(amount: int, pct: int) -> int:
+    """amount × pct%, rounded half up to the fen, in integers."""
+    return (amount * pct + 50) // 100
+
+
+def item_amount(item: Mapping, ask: Mapping, paid_this_year: int = 0) -> Line:
+    """The payable amount of one schedule item for what a claim asks, with its explanation."""
+    kind, label, code = item["type"], item["label"], item["code"]
+    if kind in ("fixed", "death"):
+        amt = item["amount"]
+        return Line(code, label, amt, f"{label} 定额 {yuan(amt)}")
+    if kind == "reimbursement":
+        cost = int(ask.get("amount") or 0)
+        after = max(0, cost - item["deductible"])
+        raw = _pct(after, item["ratio"])
+        text = (
+            f"{label} {yuan(cost)} − 免赔 {yuan(item['deductible'])} = {yuan(after)}"
+            f" × {item['ratio']}% = {yuan(raw)}"
+        )
+        amt = min(raw, item["cap_incident"])
+        text += f"，单次上限 {yuan(item['cap_incident'])}"
+        room = max(0, item["cap_year"] - paid_this_year)
+        if amt > room:
+            amt = room
+            text += (
+                f"，年度上限 {yuan(item['cap_year'])} 已用 {yuan(paid_this_year)}，"
+                f"尚余 {yuan(room)}"
+            )
+        if amt != raw:
+            text += f"，应付 {yuan(amt)}"
+        return Line(code, label, amt, text)
+    if kind == "daily":
+        days = int(ask.get("days") or 0)
+        paid_days = min(days, item["max_days"])
+        amt = paid_days * item["per_day"]
+        text = f"{label} {paid_days} 天 × {yuan(item['per_day'])} = {yuan(amt)}"
+        if days > item["max_days"]:
+            text = (
+                f"{label} 住院 {days} 天，最多 {item['max_days']} 天："
+                f"{paid_days} 天 × {yuan(item['per_day'])} = {yuan(amt)}"
+            )
+        return Line(code, label, amt, text)
+    if kind == "disability":
+        grade = int(ask.get("grade") or 0)
+        if not 1 <= grade <= 10:
+            return Line(code, label, 0, f"{label} 伤残等级须为 1–10 级，未给付")
+        pct = int(item["grades"][str(grade)])
+        amt = _pct(item["sum"], pct)
+        return Line(
+            code, label, amt, f"{label} {grade} 级：保额 {yuan(item['sum'])} × {pct}% = {yuan(amt)}"
+        )
+    raise ValueError(kind)  # pragma: no cover - validate_schedule refuses other types
+
+
+def compute(
+    schedule: list[dict],
+    asks: Mapping[str, Mapping],
+    *,
+    paid_this_year: Mapping[str, int] | None = None,
+    covered: bool = True,
+    not_covered_reason: str = "",
+) -> Payable:
+    """The payable amount for the items a claim asks for, one explanation line per item."""
+    if not covered:
+        return Payable(0, [Line("", "", 0, not_covered_reason or "事故日期不在保障期内")], False)
+    paid_this_year = paid_this_year or {}
+    out = Payable()
+    for item in schedule:
+        if item["code"] not in asks:
+            continue
+        line = item_amount(item, asks[item["code"]] or {}, paid_this_year.get(item["code"], 0))
+        out.lines.append(line)
+        out.total += line.amount
+    return out

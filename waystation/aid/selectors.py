@@ -1,0 +1,127 @@
+"""Reads for mutual aid: claims in scope, a member's cover, statistics."""
+
+from datetime import date
+from typing import Any
+
+from django.db.models import Count, Q, QuerySet, Sum
+from django.http import Http404
+
+from waystation.accounts.access import claims_visible_to, members_visible_to
+from waystation.accounts.orgs import DISTRICT_NAMES
+
+from .models import Claim, Condolence, Enrolment, Payout, Plan
+
+
+def claim_for_user(user: Any, number: str) -> Claim:
+    """A claim the staff account or platform liaison may see, else 404."""
+    claim = (
+        claims_visible_to(user)
+        .select_related("member", "enrolment__plan", "platform")
+        .filter(number=number)
+        .first()
+    )
+    if claim is None:
+        raise Http404
+    return claim
+
+
+def claim_for_member(member: Any, number: str) -> Claim:
+    if not member:
+        raise Http404
+    claim = (
+        Claim.objects.select_related("enrolment__plan", "platform")
+        .filter(number=number, member=member)
+        .first()
+    )
+    if claim is None:
+        raise Http404
+    return claim
+
+
+def claims_filtered(user: Any, params: Any) -> QuerySet:
+    qs = claims_visible_to(user).select_related("member", "enrolment__plan", "platform")
+    for key, lookup in (
+        ("status", "status"),
+        ("plan", "enrolment__plan__code"),
+        ("platform", "platform__code"),
+        ("district", "member__work_district"),
+        ("year", "enrolment__plan__year"),
+        ("platform_status", "platform_status"),
+    ):
+        if params.get(key):
+            qs = qs.filter(**{lookup: params[key]})
+    q = (params.get("q") or "").strip().upper()
+    if q:
+        qs = qs.filter(Q(number=q) | Q(member__member_number=q))
+    return qs
+
+
+def member_cover(member: Any, day: date) -> dict:
+    enrolments = list(
+        Enrolment.objects.filter(member=member).select_related("plan").order_by("-plan__year")
+    )
+    joined = {e.plan_id for e in enrolments}
+    open_plans = [
+        p
+        for p in Plan.objects.filter(self_enrol=True, end_date__gte=day, start_date__lte=day)
+        if p.pk not in joined and not p.eligibility_error(member, day)
+    ]
+    return {
+        "enrolments": enrolments,
+        "covered_now": [e for e in enrolments if e.covers(day)],
+        "open_plans": open_plans,
+    }
+
+
+def _rows(qs: QuerySet, key: str, names: dict | None = None) -> list[dict]:
+    out = []
+    for r in qs.values(key).annotate(n=Count("id")).order_by("-n"):
+        label = r[key]
+        out.append({"name": (names or {}).get(label, label) or "（无）", "n": r["n"]})
+    return out
+
+
+def aid_stats(user: Any, params: Any | None = None) -> dict:
+    """Person-times, claims by status, amounts paid: by plan, year, platform and district."""
+    params = params or {}
+    enrolments = Enrolment.objects.filter(member__in=members_visible_to(user))
+    claims = claims_visible_to(user)
+    payouts = Payout.objects.filter(status=Payout.Status.PAID, claim__in=claims)
+    if params.get("year"):
+        enrolments = enrolments.filter(plan__year=params["year"])
+        claims = claims.filter(enrolment__plan__year=params["year"])
+        payouts = payouts.filter(claim__enrolment__plan__year=params["year"])
+    status_names = dict(Claim.Status.choices)
+
+    def paid_by(key: str, names: dict | None = None) -> list[dict]:
+        return [
+            {"name": (names or {}).get(r[key], r[key]) or "（无）", "n": (r["s"] or 0) / 100}
+            for r in payouts.values(key).annotate(s=Sum("amount_fen")).order_by("-s")
+        ]
+
+    paid_total = payouts.aggregate(s=Sum("amount_fen"))["s"] or 0
+    return {
+        "person_times": enrolments.count(),
+        "claims_total": claims.count(),
+        "claims_confirmed_paid": claims.filter(
+            status=Claim.Status.PAID, platform_status=Claim.PlatformStatus.CONFIRMED
+        ).count(),
+        "paid_fen": paid_total,
+        "paid_count": payouts.count(),
+        "condolence_fen": Condolence.objects.filter(member__in=members_visible_to(user)).aggregate(
+            s=Sum("cash_fen")
+        )["s"]
+        or 0,
+        "enrol_by_year": [
+            {"name": str(r["plan__year"]), "n": r["n"]}
+            for r in enrolments.values("plan__year").annotate(n=Count("id")).order_by("plan__year")
+        ],
+        "enrol_by_plan": _rows(enrolments, "plan__name"),
+        "claims_by_status": _rows(claims, "status", status_names),
+        "claims_by_platform": _rows(claims, "platform__name"),
+        "claims_by_district": _rows(claims, "member__work_district", DISTRICT_NAMES),
+        "paid_by_plan": paid_by("claim__enrolment__plan__name"),
+        "paid_by_year": paid_by("claim__enrolment__plan__year"),
+        "paid_by_platform": paid_by("claim__platform__name"),
+        "paid_by_district": paid_by("claim__member__work_district", DISTRICT_NAMES),
+    }

@@ -1,0 +1,951 @@
+"""Writes for mutual aid: plans, enrolments, claims, payouts, condolence visits. Each audited.
+
+A claim moves submitted → district_approved → approved → paid; the reviewer and the approver
+may return it (→ returned, the member adds documents and resubmits) or reject it. Approving
+creates the payout in the same transaction, with the claim row locked; a partial unique
+constraint (one payout per claim that has not failed) makes a second payout impossible even if a
+code path forgot the lock.
+"""
+
+import hashlib
+import uuid
+from collections.abc import Callable, Iterable, Sequence
+from datetime import date
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from waystation.accounts.access import can_approve_claims, can_review_claims
+from waystation.accounts.models import OrgUnit, Platform
+from waystation.core.models import counter_take
+from waystation.members.exports import xlsx_bytes
+from waystation.privacy import crypto
+from waystation.privacy.audit import audit_record
+from waystation.privacy.masking import mask_bank_card
+
+from . import benefits
+from .models import (
+    Claim,
+    ClaimDocument,
+    Condolence,
+    Enrolment,
+    GiftBatch,
+    Payout,
+    PayoutBatch,
+    Plan,
+)
+
+S = Claim.Status
+MAX_UPLOAD_BYTES = getattr(settings, "AID_MAX_UPLOAD_BYTES", 8 * 1024 * 1024)
+GIFT_CHUNK = 5000
+
+
+class ClaimStateError(ValidationError):
+    """The claim is not in a state that allows this step (the API answers 409)."""
+
+
+# which step may start from which status, and where it leads
+TRANSITIONS: dict[str, dict[Any, Any]] = {  # Any: mypy sees TextChoices as tuples
+    "review": {S.SUBMITTED: S.DISTRICT_APPROVED},
+    "return": {S.SUBMITTED: S.RETURNED, S.DISTRICT_APPROVED: S.RETURNED},
+    "reject": {S.SUBMITTED: S.REJECTED, S.DISTRICT_APPROVED: S.REJECTED, S.RETURNED: S.REJECTED},
+    "resubmit": {S.RETURNED: S.SUBMITTED},
+    "approve": {S.DISTRICT_APPROVED: S.APPROVED},
+    "paid": {S.APPROVED: S.PAID},
+}
+STEP_NAMES = {
+    "review": "区级审核通过",
+    "return": "退回补充材料",
+    "reject": "不予通过",
+    "resubmit": "重新提交",
+    "approve": "市级审批通过",
+    "paid": "标记已支付",
+}
+
+
+def _next_status(claim: Claim, step: str) -> str:
+    target = TRANSITIONS[step].get(claim.status)
+    if target is None:
+        raise ClaimStateError(f"当前状态“{claim.get_status_display()}”不能执行“{STEP_NAMES[step]}”")
+    return target
+
+
+def _locked(claim: Claim) -> Claim:
+    return Claim.objects.select_for_update().select_related("enrolment__plan").get(pk=claim.pk)
+
+
+def _reason(text: str, field: str = "reason") -> str:
+    text = (text or "").strip()
+    if len(text) < 2:
+        raise ValidationError({field: ["请填写理由"]})
+    return text
+
+
+def fen_from_yuan(value: Any, field: str = "amount") -> int:
+    """'3200' or '3200.5' yuan → 320050 fen, exactly (Decimal, never float)."""
+    if value in (None, ""):
+        return 0
+    try:
+        d = Decimal(str(value).replace(",", "").replace("¥", "").strip())
+    except InvalidOperation as exc:
+        raise ValidationError({field: ["请输入金额（元）"]}) from exc
+    if d < 0 or d != d.quantize(Decimal("0.01")) or d > Decimal("100000000"):
+        raise ValidationError({field: ["金额须为非负数，最多两位小数"]})
+    return int(d * 100)
+
+
+# --- plans and enrolment -------------------------------------------------------------------
+
+
+@transaction.atomic
+def plan_create(*, actor: Any = None, **fields: Any) -> Plan:
+    """A plan year; the schedule is validated (ValidationError names every problem)."""
+    plan = Plan(**fields)
+    plan.full_clean()
+    plan.save()
+    audit_record(action="aid.plan_create", actor=actor, obj=plan, detail={"code": plan.code})
+    return plan
+
+
+@transaction.atomic
+def plan_update_schedule(*, plan: Plan, schedule: list, actor: Any, reason: str) -> Plan:
+    reason = _reason(reason)
+    benefits.validate_schedule(schedule)
+    old = plan.schedule
+    plan.schedule = schedule
+    plan.save(update_fields=["schedule"])
+    audit_record(
+        action="aid.plan_schedule",
+        actor=actor,
+        obj=plan,
+        reason=reason,
+        detail={"before": old, "after": schedule},
+    )
+    return plan
+
+
+@transaction.atomic
+def enrolment_self(*, member: Any, plan: Plan, today: date | None = None) -> Enrolment:
+    """A member joins a plan year from the phone. Joining twice returns the first enrolment."""
+    today = today or timezone.localdate()
+    existing = Enrolment.objects.filter(member=member, plan=plan).first()
+    if existing is not None:
+        return existing
+    if not plan.self_enrol:
+        raise ValidationError({"plan": ["该方案由工会统一赠送，不接受个人参保"]})
+    why = plan.eligibility_error(member, today)
+    if why:
+        raise ValidationError({"plan": [why]})
+    start, end = Enrolment.window(plan, today)
+    try:
+        with transaction.atomic():
+            enrolment = Enrolment.objects.create(
+                plan=plan,
+                member=member,
+                enrolled_on=today,
+                covered_from=start,
+                covered_to=end,
+                source=Enrolment.Source.SELF,
+                contribution_fen=plan.contribution_fen
+                if plan.funding == Plan.Funding.MEMBER
+                else 0,
+            )
+    except IntegrityError:  # the same tap twice at the same moment
+        return Enrolment.objects.get(member=member, plan=plan)
+    audit_record(
+        action="aid.enrol_self", actor_label=member.member_number, obj=enrolment, detail={}
+    )
+    return enrolment
+
+
+def coverage_on(member: Any, day: date) -> list[Enrolment]:
+    """The enrolments that cover this member on that day (waiting period counted)."""
+    return list(
+        Enrolment.objects.filter(member=member, covered_from__lte=day, covered_to__gte=day)
+        .select_related("plan")
+        .order_by("plan__kind")
+    )
+
+
+def _eligible_ids(plan: Plan, member_ids: Sequence[int], on: date) -> list[int]:
+    """Those of the given members that the plan's eligibility admits, in one query."""
+    from waystation.members.models import Member
+
+    qs = Member.objects.filter(pk__in=member_ids, status__in=plan.member_statuses or ["active"])
+    if plan.industries:
+        qs = qs.filter(industry__in=plan.industries)
+    oldest = date(on.year - plan.max_age - 1, on.month, min(on.day, 28))
+    youngest = date(on.year - plan.min_age, on.month, min(on.day, 28))
+    qs = qs.filter(birth_date__gt=oldest, birth_date__lte=youngest)
+    return list(qs.values_list("pk", flat=True))
+
+
+def enrolment_gift_bulk(
+    *,
+    plan: Plan,
+    unit: OrgUnit,
+    member_ids: Iterable[int],
+    enrol_on: date,
+    batch: GiftBatch | None = None,
+    progress: Callable[..., None] | None = None,
+    chunk: int = GIFT_CHUNK,
+) -> dict[str, int]:
+    """Gift a plan year to many members at once. Idempotent: who is already enrolled is skipped
+    by the unique constraint (INSERT … ON CONFLICT DO NOTHING), so a re-run or a resumed job
+    adds nothing twice. Returns counts: total, created, skipped."""
+    ids = sorted(set(member_ids))
+    start, end = Enrolment.window(plan, enrol_on)
+    created = 0
+    now = timezone.now()
+    for i in range(0, len(ids), chunk):
+        part = ids[i : i + chunk]
+        eligible = _eligible_ids(plan, part, enrol_on)
+        with transaction.atomic():
+            before = Enrolment.objects.filter(plan=plan, member_id__in=eligible).count()
+            Enrolment.objects.bulk_create(
+                [
+                    Enrolment(
+                        plan=plan,
+                        member_id=mid,
+                        enrolled_on=enrol_on,
+                        covered_from=start,
+                        covered_to=end,
+                        source=Enrolment.Source.GIFT,
+                        gifted_by=unit,
+                        batch=batch,
+                        contribution_fen=plan.contribution_fen,
+                        created_at=now,
+                    )
+                    for mid in eligible
+                ],
+                ignore_conflicts=True,
+                batch_size=chunk,
+            )
+            after = Enrolment.objects.filter(plan=plan, member_id__in=eligible).count()
+        created += after - before
+        if progress:
+            done = min(i + chunk, len(ids))
+            progress(done, len(ids), f"已处理 {done:,} / {len(ids):,} 人，新增参保 {created:,} 人")
+    return {"total": len(ids), "created": created, "skipped": len(ids) - created}
+
+
+@transaction.atomic
+def gift_batch_start(
+    *,
+    plan: Plan,
+    unit: OrgUnit,
+    actor: Any,
+    filters: dict | None = None,
+    member_numbers: list[str] | None = None,
+    enrol_on: date | None = None,
+) -> GiftBatch:
+    """Record a gift and queue it as a background job (100,000 members is a normal batch)."""
+    from waystation.jobs.runner import job_enqueue
+
+    if not can_review_claims(actor):
+        raise PermissionError
+    if member_numbers is not None:
+        numbers = sorted({n.strip().upper() for n in member_numbers if n.strip()})
+        if not numbers:
+            raise ValidationError({"file": ["名单中没有会员号"]})
+        source, params = "list", {"member_numbers": numbers}
+    else:
+        source, params = "filter", {k: v for k, v in (filters or {}).items() if v}
+    batch = GiftBatch.objects.create(
+        plan=plan,
+        unit=unit,
+        source=source,
+        params=params,
+        enrol_on=enrol_on or max(timezone.localdate(), plan.start_date),
+        created_by=actor,
+    )
+    batch.job = job_enqueue(kind="aid.gift", params={"batch": batch.pk}, user=actor)
+    batch.save(update_fields=["job"])
+    audit_record(
+        action="aid.gift_start",
+        actor=actor,
+        obj=batch,
+        detail={"plan": plan.code, "unit": unit.code, "source": source},
+    )
+    return batch
+
+
+def gift_batch_member_ids(batch: GiftBatch) -> list[int]:
+    """The members a gift batch covers: its list, or its filter within the creator's scope."""
+    from waystation.members.models import Member
+    from waystation.members.selectors import members_filtered
+
+    if batch.source == "list":
+        return list(
+            Member.objects.filter(member_number__in=batch.params["member_numbers"]).values_list(
+                "pk", flat=True
+            )
+        )
+    qs = members_filtered(batch.created_by, batch.params)
+    return list(qs.order_by().values_list("pk", flat=True).distinct())
+
+
+def gift_batch_run(batch: GiftBatch, progress: Callable[..., None] | None = None) -> dict:
+    ids = gift_batch_member_ids(batch)
+    if progress:
+        progress(0, len(ids), f"共 {len(ids):,} 人，开始参保")
+    counts = enrolment_gift_bulk(
+        plan=batch.plan,
+        unit=batch.unit,
+        member_ids=ids,
+        enrol_on=batch.enrol_on,
+        batch=batch,
+        progress=progress,
+    )
+    batch.total = counts["total"]
+    batch.created_count = Enrolment.objects.filter(batch=batch).count()
+    batch.skipped_count = batch.total - batch.created_count
+    batch.save(update_fields=["total", "created_count", "skipped_count"])
+    return counts
+
+
+# --- claims ------------------------------------------------------------------------------------
+
+
+def _claim_number() -> str:
+    n = counter_take("aid_claim", 1)[0]
+    return f"HZ{timezone.localdate().year}{n:06d}"
+
+
+def clean_asks(plan: Plan, raw: dict) -> dict:
+    """What a claim asks, per schedule item of the plan: {"medical": {"amount": fen}, …}."""
+    asks: dict[str, dict] = {}
+    errors: list[str] = []
+    for code, ask in (raw or {}).items():
+        item = plan.item(code)
+        if item is None:
+            errors.append(f"方案中没有“{code}”这项保障")
+            continue
+        ask = ask or {}
+        kind = item["type"]
+        try:
+            if kind == "reimbursement":
+                amount = int(ask.get("amount") or 0)
+                if amount < 0:
+                    raise ValueError
+                asks[code] = {"amount": amount}
+            elif kind == "daily":
+                days = int(ask.get("days") or 0)
+                if not 0 <= days <= 366:
+                    raise ValueError
+                asks[code] = {"days": days}
+            elif kind == "disability":
+                grade = int(ask.get("grade") or 0)
+                if not 1 <= grade <= 10:
+                    raise ValueError
+                asks[code] = {"grade": grade}
+            else:
+                asks[code] = {}
+        except (TypeError, ValueError):
+            errors.append(f"“{item['label']}”的数值无效")
+    if errors:
+        raise ValidationError({"asks": errors})
+    return asks
+
+
+def claim_report(*, member: Any, data: dict, request: Any = None) -> Claim:
+    """A member reports an incident on one of their enrolments.
+
+    data: enrolment (id), incident_type, incident_date (date), incident_place, description,
+    platform (code, optional), asks (see clean_asks), bank_name, account_name, bank_card.
+    """
+    errors: dict[str, list[str]] = {}
+    enrolment = (
+        Enrolment.objects.select_related("plan")
+        .filter(pk=data.get("enrolment") or 0, member=member)
+        .first()
+    )
+    if enrolment is None:
+        errors["enrolment"] = ["请选择您参加的互助保障"]
+    kind = data.get("incident_type")
+    if kind not in Claim.Incident.values:
+        errors["incident_type"] = ["请选择事故类型"]
+    day = data.get("incident_date")
+    if isinstance(day, str):
+        try:
+            day = date.fromisoformat(day)
+        except ValueError:
+            day = None
+    if not isinstance(day, date):
+        errors["incident_date"] = ["请填写事故日期"]
+    elif day > timezone.localdate():
+        errors["incident_date"] = ["事故日期不能晚于今天"]
+    elif enrolment is not None and not enrolment.covers(day):
+        errors["incident_date"] = [
+            f"该日期不在保障期内（保障期 {enrolment.covered_from:%Y-%m-%d} 至 "
+            f"{enrolment.covered_to:%Y-%m-%d}，含等待期）"
+        ]
+    place = (data.get("incident_place") or "").strip()
+    if not place:
+        errors["incident_place"] = ["请填写事故地点"]
+    description = (data.get("description") or "").strip()
+    if len(description) < 4:
+        errors["description"] = ["请简要描述事故经过"]
+    platform = None
+    if data.get("platform"):
+        platform = Platform.objects.filter(code=data["platform"]).first()
+        if platform is None:
+            errors["platform"] = ["平台无效"]
+    card = "".join(ch for ch in str(data.get("bank_card") or "") if ch.isdigit())
+    if not 12 <= len(card) <= 19:
+        errors["bank_card"] = ["请填写本人银行卡号（12–19 位数字）"]
+    if not (data.get("bank_name") or "").strip():
+        errors["bank_name"] = ["请填写开户银行"]
+    asks: dict = {}
+    if enrolment is not None:
+        try:
+            asks = clean_asks(enrolment.plan, data.get("asks") or {})
+        except ValidationError as exc:
+            errors.update(exc.message_dict)
+    if errors:
+        raise ValidationError(errors)
+    assert enrolment is not None and isinstance(day, date)
+    with transaction.atomic():
+        claim = Claim.objects.create(
+            number=_claim_number(),
+            member=member,
+            enrolment=enrolment,
+            platform=platform,
+            incident_type=kind,
+            incident_date=day,
+            incident_place=place[:200],
+            description=description,
+            asks=asks,
+            platform_status=Claim.PlatformStatus.PENDING
+            if platform
+            else Claim.PlatformStatus.NOT_NEEDED,
+            bank_name=data["bank_name"].strip()[:50],
+            account_name=(data.get("account_name") or member.name).strip()[:50],
+            bank_card_enc=crypto.encrypt(card),
+            bank_card_masked=mask_bank_card(card),
+        )
+        audit_record(
+            action="aid.claim_report",
+            actor_label=member.member_number,
+            obj=claim,
+            detail={"number": claim.number, "plan": enrolment.plan.code},
+            request=request,
+        )
+    return claim
+
+
+def _sniff(head: bytes, f: Any) -> tuple[str, str]:
+    """(content_type, extension) from the content, or ValidationError."""
+    if head.startswith(b"%PDF-"):
+        return "application/pdf", "pdf"
+    from PIL import Image, UnidentifiedImageError
+
+    try:
+        f.seek(0)
+        with Image.open(f) as img:
+            fmt = img.format
+            img.verify()
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as exc:
+        raise ValidationError({"file": ["只接受 JPG、PNG 图片或 PDF 文件"]}) from exc
+    types = {
+        "JPEG": ("image/jpeg", "jpg"),
+        "PNG": ("image/png", "png"),
+        "WEBP": ("image/webp", "webp"),
+    }
+    if fmt not in types:
+        raise ValidationError({"file": ["只接受 JPG、PNG 图片或 PDF 文件"]})
+    return types[fmt]
+
+
+def claim_document_add(
+    *, claim: Claim, doc_type: str, upload: Any, by: str, request: Any = None
+) -> ClaimDocument:
+    """Store an uploaded document after checking its type by content and its size."""
+    if doc_type not in ClaimDocument.DocType.values:
+        raise ValidationError({"doc_type": ["请选择材料类型"]})
+    if claim.status not in (S.SUBMITTED, S.RETURNED, S.DISTRICT_APPROVED):
+        raise ClaimStateError("该申请已审结，不能再上传材料")
+    size = getattr(upload, "size", None) or 0
+    if size <= 0:
+        raise ValidationError({"file": ["请选择文件"]})
+    if size > MAX_UPLOAD_BYTES:
+        raise ValidationError(
+            {"file": [f"文件过大（上限 {MAX_UPLOAD_BYTES // (1024 * 1024)} MB），请压缩后再传"]}
+        )
+    upload.seek(0)
+    head = upload.read(8)
+    content_type, ext = _sniff(head, upload)
+    upload.seek(0)
+    digest = hashlib.sha256()
+    name = f"aid/{timezone.localdate():%Y/%m}/{uuid.uuid4().hex}.{ext}"
+    path = settings.PRIVATE_MEDIA_ROOT / name
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path, "wb") as out:
+        for piece in upload.chunks() if hasattr(upload, "chunks") else [upload.read()]:
+            digest.update(piece)
+            out.write(piece)
+    with transaction.atomic():
+        doc = ClaimDocument.objects.create(
+            claim=claim,
+            doc_type=doc_type,
+            stored_name=name,
+            content_type=content_type,
+            size=size,
+            sha256=digest.hexdigest(),
+            uploaded_by=by[:100],
+        )
+        audit_record(
+            action="aid.document_add",
+            actor_label=by,
+            obj=claim,
+            detail={"document": doc.pk, "type": doc_type, "size": size},
+            request=request,
+        )
+    return doc
+
+
+def document_path(doc: ClaimDocument):
+    return settings.PRIVATE_MEDIA_ROOT / doc.stored_name
+
+
+@transaction.atomic
+def claim_resubmit(*, claim: Claim, member: Any, request: Any = None) -> Claim:
+    claim = _locked(claim)
+    if claim.member_id != member.pk:
+        raise PermissionError
+    claim.status = _next_status(claim, "resubmit")
+    claim.save(update_fields=["status", "updated_at"])
+    audit_record(
+        action="aid.claim_resubmit", actor_label=member.member_number, obj=claim, request=request
+    )
+    return claim
+
+
+@transaction.atomic
+def claim_platform_confirm(
+    *,
+    claim: Claim,
+    platform: Platform,
+    working: bool,
+    note: str = "",
+    actor: Any = None,
+    request: Any = None,
+) -> Claim:
+    """The platform says whether the claimant was working for it at the incident time."""
+    claim = _locked(claim)
+    if claim.platform_id != platform.pk:
+        raise PermissionError
+    if claim.status not in (S.SUBMITTED, S.RETURNED, S.DISTRICT_APPROVED):
+        raise ClaimStateError("该申请已审结，不能再确认")
+    claim.platform_status = (
+        Claim.PlatformStatus.CONFIRMED if working else Claim.PlatformStatus.DENIED
+    )
+    claim.platform_note = (note or "").strip()[:500]
+    claim.platform_confirmed_at = timezone.now()
+    claim.save(
+        update_fields=["platform_status", "platform_note", "platform_confirmed_at", "updated_at"]
+    )
+    audit_record(
+        action="aid.platform_confirm",
+        actor=actor,
+        actor_label="" if actor else f"platform:{platform.code}",
+        obj=claim,
+        detail={"working": working, "platform": platform.code},
+        request=request,
+    )
+    return claim
+
+
+@transaction.atomic
+def claim_assess(*, claim: Claim, asks: dict, actor: Any, request: Any = None) -> Claim:
+    """The reviewer sets the assessed figures (invoice total, hospital days, disability grade)."""
+    if not can_review_claims(actor):
+        raise PermissionError
+    claim = _locked(claim)
+    if claim.status not in (S.SUBMITTED, S.DISTRICT_APPROVED):
+        raise ClaimStateError(f"当前状态“{claim.get_status_display()}”不能修改核定金额")
+    old = claim.asks
+    claim.asks = clean_asks(claim.enrolment.plan, asks)
+    claim.save(update_fields=["asks", "updated_at"])
+    audit_record(
+        action="aid.claim_assess",
+        actor=actor,
+        obj=claim,
+        detail={"before": old, "after": claim.asks},
+        request=request,
+    )
+    return claim
+
+
+@transaction.atomic
+def claim_review(*, claim: Claim, actor: Any, note: str = "", request: Any = None) -> Claim:
+    """District review passes the claim on to the city."""
+    if not can_review_claims(actor):
+        raise PermissionError
+    claim = _locked(claim)
+    target = _next_status(claim, "review")
+    if claim.platform_status == Claim.PlatformStatus.PENDING:
+        raise ClaimStateError("平台尚未确认事故时是否在岗，请等待平台确认")
+    if claim.platform_status == Claim.PlatformStatus.DENIED:
+        raise ClaimStateError("平台确认事故时不在岗，请退回或不予通过")
+    missing = claim.missing_documents()
+    if missing:
+        raise ClaimStateError("缺少材料：" + "、".join(missing))
+    claim.status = target
+    claim.status_note = (note or "").strip()
+    claim.reviewed_by = actor
+    claim.reviewed_at = timezone.now()
+    claim.save(update_fields=["status", "status_note", "reviewed_by", "reviewed_at", "updated_at"])
+    audit_record(action="aid.claim_review", actor=actor, obj=claim, reason=note, request=request)
+    return claim
+
+
+@transaction.atomic
+def claim_return(*, claim: Claim, actor: Any, note: str, request: Any = None) -> Claim:
+    """Back to the member for more documents; the note says what is missing."""
+    if not can_review_claims(actor):
+        raise PermissionError
+    note = _reason(note, "note")
+    claim = _locked(claim)
+    if claim.status == S.DISTRICT_APPROVED and not can_approve_claims(actor):
+        raise PermissionError
+    claim.status = _next_status(claim, "return")
+    claim.status_note = note
+    claim.save(update_fields=["status", "status_note", "updated_at"])
+    audit_record(action="aid.claim_return", actor=actor, obj=claim, reason=note, request=request)
+    return claim
+
+
+@transaction.atomic
+def claim_reject(*, claim: Claim, actor: Any, reason: str, request: Any = None) -> Claim:
+    if not can_review_claims(actor):
+        raise PermissionError
+    reason = _reason(reason)
+    claim = _locked(claim)
+    if claim.status == S.DISTRICT_APPROVED and not can_approve_claims(actor):
+        raise PermissionError
+    claim.status = _next_status(claim, "reject")
+    claim.status_note = reason
+    claim.save(update_fields=["status", "status_note", "updated_at"])
+    audit_record(action="aid.claim_reject", actor=actor, obj=claim, reason=reason, request=request)
+    return claim
+
+
+def _live_payout(claim: Claim) -> Payout | None:
+    return claim.payouts.exclude(status=Payout.Status.FAILED).first()
+
+
+def claim_approve(
+    *,
+    claim: Claim,
+    actor: Any,
+    override_fen: int | None = None,
+    override_reason: str = "",
+    request: Any = None,
+) -> Payout:
+    """City approval: freeze the computed amount (or an override, with a reason) and create the
+    payout, exactly once. Approving an approved claim again returns its payout unchanged."""
+    if not can_approve_claims(actor):
+        raise PermissionError
+    with transaction.atomic():
+        claim = _locked(claim)
+        if claim.status in (S.APPROVED, S.PAID):
+            live = _live_payout(claim)
+            if live is not None:
+                return live
+        target = _next_status(claim, "approve")
+        payable = claim.payable_amount()
+        if not payable.covered:
+            raise ClaimStateError(payable.lines[0].explanation)
+        amount = payable.total
+        if override_fen is not None and override_fen != payable.total:
+            override_reason = _reason(override_reason, "override_reason")
+            if override_fen < 0:
+                raise ValidationError({"override_fen": ["金额不能为负"]})
+            amount = override_fen
+            claim.override_fen = override_fen
+            claim.override_reason = override_reason
+        if amount <= 0:
+            raise ValidationError({"override_fen": ["应付金额为 0，请不予通过或填写调整金额"]})
+        claim.payable_lines = payable.as_dict()["lines"]
+        claim.computed_fen = payable.total
+        claim.approved_fen = amount
+        claim.status = target
+        claim.approved_by = actor
+        claim.approved_at = timezone.now()
+        claim.save(
+            update_fields=[
+                "payable_lines",
+                "computed_fen",
+                "approved_fen",
+                "override_fen",
+                "override_reason",
+                "status",
+                "approved_by",
+                "approved_at",
+                "updated_at",
+            ]
+        )
+        payout = _payout_insert(claim)
+        audit_record(
+            action="aid.claim_approve",
+            actor=actor,
+            obj=claim,
+            reason=claim.override_reason,
+            detail={
+                "computed_fen": payable.total,
+                "approved_fen": amount,
+                "payout": payout.pk,
+            },
+            request=request,
+        )
+    return payout
+
+
+def _payout_insert(claim: Claim, supersedes: Payout | None = None) -> Payout:
+    """Insert the claim's live payout; if one exists (the constraint says so), return it."""
+    try:
+        with transaction.atomic():
+            return Payout.objects.create(
+                claim=claim, amount_fen=claim.approved_fen or 0, supersedes=supersedes
+            )
+    except IntegrityError:
+        live = _live_payout(claim)
+        if live is None:
+            raise
+        return live
+
+
+def payout_create(*, claim: Claim, actor: Any = None) -> Payout:
+    """The payout of an approved claim: the existing live one, or a new one. Never two."""
+    with transaction.atomic():
+        claim = _locked(claim)
+        live = _live_payout(claim)
+        if live is not None:
+            return live
+        if claim.status != S.APPROVED:
+            raise ClaimStateError(f"当前状态“{claim.get_status_display()}”不能生成付款")
+        payout = _payout_insert(claim)
+        audit_record(action="aid.payout_create", actor=actor, obj=payout, detail={})
+        return payout
+
+
+def payout_batch_export(
+    *, actor: Any, payouts: Iterable[Payout] | None = None, request: Any = None
+) -> tuple[PayoutBatch, bytes]:
+    """Put pending payouts into a bank batch and return its .xlsx, with full account numbers.
+    The only place they appear; audited."""
+    if not can_approve_claims(actor):
+        raise PermissionError
+    with transaction.atomic():
+        qs = Payout.objects.select_for_update().filter(status=Payout.Status.PENDING)
+        if payouts is not None:
+            qs = qs.filter(pk__in=[p.pk for p in payouts])
+        rows = list(qs.order_by("id"))
+        if not rows:
+            raise ValidationError({"payouts": ["没有待导出的付款"]})
+        batch = PayoutBatch.objects.create(
+            created_by=actor, count=len(rows), total_fen=sum(p.amount_fen for p in rows)
+        )
+        Payout.objects.filter(pk__in=[p.pk for p in rows]).update(
+            status=Payout.Status.EXPORTED, batch=batch
+        )
+    return batch, payout_batch_file(batch=batch, actor=actor, request=request)
+
+
+def payout_batch_file(*, batch: PayoutBatch, actor: Any, request: Any = None) -> bytes:
+    if not can_approve_claims(actor):
+        raise PermissionError
+    payouts = list(
+        batch.payouts.select_related("claim__member").order_by("id")  # type: ignore[attr-defined]
+    )
+    data = xlsx_bytes(
+        ["序号", "付款编号", "申请编号", "收款人", "开户银行", "银行账号", "金额（元）", "用途"],
+        (
+            [
+                i,
+                p.pk,
+                p.claim.number,
+                p.claim.account_name,
+                p.claim.bank_name,
+                p.claim.bank_card,
+                str(Decimal(p.amount_fen) / 100),
+                f"互助保障给付 {p.claim.number}",
+            ]
+            for i, p in enumerate(payouts, start=1)
+        ),
+        title="银行批量代付",
+    )
+    audit_record(
+        action="aid.payout_batch_export",
+        actor=actor,
+        obj=batch,
+        reason="银行批量代付文件（含完整账号）",
+        detail={"count": len(payouts), "total_fen": batch.total_fen},
+        request=request,
+    )
+    return data
+
+
+@transaction.atomic
+def payout_mark_paid(
+    *, payout: Payout, bank_reference: str, actor: Any, request: Any = None
+) -> Payout:
+    if not can_approve_claims(actor):
+        raise PermissionError
+    ref = (bank_reference or "").strip()
+    if not ref:
+        raise ValidationError({"bank_reference": ["请填写银行回单号"]})
+    claim = _locked(payout.claim)
+    payout = Payout.objects.select_for_update().get(pk=payout.pk)
+    if payout.status == Payout.Status.PAID:
+        if payout.bank_reference == ref:
+            return payout
+        raise ClaimStateError("该笔付款已标记支付")
+    if payout.status not in (Payout.Status.PENDING, Payout.Status.EXPORTED):
+        raise ClaimStateError(f"付款状态“{payout.get_status_display()}”不能标记支付")
+    if Payout.objects.filter(bank_reference=ref).exclude(pk=payout.pk).exists():
+        raise ValidationError({"bank_reference": ["该银行回单号已用于其他付款"]})
+    payout.status = Payout.Status.PAID
+    payout.bank_reference = ref[:64]
+    payout.paid_at = timezone.now()
+    payout.save(update_fields=["status", "bank_reference", "paid_at"])
+    claim.status = _next_status(claim, "paid")
+    claim.save(update_fields=["status", "updated_at"])
+    audit_record(
+        action="aid.payout_paid",
+        actor=actor,
+        obj=payout,
+        detail={"claim": claim.number, "bank_reference": payout.bank_reference},
+        request=request,
+    )
+    return payout
+
+
+@transaction.atomic
+def payout_mark_failed(*, payout: Payout, reason: str, actor: Any, request: Any = None) -> Payout:
+    if not can_approve_claims(actor):
+        raise PermissionError
+    reason = _reason(reason)
+    _locked(payout.claim)
+    payout = Payout.objects.select_for_update().get(pk=payout.pk)
+    if payout.status not in (Payout.Status.PENDING, Payout.Status.EXPORTED):
+        raise ClaimStateError(f"付款状态“{payout.get_status_display()}”不能标记失败")
+    payout.status = Payout.Status.FAILED
+    payout.failure_reason = reason[:200]
+    payout.save(update_fields=["status", "failure_reason"])
+    audit_record(
+        action="aid.payout_failed", actor=actor, obj=payout, reason=reason, request=request
+    )
+    return payout
+
+
+@transaction.atomic
+def payout_reissue(
+    *,
+    payout: Payout,
+    actor: Any,
+    bank_name: str = "",
+    bank_card: str = "",
+    request: Any = None,
+) -> Payout:
+    """A failed transfer goes out again as a new payout that supersedes it; the constraint keeps
+    it to one live payout, so re-issuing twice still pays once."""
+    if not can_approve_claims(actor):
+        raise PermissionError
+    claim = _locked(payout.claim)
+    payout = Payout.objects.select_for_update().get(pk=payout.pk)
+    if payout.status != Payout.Status.FAILED:
+        raise ClaimStateError("只有支付失败的付款才能重新发放")
+    if hasattr(payout, "reissued_as"):
+        return payout.reissued_as
+    live = _live_payout(claim)
+    if live is not None:
+        return live
+    fields = []
+    card = "".join(ch for ch in bank_card if ch.isdigit())
+    if card:
+        if not 12 <= len(card) <= 19:
+            raise ValidationError({"bank_card": ["银行卡号应为 12–19 位数字"]})
+        claim.bank_card_enc = crypto.encrypt(card)
+        claim.bank_card_masked = mask_bank_card(card)
+        fields += ["bank_card_enc", "bank_card_masked"]
+    if bank_name.strip():
+        claim.bank_name = bank_name.strip()[:50]
+        fields.append("bank_name")
+    if fields:
+        claim.save(update_fields=[*fields, "updated_at"])
+    new = _payout_insert(claim, supersedes=payout)
+    audit_record(
+        action="aid.payout_reissue",
+        actor=actor,
+        obj=new,
+        detail={"supersedes": payout.pk, "card_changed": bool(card)},
+        request=request,
+    )
+    return new
+
+
+# --- condolence --------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def condolence_record(
+    *,
+    member: Any,
+    visited_on: date,
+    cash_fen: int,
+    goods: str,
+    goods_value_fen: int,
+    reason: str,
+    approver: Any,
+    actor: Any,
+    unit: OrgUnit,
+    plan: Plan | None = None,
+    request: Any = None,
+) -> Condolence:
+    if not can_review_claims(actor):
+        raise PermissionError
+    reason = _reason(reason)
+    if cash_fen < 0 or goods_value_fen < 0:
+        raise ValidationError({"cash": ["金额不能为负"]})
+    if cash_fen == 0 and not goods.strip():
+        raise ValidationError({"cash": ["请填写慰问金或慰问品"]})
+    if approver is None:
+        raise ValidationError({"approver": ["请选择审批人"]})
+    c = Condolence.objects.create(
+        member=member,
+        plan=plan,
+        visited_on=visited_on,
+        cash_fen=cash_fen,
+        goods=goods.strip()[:200],
+        goods_value_fen=goods_value_fen,
+        reason=reason,
+        approver=approver,
+        recorded_by=actor,
+        unit=unit,
+    )
+    audit_record(
+        action="aid.condolence",
+        actor=actor,
+        obj=c,
+        reason=reason,
+        detail={"cash_fen": cash_fen, "member": member.member_number},
+        request=request,
+    )
+    return c
+
+
+def plans_ensure_examples(year: int) -> list[Plan]:
+    """The three example plans for a year, created if missing (idempotent)."""
+    from .examples import example_plans
+
+    out = []
+    for fields in example_plans(year):
+        plan = Plan.objects.filter(code=fields["code"]).first()
+        out.append(plan or plan_create(**fields))
+    return out
