@@ -1,0 +1,64 @@
+"""Roster import: who may upload, see and commit (outsiders get 404)."""
+
+import io
+
+import pytest
+
+from waystation.jobs.models import Job
+from waystation.members import roster
+from waystation.members.models import RosterImport
+
+
+@pytest.fixture
+def imp(people, orgs):
+    f = roster.roster_xlsx([*roster.roster_sample(5, seed=2), ["A1", "x", "1", "", "", ""]])
+    return roster.roster_upload(user=people.alice, unit=orgs["tianning"], filename="r.xlsx", data=f)
+
+
+def pages(imp):
+    return [
+        f"/staff/imports/{imp.pk}/",
+        f"/staff/imports/{imp.pk}/errors.xlsx",
+    ]
+
+
+def test_colleague_of_the_same_unit_and_city_staff_see_the_import(people, as_user, imp):
+    for who in (people.bob, people.carl, people.admin):
+        for url in pages(imp):
+            assert as_user(who).get(url).status_code == 200, (who, url)
+
+
+@pytest.mark.parametrize("who", ["charlie", "dora", "olga", "lily"])
+def test_staff_of_another_unit_cannot_see_or_commit_an_import(people, as_user, imp, who):
+    client = as_user(people[who])
+    for url in pages(imp):
+        assert client.get(url).status_code == 404, url
+    assert client.post(f"/staff/imports/{imp.pk}/commit/").status_code == 404
+    assert not Job.objects.exists()
+    imp.refresh_from_db()
+    assert imp.status == RosterImport.Status.VALIDATED
+
+
+def test_list_shows_only_imports_in_scope(people, as_user, imp):
+    assert "r.xlsx" in as_user(people.bob).get("/staff/imports/").content.decode()
+    assert "r.xlsx" not in as_user(people.charlie).get("/staff/imports/").content.decode()
+
+
+def test_staff_cannot_upload_into_a_unit_outside_their_scope(people, as_user, orgs):
+    f = io.BytesIO(roster.roster_xlsx(roster.roster_sample(2, seed=1, district="钟楼区")))
+    f.name = "r.xlsx"
+    r = as_user(people.alice).post("/staff/imports/", {"unit": orgs["zhonglou"].pk, "file": f})
+    assert r.status_code == 400
+    assert not RosterImport.objects.exists()
+
+
+def test_outsiders_get_404_and_anonymous_the_login_page(people, as_user, client):
+    assert as_user(people.olga).get("/staff/imports/").status_code == 404
+    assert as_user(people.lily).get("/staff/imports/template.xlsx").status_code == 404
+    r = client.get("/staff/imports/")
+    assert r.status_code == 302 and "login" in r.url
+
+
+def test_upload_form_offers_only_units_in_scope(people, as_user, orgs):
+    page = as_user(people.dora).get("/staff/imports/").content.decode()
+    assert orgs["food_delivery"].name in page and orgs["tianning"].name not in page

@@ -1,0 +1,158 @@
+"""Roster import: the commit job — end to end, idempotent re-import, crash and resume."""
+
+import io
+from datetime import timedelta
+
+import pytest
+from django.db.models import Count
+from django.utils import timezone
+
+from waystation.jobs import runner
+from waystation.jobs.models import Job
+from waystation.members import roster
+from waystation.members.models import Member, RosterImport
+from waystation.privacy.models import AuditLog
+
+
+@pytest.fixture
+def alice(people, as_user):
+    return as_user(people.alice)
+
+
+def upload(client, rows, unit) -> RosterImport:
+    f = io.BytesIO(roster.roster_xlsx(rows))
+    f.name = "roster.xlsx"
+    r = client.post("/staff/imports/", {"unit": unit.pk, "file": f})
+    assert r.status_code == 302, r.content.decode()[:2000]
+    return RosterImport.objects.get(pk=r.url.rstrip("/").rsplit("/", 1)[-1])
+
+
+def commit(client, imp) -> RosterImport:
+    r = client.post(f"/staff/imports/{imp.pk}/commit/")
+    assert r.status_code == 302
+    runner.run_until_empty()
+    imp.refresh_from_db()
+    return imp
+
+
+def test_ten_thousand_rows_end_to_end(alice, orgs):
+    rows = roster.roster_sample(10_000, seed=10)
+    rows[17][2] = "12345"  # one bad phone
+    imp = upload(alice, rows, orgs["tianning"])
+    assert (imp.total_rows, imp.valid_rows, imp.error_rows) == (10_000, 9_999, 1)
+    assert imp.errors_preview[0]["line"] == 19
+
+    imp = commit(alice, imp)
+    assert imp.status == RosterImport.Status.DONE
+    assert (imp.created_count, imp.existing_count, imp.committed_through) == (9_999, 0, 10_000)
+    assert imp.job.status == Job.Status.DONE and imp.job.percent == 100
+    members = Member.objects.filter(import_batch=imp)
+    assert members.count() == 9_999
+    assert members.filter(channel="import", work_district="tianning").count() == 9_999
+    assert members.values("member_number").distinct().count() == 9_999
+    m = members.get(name=rows[0][0], id_number_masked__endswith=rows[0][1][-4:])
+    assert (m.id_number, m.phone) == (rows[0][1], rows[0][2])
+    assert m.union.industry == m.industry and m.platforms.count() == 1
+    assert timezone.localtime(m.joined_at).date().isoformat() == rows[0][6]
+    assert AuditLog.objects.filter(action="member.import", object_id=str(imp.pk)).exists()
+    assert not roster.upload_path(imp).exists()  # the plain-text file is gone once committed
+    page = alice.get(f"/staff/imports/{imp.pk}/").content.decode()
+    assert 'id="created">9999<' in page
+
+
+def test_reimporting_the_same_file_creates_nothing_new(alice, orgs):
+    rows = roster.roster_sample(300, seed=3)
+    first = commit(alice, upload(alice, rows, orgs["tianning"]))
+    assert first.created_count == 300
+    second = upload(alice, rows, orgs["tianning"])
+    assert second.existing_count == 300
+    second = commit(alice, second)
+    assert (second.status, second.created_count, second.existing_count) == ("done", 0, 300)
+    assert Member.objects.count() == 300
+
+
+def test_committing_twice_runs_one_job(alice, orgs):
+    imp = upload(alice, roster.roster_sample(10, seed=4), orgs["tianning"])
+    alice.post(f"/staff/imports/{imp.pk}/commit/")
+    alice.post(f"/staff/imports/{imp.pk}/commit/")
+    assert Job.objects.count() == 1
+    runner.run_until_empty()
+    assert Member.objects.count() == 10
+
+
+class Crash(Exception):
+    pass
+
+
+def crash_after(batches: int):
+    def hook(imp, done):
+        if done >= batches * roster.BATCH_SIZE:
+            raise Crash("worker died")
+
+    return hook
+
+
+def assert_no_duplicates():
+    dupes = Member.objects.values("id_number_hash").annotate(n=Count("id")).filter(n__gt=1)
+    assert not dupes.exists()
+
+
+def test_crash_mid_import_then_resume_completes_without_duplicates(alice, orgs, monkeypatch):
+    monkeypatch.setattr(roster, "BATCH_SIZE", 100)
+    rows = roster.roster_sample(450, seed=5)
+    rows[250][1] = "bad"
+    imp = upload(alice, rows, orgs["tianning"])
+    monkeypatch.setattr(roster, "_after_batch", crash_after(2))
+    imp = commit(alice, imp)
+    assert imp.job.status == Job.Status.FAILED and "worker died" in imp.job.error
+    assert (imp.status, imp.committed_through, imp.created_count) == ("committing", 200, 200)
+    assert Member.objects.count() == 200
+    page = alice.get(f"/staff/imports/{imp.pk}/").content.decode()
+    assert "继续导入" in page and "已写入 200 / 450 行" in page
+
+    monkeypatch.setattr(roster, "_after_batch", None)
+    imp = commit(alice, imp)
+    assert (imp.status, imp.committed_through, imp.created_count) == ("done", 450, 449)
+    assert Member.objects.count() == 449
+    assert_no_duplicates()
+    assert AuditLog.objects.filter(action="member.import_resume", object_id=str(imp.pk)).exists()
+
+
+def test_a_worker_that_died_is_picked_up_by_stale_heartbeat(alice, orgs, monkeypatch):
+    monkeypatch.setattr(roster, "BATCH_SIZE", 50)
+    imp = upload(alice, roster.roster_sample(180, seed=6), orgs["tianning"])
+    monkeypatch.setattr(roster, "_after_batch", crash_after(1))
+    imp = commit(alice, imp)
+    # as if the process had been killed: the job still says running, its heartbeat is old
+    Job.objects.filter(pk=imp.job_id).update(
+        status=Job.Status.RUNNING, heartbeat_at=timezone.now() - timedelta(minutes=5)
+    )
+    monkeypatch.setattr(roster, "_after_batch", None)
+    assert runner.run_until_empty() == 1
+    imp.refresh_from_db()
+    assert (imp.status, imp.created_count) == ("done", 180)
+    assert Member.objects.count() == 180
+
+
+def test_a_batch_replayed_from_an_old_resume_point_writes_nothing_twice(alice, orgs, monkeypatch):
+    """Even if the resume point were lost, the ID-number hash keeps the commit idempotent."""
+    monkeypatch.setattr(roster, "BATCH_SIZE", 40)
+    imp = upload(alice, roster.roster_sample(100, seed=8), orgs["tianning"])
+    kept = roster.upload_path(imp).read_bytes()
+    imp = commit(alice, imp)
+    roster.upload_path(imp).write_bytes(kept)
+    RosterImport.objects.filter(pk=imp.pk).update(
+        status=RosterImport.Status.COMMITTING, committed_through=0, created_count=0
+    )
+    Job.objects.filter(pk=imp.job_id).update(status=Job.Status.FAILED)
+    imp = commit(alice, imp)
+    assert (imp.status, imp.created_count, imp.existing_count) == ("done", 0, 100)
+    assert Member.objects.count() == 100
+    assert_no_duplicates()
+
+
+def test_a_file_with_only_errors_cannot_be_committed(alice, orgs):
+    imp = upload(alice, [["A1", "bad", "1", "x", "", "天宁区"]], orgs["tianning"])
+    r = alice.post(f"/staff/imports/{imp.pk}/commit/", follow=True)
+    assert "没有可导入的有效行" in r.content.decode()
+    assert not Job.objects.exists()

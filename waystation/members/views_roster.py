@@ -1,0 +1,110 @@
+"""Staff pages for roster import: upload and list, template, preview, error file, commit."""
+
+from django import forms
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from waystation.accounts.access import get_in_scope_or_404, union_staff_required
+from waystation.privacy.audit import audit_record
+
+from . import roster
+from .exports import XLSX
+from .models import RosterImport
+
+LIST_SIZE = 50
+
+
+class UploadForm(forms.Form):
+    unit = forms.ModelChoiceField(queryset=None, label="导入到", empty_label=None)
+    file = forms.FileField(label="名册文件（.xlsx）")
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["unit"].queryset = roster.importable_units(user)
+
+
+def _import_for(user, pk: int) -> RosterImport:
+    return get_in_scope_or_404(roster.imports_visible_to(user), pk=pk)
+
+
+def _xlsx(data: bytes, filename: str) -> HttpResponse:
+    resp = HttpResponse(data, content_type=XLSX)
+    resp["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return resp
+
+
+@union_staff_required
+def imports(request):
+    form = UploadForm(request.POST or None, request.FILES or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        try:
+            imp = roster.roster_upload(
+                user=request.user,
+                unit=form.cleaned_data["unit"],
+                filename=upload.name,
+                data=upload.read(),
+            )
+        except ValidationError as e:
+            for field, errs in e.message_dict.items():
+                for err in errs:
+                    form.add_error(field if field in form.fields else None, err)
+        else:
+            return redirect("members:import_detail", imp.pk)
+    recent = roster.imports_visible_to(request.user)[:LIST_SIZE]
+    status = 400 if form.errors else 200
+    return render(
+        request, "members/roster_list.html", {"form": form, "imports": recent}, status=status
+    )
+
+
+@union_staff_required
+def import_template(request):
+    return _xlsx(roster.template_bytes(), "roster-template.xlsx")
+
+
+@union_staff_required
+def import_detail(request, pk: int):
+    imp = _import_for(request.user, pk)
+    return render(
+        request,
+        "members/roster_detail.html",
+        {
+            "imp": imp,
+            "job": imp.job,
+            "more_errors": max(imp.error_rows - len(imp.errors_preview), 0),
+            "can_commit": imp.status != RosterImport.Status.DONE
+            and imp.valid_rows > 0
+            and (imp.job is None or imp.job.status == imp.job.Status.FAILED),
+        },
+    )
+
+
+@union_staff_required
+def import_errors(request, pk: int):
+    imp = _import_for(request.user, pk)
+    path = roster.errors_path(imp)
+    if not imp.error_rows or not path.exists():
+        raise Http404
+    audit_record(
+        action="member.import_errors",
+        actor=request.user,
+        obj=imp,
+        detail={"filename": imp.filename, "rows": imp.error_rows},
+        request=request,
+    )
+    return _xlsx(path.read_bytes(), f"roster-{imp.pk}-errors.xlsx")
+
+
+@require_POST
+@union_staff_required
+def import_commit(request, pk: int):
+    imp = _import_for(request.user, pk)
+    try:
+        roster.roster_commit_start(imp=imp, user=request.user, request=request)
+    except ValidationError as e:
+        messages.error(request, "；".join(e.messages))
+    return redirect("members:import_detail", imp.pk)
