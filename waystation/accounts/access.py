@@ -214,3 +214,64 @@ def can_approve_claims(user: Any) -> bool:
     """City approval, payouts and the bank batch export: city-level union staff only."""
     scope = scope_of(user)
     return scope.is_union_staff and scope.city
+
+
+# --- stations ----------------------------------------------------------------------------------
+
+
+def stations_visible_to(user: Any) -> QuerySet:
+    """Staff view of the registry: union staff see the stations of their districts (the city all
+    of them; an industry union none), a station keeper the stations they keep."""
+    from waystation.stations.models import Station
+
+    scope = scope_of(user)
+    qs = Station.objects.all()
+    if not scope.is_staff:
+        return qs.none()
+    q = Q(pk__in=[])
+    if scope.is_union_staff:
+        union_q = scope.q(district="district")
+        if union_q is None:
+            return qs
+        q |= union_q
+    if scope.has(str(Role.STATION_KEEPER)):
+        kept = Station.keepers.through.objects.filter(user_id=user.pk).values("station_id")
+        q |= Q(pk__in=kept)
+    return qs.filter(q)
+
+
+def station_for_staff(user: Any, code: str):
+    return get_in_scope_or_404(stations_visible_to(user), code=code)
+
+
+def can_manage_station(user: Any, station: Any) -> bool:
+    """Every field of a station (create, move, status): union staff whose scope holds it."""
+    scope = scope_of(user)
+    if not scope.is_union_staff:
+        return False
+    return scope.city or station.district in scope.districts
+
+
+def can_keep_station(user: Any, station: Any) -> bool:
+    """Hours, closures, services, fault reports: its keepers and the union staff over it."""
+    if can_manage_station(user, station):
+        return True
+    return (
+        scope_of(user).has(str(Role.STATION_KEEPER))
+        and station.keepers.filter(pk=getattr(user, "pk", None)).exists()
+    )
+
+
+# --- planning analyses ---------------------------------------------------------------------------
+
+
+def analyses_visible_to(user: Any) -> QuerySet:
+    """Planning analyses: union staff see their own; city-level staff see every analysis."""
+    from waystation.planner.models import Analysis
+
+    scope = scope_of(user)
+    if not scope.is_union_staff:
+        return Analysis.objects.none()
+    if scope.city:
+        return Analysis.objects.all()
+    return Analysis.objects.filter(created_by_id=user.pk)

@@ -1,0 +1,207 @@
+"""The nearest-station index: a KD-tree on 3D unit vectors, built once per process and rebuilt
+when the registry changes.
+
+Chord distance between unit vectors is monotone in great-circle distance, so the tree's order is
+the exact great-circle order. Static filters (service, status "open") get a sub-tree of their
+own, built on first use; "open now" depends on the clock, so it is checked on the nearest
+candidates, asking the tree for more until enough pass.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+
+import numpy as np
+from numpy.typing import NDArray
+from scipy.spatial import cKDTree
+
+from waystation.geo.distance import chord_to_metres, unit_vectors
+
+from .hours import TZ, HoursException, OpenState, Schedule, parse_day, parse_week
+from .models import SERVICE_BITS, RegistryVersion, Station, StationException
+
+
+@dataclass
+class _Sub:
+    rows: NDArray[np.int64]  # positions in the full index
+    tree: cKDTree | None
+
+
+@dataclass
+class Index:
+    stamp: int
+    day: date
+    ids: NDArray[np.int64]
+    codes: list[str]
+    names: list[str]
+    addresses: list[str]
+    lon: NDArray[np.float64]
+    lat: NDArray[np.float64]
+    mask: NDArray[np.int64]
+    status_open: NDArray[np.bool_]
+    public: NDArray[np.bool_]
+    statuses: list[str]
+    districts: list[str]
+    weekly: list[object]
+    all_day: NDArray[np.bool_]
+    exceptions: dict[int, tuple[HoursException, ...]]
+    _subs: dict[tuple[int, bool], _Sub] = field(default_factory=dict)
+    _schedules: dict[int, Schedule] = field(default_factory=dict)
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+
+    @property
+    def size(self) -> int:
+        return len(self.codes)
+
+    def sub(self, bit: int, only_open: bool) -> _Sub:
+        key = (bit, only_open)
+        sub = self._subs.get(key)
+        if sub is None:
+            with self._lock:
+                keep = np.ones(self.size, dtype=bool)
+                if bit:
+                    keep &= (self.mask & bit) == bit
+                # the public never sees planned, building or closed stations
+                keep &= self.status_open if only_open else self.public
+                rows = np.flatnonzero(keep)
+                tree = cKDTree(unit_vectors(self.lon[rows], self.lat[rows])) if rows.size else None
+                sub = self._subs[key] = _Sub(rows, tree)
+        return sub
+
+    def schedule(self, row: int) -> Schedule:
+        sched = self._schedules.get(row)
+        if sched is None:
+            weekly = self.weekly[row]
+            sched = Schedule(
+                parse_week(weekly) if weekly else ((),) * 7,
+                all_day=bool(self.all_day[row]),
+                exceptions=self.exceptions.get(int(self.ids[row]), ()),
+            )
+            self._schedules[row] = sched
+        return sched
+
+    def state(self, row: int, at: datetime) -> OpenState:
+        if not self.status_open[row]:
+            return OpenState(False, None, note="暂不开放")
+        return self.schedule(row).state_at(at)
+
+    def query(
+        self,
+        lon: float,
+        lat: float,
+        *,
+        bit: int = 0,
+        open_now: bool = False,
+        limit: int = 5,
+        at: datetime | None = None,
+    ) -> list[tuple[int, float, OpenState]]:
+        """(row, metres, state) of the `limit` nearest stations passing the filters."""
+        at = at or datetime.now(TZ)
+        sub = self.sub(bit, open_now)
+        n = sub.rows.size
+        if sub.tree is None or limit <= 0:
+            return []
+        point = unit_vectors(lon, lat)[0]
+        k = min(n, limit * 4 if open_now else limit)
+        seen = 0
+        hits: list[tuple[int, float, OpenState]] = []
+        while True:
+            chords, pos = sub.tree.query(point, k=k)
+            chords = np.atleast_1d(chords)
+            pos = np.atleast_1d(pos)
+            for chord, p in zip(chords[seen:], pos[seen:], strict=True):
+                row = int(sub.rows[p])
+                state = self.state(row, at)
+                if open_now and not state.open:
+                    continue
+                hits.append((row, float(chord), state))
+                if len(hits) == limit:
+                    break
+            if len(hits) >= limit or k >= n:
+                break
+            seen = k
+            k = min(n, k * 4)
+        metres = chord_to_metres(np.array([h[1] for h in hits]))
+        return [(row, float(m), state) for (row, _, state), m in zip(hits, metres, strict=True)]
+
+
+_current: Index | None = None
+_build_lock = threading.Lock()
+
+
+def registry_stamp() -> int:
+    stamp = RegistryVersion.objects.filter(pk=1).values_list("stamp", flat=True).first()
+    return stamp or 0
+
+
+def _exceptions_near(day: date) -> dict[int, tuple[HoursException, ...]]:
+    """Exceptions that can matter from yesterday to the end of the hours horizon."""
+    out: dict[int, list[HoursException]] = {}
+    rows = StationException.objects.filter(
+        end_date__gte=day - timedelta(days=1), start_date__lte=day + timedelta(days=10)
+    ).values_list("station_id", "start_date", "end_date", "closed", "hours", "reason")
+    for station_id, start, end, closed, hours, reason in rows:
+        out.setdefault(station_id, []).append(
+            HoursException(start, end, closed, () if closed else parse_day(hours), reason)
+        )
+    return {k: tuple(v) for k, v in out.items()}
+
+
+def build(stamp: int, day: date) -> Index:
+    rows = list(
+        Station.objects.order_by("id").values_list(
+            "id",
+            "code",
+            "name",
+            "address",
+            "lon",
+            "lat",
+            "services_mask",
+            "status",
+            "weekly_hours",
+            "is_24h",
+            "district",
+        )
+    )
+    cols = list(zip(*rows, strict=True)) if rows else [()] * 11
+    return Index(
+        stamp=stamp,
+        day=day,
+        ids=np.array(cols[0], dtype=np.int64),
+        codes=list(cols[1]),
+        names=list(cols[2]),
+        addresses=list(cols[3]),
+        lon=np.array(cols[4], dtype=np.float64),
+        lat=np.array(cols[5], dtype=np.float64),
+        mask=np.array(cols[6], dtype=np.int64),
+        status_open=np.array([s == Station.Status.OPEN for s in cols[7]], dtype=bool),
+        public=np.array(
+            [s in (Station.Status.OPEN, Station.Status.TEMP_CLOSED) for s in cols[7]], dtype=bool
+        ),
+        statuses=list(cols[7]),
+        districts=list(cols[10]),
+        weekly=list(cols[8]),
+        all_day=np.array(cols[9], dtype=bool),
+        exceptions=_exceptions_near(day),
+    )
+
+
+def station_index() -> Index:
+    """The current index: one cheap stamp read, a rebuild only when the registry changed (or the
+    day did, since exceptions are loaded for the days around today)."""
+    global _current
+    stamp = registry_stamp()
+    day = datetime.now(TZ).date()
+    idx = _current
+    if idx is not None and idx.stamp == stamp and idx.day == day:
+        return idx
+    with _build_lock:
+        idx = _current
+        if idx is None or idx.stamp != stamp or idx.day != day:
+            idx = _current = build(stamp, day)
+    return idx
+
+
+__all__ = ["SERVICE_BITS", "Index", "build", "registry_stamp", "station_index"]

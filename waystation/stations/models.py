@@ -1,0 +1,269 @@
+"""The station registry: stations, their hours exceptions, photos, visits and fault reports."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.db import models
+from django.urls import reverse
+from django.utils import timezone
+
+from waystation.accounts.orgs import DISTRICTS, INDUSTRIES
+
+from .hours import HoursException, OpenState, Schedule, parse_day, parse_week
+
+# The services of the report (取暖, 纳凉, 饮水, 如厕, 歇脚, 用药) and those stations add; each has a
+# bit in Station.services_mask so that filters work the same on SQLite, PostgreSQL and numpy.
+SERVICES: list[tuple[str, str]] = [
+    ("heating", "取暖"),
+    ("cooling", "纳凉"),
+    ("water", "饮水"),
+    ("toilet", "如厕"),
+    ("rest", "歇脚"),
+    ("first_aid", "用药"),
+    ("charging", "充电"),
+    ("microwave", "热饭"),
+    ("wifi", "Wi-Fi"),
+    ("legal_aid", "法律援助"),
+    ("employment", "就业服务"),
+    ("policy", "政策宣传"),
+    ("counselling", "心理疏导"),
+]
+SERVICE_NAMES = dict(SERVICES)
+SERVICE_BITS = {code: 1 << i for i, (code, _) in enumerate(SERVICES)}
+
+
+def services_mask(codes: list[str]) -> int:
+    return sum(SERVICE_BITS[c] for c in set(codes))
+
+
+def service_codes(mask: int) -> list[str]:
+    return [code for code, _ in SERVICES if mask & SERVICE_BITS[code]]
+
+
+class StationQuerySet(models.QuerySet):
+    def with_service(self, code: str) -> StationQuerySet:
+        bit = SERVICE_BITS[code]
+        return self.annotate(_service_bit=models.F("services_mask").bitand(bit)).filter(
+            _service_bit=bit
+        )
+
+
+class Station(models.Model):
+    class Status(models.TextChoices):
+        PLANNED = "planned", "规划中"
+        BUILDING = "building", "建设中"
+        OPEN = "open", "开放"
+        TEMP_CLOSED = "temp_closed", "暂停开放"
+        CLOSED = "closed", "已关闭"
+
+    class Host(models.TextChoices):
+        STREET = "street", "街道（乡镇）服务中心"
+        COMMUNITY = "community", "社区服务中心"
+        MALL = "mall", "商场"
+        TELECOM = "telecom", "营业厅"
+        BANK = "bank", "银行网点"
+        LOGISTICS = "logistics", "物流园"
+        FUEL = "fuel", "加油站"
+        UNION = "union", "工会服务站"
+        ENTERPRISE = "enterprise", "企业"
+        OTHER = "other", "其他"
+
+    code = models.CharField(max_length=20, unique=True)
+    name = models.CharField(max_length=100)
+    address = models.CharField(max_length=200, blank=True)
+    district = models.CharField(max_length=20, choices=DISTRICTS, db_index=True)
+    # WGS-84 degrees; GCJ-02 and BD-09 are converted on input and output.
+    lon = models.FloatField()
+    lat = models.FloatField()
+    host = models.CharField(max_length=20, choices=Host.choices, default=Host.OTHER)
+    weekly_hours = models.JSONField(default=list, blank=True)  # see hours.py
+    is_24h = models.BooleanField(default=False)
+    status = models.CharField(
+        max_length=12, choices=Status.choices, default=Status.OPEN, db_index=True
+    )
+    capacity = models.PositiveSmallIntegerField(default=0)
+    services_mask = models.PositiveIntegerField(default=0)
+    contact_name = models.CharField(max_length=50, blank=True)
+    contact_phone = models.CharField(max_length=30, blank=True)  # the station's public phone
+    is_model = models.BooleanField(default=False)  # 示范驿站
+    project_year = models.PositiveSmallIntegerField(null=True, blank=True)  # built or upgraded
+    keepers = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, blank=True, related_name="kept_stations"
+    )
+    is_demo = models.BooleanField(default=False)
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = StationQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["code"]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.name}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("stations:detail", args=[self.code])
+
+    @property
+    def services(self) -> list[str]:
+        return service_codes(self.services_mask)
+
+    @property
+    def service_names(self) -> list[str]:
+        return [SERVICE_NAMES[c] for c in self.services]
+
+    def schedule(self, exceptions: list[StationException] | None = None) -> Schedule:
+        excs = self.exceptions.all() if exceptions is None else exceptions
+        return Schedule(
+            parse_week(self.weekly_hours) if self.weekly_hours else ((),) * 7,
+            all_day=self.is_24h,
+            exceptions=tuple(e.as_hours_exception() for e in excs),
+        )
+
+    def is_open_at(self, dt: datetime) -> OpenState:
+        """Open or closed at `dt` (any time zone; hours are Asia/Shanghai) and until when."""
+        if self.status != self.Status.OPEN:
+            return OpenState(False, None, note=self.get_status_display())
+        return self.schedule().state_at(dt)
+
+
+class StationException(models.Model):
+    """Dates on which the weekly hours do not apply: a holiday, a temporary closure, other hours."""
+
+    station = models.ForeignKey(Station, on_delete=models.CASCADE, related_name="exceptions")
+    start_date = models.DateField()
+    end_date = models.DateField()
+    closed = models.BooleanField(default=True)
+    hours = models.JSONField(default=list, blank=True)  # one day's intervals, if not closed
+    reason = models.CharField(max_length=100, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["start_date", "id"]
+        indexes = [models.Index(fields=["station", "end_date"])]
+
+    def __str__(self) -> str:
+        return f"{self.station_id} {self.start_date}–{self.end_date}"
+
+    def as_hours_exception(self) -> HoursException:
+        return HoursException(
+            start=self.start_date,
+            end=self.end_date,
+            closed=self.closed,
+            hours=() if self.closed else parse_day(self.hours),
+            reason=self.reason,
+        )
+
+
+class StationPhoto(models.Model):
+    """A photo of a station (public), stored under PRIVATE_MEDIA_ROOT with a server-made name."""
+
+    station = models.ForeignKey(Station, on_delete=models.CASCADE, related_name="photos")
+    stored_name = models.CharField(max_length=100)
+    content_type = models.CharField(max_length=30)
+    caption = models.CharField(max_length=100, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return self.stored_name
+
+
+class Visit(models.Model):
+    """A check-in by scanning the station's poster: a member's (card) or anonymous."""
+
+    class Channel(models.TextChoices):
+        QR = "qr", "扫码"
+        API = "api", "接口"
+        DEMO = "demo", "演示"
+
+    station = models.ForeignKey(Station, on_delete=models.CASCADE, related_name="visits")
+    at = models.DateTimeField(default=timezone.now)
+    member = models.ForeignKey(
+        "members.Member", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    industry = models.CharField(max_length=20, choices=INDUSTRIES, blank=True)
+    # keyed hash of the browser session of an anonymous visitor (de-duplication only)
+    visitor_key = models.CharField(max_length=64, blank=True)
+    channel = models.CharField(max_length=8, choices=Channel.choices, default=Channel.QR)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        indexes = [
+            models.Index(fields=["station", "at"]),
+            models.Index(fields=["member", "station", "at"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.station_id} {self.at:%Y-%m-%d %H:%M}"
+
+
+class FaultReport(models.Model):
+    """A fault or feedback about a station: open → acknowledged → resolved."""
+
+    class Category(models.TextChoices):
+        WATER = "water", "饮水机故障"
+        CLIMATE = "climate", "空调/取暖不工作"
+        CLOSED = "closed", "开放时间未开门"
+        POWER = "power", "充电设施故障"
+        HYGIENE = "hygiene", "卫生问题"
+        FACILITY = "facility", "设施损坏"
+        FEEDBACK = "feedback", "意见建议"
+
+    class Status(models.TextChoices):
+        OPEN = "open", "待处理"
+        ACKNOWLEDGED = "acknowledged", "已受理"
+        RESOLVED = "resolved", "已解决"
+
+    station = models.ForeignKey(Station, on_delete=models.CASCADE, related_name="reports")
+    category = models.CharField(max_length=12, choices=Category.choices)
+    text = models.TextField(max_length=1000, blank=True)
+    photo_name = models.CharField(max_length=100, blank=True)  # server-generated
+    photo_type = models.CharField(max_length=30, blank=True)
+    status = models.CharField(
+        max_length=14, choices=Status.choices, default=Status.OPEN, db_index=True
+    )
+    member = models.ForeignKey(
+        "members.Member", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+    acknowledged_at = models.DateTimeField(null=True, blank=True)
+    resolved_at = models.DateTimeField(null=True, blank=True)
+    handled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
+    )
+    note = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"#{self.pk} {self.get_category_display()}"
+
+    def age(self, now: datetime | None = None) -> timedelta:
+        end = self.resolved_at or now or timezone.now()
+        return end - self.created_at
+
+    @property
+    def time_to_resolve(self) -> timedelta | None:
+        return self.resolved_at - self.created_at if self.resolved_at else None
+
+
+class RegistryVersion(models.Model):
+    """One row whose stamp changes whenever stations or their hours change: the nearest-station
+    index compares it (one primary-key read) to know when to rebuild. A random stamp, not a
+    counter, so that a rolled-back change can never be mistaken for a later one."""
+
+    id = models.PositiveSmallIntegerField(primary_key=True, default=1)
+    stamp = models.BigIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"stations registry {self.stamp}"

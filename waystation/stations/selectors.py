@@ -1,0 +1,298 @@
+"""Reads for stations: the nearest stations, the public map layer, staff lists and statistics."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db.models import Count, QuerySet
+from django.db.models.functions import ExtractHour, TruncDate
+from django.utils import timezone
+
+from waystation.accounts.access import stations_visible_to
+from waystation.accounts.orgs import DISTRICT_NAMES, INDUSTRY_NAMES
+from waystation.geo.datums import DATUMS, from_wgs84
+
+from .hours import TZ, OpenState
+from .index import station_index
+from .models import SERVICE_BITS, SERVICE_NAMES, FaultReport, Station, Visit, service_codes
+from .services import clean_location
+
+# Travel times are straight-line distance × detour factor at a steady speed (as in planning).
+DETOUR_FACTOR = 1.3
+WALK_KMH = 5.0
+EBIKE_KMH = 15.0
+MAX_LIMIT = 50
+PUBLIC_STATUSES = (Station.Status.OPEN, Station.Status.TEMP_CLOSED)
+
+
+def clean_datum(datum: str) -> str:
+    key = (datum or "wgs84").strip().lower().replace("-", "").replace("_", "")
+    if key not in DATUMS:
+        raise ValidationError(
+            {"datum": [f"未知坐标系“{datum}”，应为 wgs84、gcj02 或 bd09 (unknown datum)"]}
+        )
+    return key
+
+
+def clean_service(service: str) -> str:
+    service = (service or "").strip()
+    if service and service not in SERVICE_BITS:
+        raise ValidationError(
+            {"service": [f"未知服务“{service}”，应为 {', '.join(SERVICE_BITS)} 之一"]}
+        )
+    return service
+
+
+def minutes(metres: float, kmh: float) -> int:
+    return max(1, math.ceil(metres * DETOUR_FACTOR / (kmh * 1000 / 60)))
+
+
+@dataclass(frozen=True)
+class NearestHit:
+    code: str
+    name: str
+    address: str
+    distance_m: int
+    walk_min: int
+    ebike_min: int
+    state: OpenState
+    services: list[str]
+    lon: float  # in the datum asked for
+    lat: float
+
+    @property
+    def open_now(self) -> bool:
+        return self.state.open
+
+    @property
+    def open_until(self) -> datetime | None:
+        return self.state.until
+
+    @property
+    def service_names(self) -> list[str]:
+        return [SERVICE_NAMES[c] for c in self.services]
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "code": self.code,
+            "name": self.name,
+            "address": self.address,
+            "distance_m": self.distance_m,
+            "walk_min": self.walk_min,
+            "ebike_min": self.ebike_min,
+            "open_now": self.state.open,
+            "open_until": self.state.until.isoformat() if self.state.until else None,
+            "open_label": self.state.label,
+            "services": self.services,
+            "lon": self.lon,
+            "lat": self.lat,
+        }
+
+
+def stations_nearest(
+    *,
+    lon: Any,
+    lat: Any,
+    datum: str = "wgs84",
+    service: str = "",
+    open_now: bool = False,
+    limit: int = 5,
+    at: datetime | None = None,
+) -> list[NearestHit]:
+    """The `limit` nearest public stations to a point given in `datum`, by great-circle distance,
+    with coordinates returned in the same datum."""
+    datum = clean_datum(datum)
+    service = clean_service(service)
+    try:
+        limit = int(limit)
+    except (TypeError, ValueError):
+        raise ValidationError({"limit": ["limit 应为整数"]}) from None
+    if not 1 <= limit <= MAX_LIMIT:
+        raise ValidationError({"limit": [f"limit 应在 1 到 {MAX_LIMIT} 之间"]})
+    w_lon, w_lat = clean_location(lon, lat, datum)
+    index = station_index()
+    rows = index.query(
+        w_lon,
+        w_lat,
+        bit=SERVICE_BITS.get(service, 0),
+        open_now=open_now,
+        limit=limit,
+        at=at or datetime.now(TZ),
+    )
+    if not rows:
+        return []
+    out_lon, out_lat = index.lon[[r for r, _, _ in rows]], index.lat[[r for r, _, _ in rows]]
+    if datum != "wgs84":
+        out_lon, out_lat = from_wgs84(out_lon, out_lat, datum)
+    hits = []
+    for k, (row, metres, state) in enumerate(rows):
+        hits.append(
+            NearestHit(
+                code=index.codes[row],
+                name=index.names[row],
+                address=index.addresses[row],
+                distance_m=round(metres),
+                walk_min=minutes(metres, WALK_KMH),
+                ebike_min=minutes(metres, EBIKE_KMH),
+                state=state,
+                services=service_codes(int(index.mask[row])),
+                lon=round(float(out_lon[k]), 7),
+                lat=round(float(out_lat[k]), 7),
+            )
+        )
+    return hits
+
+
+def stations_geojson(
+    *,
+    service: str = "",
+    open_now: bool = False,
+    district: str = "",
+    datum: str = "wgs84",
+    at: datetime | None = None,
+) -> dict[str, Any]:
+    """The public map layer: stations open or temporarily closed, as a FeatureCollection."""
+    datum = clean_datum(datum)
+    service = clean_service(service)
+    if district and district not in DISTRICT_NAMES:
+        raise ValidationError({"district": [f"未知区域“{district}” (unknown district)"]})
+    index = station_index()
+    at = at or datetime.now(TZ)
+    bit = SERVICE_BITS.get(service, 0)
+    features = []
+    rows = [
+        r
+        for r in range(index.size)
+        if index.statuses[r] in PUBLIC_STATUSES
+        and (not bit or int(index.mask[r]) & bit)
+        and (not district or index.districts[r] == district)
+    ]
+    lon, lat = index.lon[rows], index.lat[rows]
+    if datum != "wgs84" and rows:
+        lon, lat = from_wgs84(lon, lat, datum)
+    for k, r in enumerate(rows):
+        state = index.state(r, at)
+        if open_now and not state.open:
+            continue
+        features.append(
+            {
+                "type": "Feature",
+                "geometry": {
+                    "type": "Point",
+                    "coordinates": [round(float(lon[k]), 7), round(float(lat[k]), 7)],
+                },
+                "properties": {
+                    "code": index.codes[r],
+                    "name": index.names[r],
+                    "address": index.addresses[r],
+                    "district": index.districts[r],
+                    "status": index.statuses[r],
+                    "open_now": state.open,
+                    "open_label": state.label,
+                    "services": service_codes(int(index.mask[r])),
+                },
+            }
+        )
+    return {"type": "FeatureCollection", "datum": datum, "features": features}
+
+
+def station_public(code: str) -> Station | None:
+    return (
+        Station.objects.filter(code=code)
+        .exclude(status__in=[Station.Status.PLANNED, Station.Status.BUILDING])
+        .prefetch_related("exceptions", "photos")
+        .first()
+    )
+
+
+# --- staff -------------------------------------------------------------------------------------
+
+
+def stations_filtered(user: Any, params: Any) -> QuerySet:
+    qs = stations_visible_to(user)
+    q = (params.get("q") or "").strip()
+    if q:
+        qs = qs.filter(name__icontains=q) | qs.filter(code__iexact=q)
+    if params.get("district") in DISTRICT_NAMES:
+        qs = qs.filter(district=params["district"])
+    if params.get("status") in Station.Status.values:
+        qs = qs.filter(status=params["status"])
+    if params.get("service") in SERVICE_BITS:
+        qs = qs.with_service(params["service"])
+    return qs.annotate(
+        open_reports=Count("reports", filter=_open_reports_q(), distinct=True)
+    ).order_by("code")
+
+
+def _open_reports_q():
+    from django.db.models import Q
+
+    return Q(reports__status__in=[FaultReport.Status.OPEN, FaultReport.Status.ACKNOWLEDGED])
+
+
+def reports_visible_to(user: Any) -> QuerySet:
+    return FaultReport.objects.filter(station__in=stations_visible_to(user)).select_related(
+        "station"
+    )
+
+
+def visit_stats(stations: QuerySet, *, days: int = 30) -> dict[str, list[dict]]:
+    """Visits of the given stations over the last `days`: by day, by hour and by industry."""
+    since = timezone.now() - timedelta(days=days)
+    visits = Visit.objects.filter(station__in=stations, at__gte=since)
+    by_day = (
+        visits.annotate(d=TruncDate("at", tzinfo=TZ))
+        .values("d")
+        .annotate(n=Count("id"))
+        .order_by("d")
+    )
+    by_hour = dict(
+        visits.annotate(h=ExtractHour("at", tzinfo=TZ))
+        .values_list("h")
+        .annotate(n=Count("id"))
+        .values_list("h", "n")
+    )
+    by_industry = visits.values("industry").annotate(n=Count("id")).order_by("-n")
+    return {
+        "by_day": [{"name": r["d"].strftime("%m-%d"), "n": r["n"]} for r in by_day],
+        "by_hour": [{"name": f"{h}时", "n": by_hour.get(h, 0)} for h in range(24)],
+        "by_industry": [
+            {"name": INDUSTRY_NAMES.get(r["industry"], "未填写"), "n": r["n"]} for r in by_industry
+        ],
+        "total": [{"name": "合计", "n": visits.count()}],
+    }
+
+
+def navigation_links(lon: float, lat: float, name: str, address: str = "") -> dict[str, str]:
+    """Amap wants GCJ-02 and Baidu BD-09: convert the stored WGS-84 point for each."""
+    from urllib.parse import urlencode
+
+    g_lon, g_lat = from_wgs84(lon, lat, "gcj02")
+    b_lon, b_lat = from_wgs84(lon, lat, "bd09")
+    amap = urlencode(
+        {
+            "position": f"{g_lon:.6f},{g_lat:.6f}",
+            "name": name,
+            "src": "waystation",
+            "coordinate": "gaode",
+            "callnative": "1",
+        }
+    )
+    baidu = urlencode(
+        {
+            "location": f"{b_lat:.6f},{b_lon:.6f}",
+            "title": name,
+            "content": address or name,
+            "output": "html",
+            "coord_type": "bd09ll",
+            "src": "webapp.waystation",
+        }
+    )
+    return {
+        "amap": f"https://uri.amap.com/marker?{amap}",
+        "baidu": f"https://api.map.baidu.com/marker?{baidu}",
+    }

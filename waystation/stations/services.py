@@ -1,0 +1,387 @@
+"""Writes for stations: the registry, hours and closures, check-ins, fault reports."""
+
+from __future__ import annotations
+
+import math
+import secrets
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from django.core import signing
+from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
+from django.utils import timezone
+
+from waystation.accounts.orgs import DISTRICT_BY_BOUNDARY_NAME, DISTRICT_NAMES, INDUSTRY_NAMES
+from waystation.geo.boundaries import district_of
+from waystation.geo.datums import DatumError, to_wgs84
+from waystation.privacy.audit import audit_record
+
+from .hours import parse_day, parse_week, week_to_json
+from .models import (
+    SERVICE_BITS,
+    FaultReport,
+    RegistryVersion,
+    Station,
+    StationException,
+    Visit,
+    services_mask,
+)
+from .uploads import image_store
+
+CHECKIN_DEDUP = timedelta(minutes=30)
+# Fields a keeper may change; union staff over the station may change all of them.
+KEEPER_FIELDS = frozenset({"weekly_hours", "is_24h", "services", "status", "capacity"})
+KEEPER_STATUSES = frozenset({Station.Status.OPEN, Station.Status.TEMP_CLOSED})
+STATION_FIELDS = frozenset(
+    {
+        "name",
+        "address",
+        "district",
+        "host",
+        "capacity",
+        "contact_name",
+        "contact_phone",
+        "is_model",
+        "project_year",
+        "status",
+        "weekly_hours",
+        "is_24h",
+        "services",
+    }
+)
+
+
+def registry_touch() -> None:
+    """Mark the registry changed: the nearest-station index rebuilds on its next query. Saves
+    and deletes call it through signals (signals.py); bulk writes must call it themselves."""
+    RegistryVersion.objects.update_or_create(pk=1, defaults={"stamp": secrets.randbits(62) or 1})
+
+
+# --- cleaning ----------------------------------------------------------------------------------
+
+
+def clean_location(lon: Any, lat: Any, datum: str = "wgs84") -> tuple[float, float]:
+    """WGS-84 (lon, lat) from coordinates in `datum`; ValidationError naming the bad field."""
+    values = []
+    for name, value in (("lon", lon), ("lat", lat)):
+        try:
+            number = float(value)
+        except (TypeError, ValueError):
+            raise ValidationError({name: ["坐标应为数字 (must be a number)"]}) from None
+        if not math.isfinite(number):
+            raise ValidationError({name: ["坐标不能为空值或无穷大 (NaN or infinity)"]})
+        values.append(number)
+    if not -180 <= values[0] <= 180:
+        raise ValidationError({"lon": ["经度应在 -180 到 180 之间 (longitude out of range)"]})
+    if not -90 <= values[1] <= 90:
+        raise ValidationError({"lat": ["纬度应在 -90 到 90 之间 (latitude out of range)"]})
+    try:
+        w_lon, w_lat = to_wgs84(values[0], values[1], datum)
+    except DatumError as exc:
+        field = "datum" if "datum" in str(exc) else "lon"
+        raise ValidationError({field: [str(exc)]}) from exc
+    return float(w_lon), float(w_lat)
+
+
+def clean_services(codes: Any) -> int:
+    if isinstance(codes, str):
+        codes = [c for c in codes.split(",") if c.strip()]
+    codes = [str(c).strip() for c in codes or []]
+    unknown = [c for c in codes if c not in SERVICE_BITS]
+    if unknown:
+        raise ValidationError({"services": [f"未知服务：{'、'.join(unknown)} (unknown service)"]})
+    return services_mask(codes)
+
+
+def clean_weekly(value: Any) -> list:
+    try:
+        return week_to_json(parse_week(value))
+    except ValueError as exc:
+        raise ValidationError({"weekly_hours": [str(exc)]}) from exc
+
+
+def district_at(lon: float, lat: float, wanted: str = "") -> str:
+    """The district code of a WGS-84 point; 经开区 may be chosen for points inside 武进区."""
+    name = district_of(lon, lat)
+    code = DISTRICT_BY_BOUNDARY_NAME.get(name or "", "")
+    if not code:
+        raise ValidationError({"lon": ["位置不在常州市范围内 (location is outside Changzhou)"]})
+    if wanted and wanted != code and not (wanted == "jingkai" and code == "wujin"):
+        raise ValidationError(
+            {"district": [f"位置在{DISTRICT_NAMES[code]}，与所选区域不符 (district mismatch)"]}
+        )
+    return wanted or code
+
+
+def _apply(station: Station, data: dict) -> list[str]:
+    changed = []
+    for key, value in data.items():
+        if key == "services":
+            station.services_mask = clean_services(value)
+            changed.append("services_mask")
+            continue
+        if key == "weekly_hours":
+            value = clean_weekly(value)
+        elif key == "status" and value not in Station.Status.values:
+            raise ValidationError({"status": ["状态无效 (invalid status)"]})
+        elif key == "host" and value not in Station.Host.values:
+            raise ValidationError({"host": ["承办单位类型无效 (invalid host)"]})
+        elif key == "name" and not str(value).strip():
+            raise ValidationError({"name": ["请填写驿站名称"]})
+        setattr(station, key, value)
+        changed.append(key)
+    return changed
+
+
+# --- registry ----------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def station_create(
+    *, code: str, lon: Any, lat: Any, datum: str = "wgs84", data: dict, actor: Any = None
+) -> Station:
+    code = (code or "").strip().upper()
+    if not code or len(code) > 20 or not all(c.isalnum() or c == "-" for c in code):
+        raise ValidationError({"code": ["驿站编号只能包含字母、数字和连字符"]})
+    if Station.objects.filter(code=code).exists():
+        raise ValidationError({"code": ["驿站编号已存在"]})
+    w_lon, w_lat = clean_location(lon, lat, datum)
+    unknown = set(data) - STATION_FIELDS
+    if unknown:
+        raise ValidationError({"__all__": [f"未知字段：{', '.join(sorted(unknown))}"]})
+    station = Station(code=code, lon=w_lon, lat=w_lat)
+    _apply(station, {k: v for k, v in data.items() if k != "district"})
+    station.district = district_at(w_lon, w_lat, data.get("district", ""))
+    station.full_clean(exclude=["keepers"])
+    station.save()
+    audit_record(action="station.create", actor=actor, obj=station, detail={"code": code})
+    return station
+
+
+@transaction.atomic
+def station_update(
+    *,
+    station: Station,
+    data: dict,
+    actor: Any,
+    keeper_only: bool = False,
+    lon: Any = None,
+    lat: Any = None,
+    datum: str = "wgs84",
+) -> Station:
+    """Change a station. `keeper_only` limits the change to hours, services, capacity and
+    open/temporarily closed (what a station keeper may do)."""
+    unknown = set(data) - STATION_FIELDS
+    if unknown:
+        raise ValidationError({"__all__": [f"未知字段：{', '.join(sorted(unknown))}"]})
+    if keeper_only:
+        refused = set(data) - KEEPER_FIELDS
+        if refused or lon is not None or lat is not None:
+            raise ValidationError({"__all__": ["驿站管理员只能修改开放时间、服务和临时闭站"]})
+        if "status" in data and (
+            data["status"] not in KEEPER_STATUSES or station.status not in KEEPER_STATUSES
+        ):
+            raise ValidationError({"status": ["驿站管理员只能在开放与暂停开放之间切换"]})
+    changed = _apply(station, {k: v for k, v in data.items() if k != "district"})
+    if lon is not None or lat is not None:
+        station.lon, station.lat = clean_location(lon, lat, datum)
+        changed += ["lon", "lat"]
+    if "district" in data or "lon" in changed:
+        station.district = district_at(station.lon, station.lat, data.get("district", ""))
+        changed.append("district")
+    if not changed:
+        return station
+    station.full_clean(exclude=["keepers"])
+    station.save(update_fields=[*sorted(set(changed)), "updated_at"])
+    audit_record(
+        action="station.update", actor=actor, obj=station, detail={"fields": sorted(set(changed))}
+    )
+    return station
+
+
+@transaction.atomic
+def exception_add(
+    *,
+    station: Station,
+    start_date: date,
+    end_date: date,
+    closed: bool = True,
+    hours: Any = None,
+    reason: str = "",
+    actor: Any = None,
+) -> StationException:
+    if end_date < start_date:
+        raise ValidationError({"end_date": ["结束日期不能早于开始日期"]})
+    if (end_date - start_date).days > 366:
+        raise ValidationError({"end_date": ["例外日期最长一年"]})
+    day_hours: list = []
+    if not closed:
+        try:
+            day_hours = week_to_json((parse_day(hours or []),))[0]
+        except ValueError as exc:
+            raise ValidationError({"hours": [str(exc)]}) from exc
+        if not day_hours:
+            raise ValidationError({"hours": ["请填写当天的开放时间，或选择闭站"]})
+    row = StationException.objects.create(
+        station=station,
+        start_date=start_date,
+        end_date=end_date,
+        closed=closed,
+        hours=day_hours,
+        reason=reason[:100],
+        created_by=actor if getattr(actor, "is_authenticated", False) else None,
+    )
+    return row
+
+
+@transaction.atomic
+def exception_delete(*, exception: StationException) -> None:
+    exception.delete()
+
+
+# --- check-in ----------------------------------------------------------------------------------
+
+
+@dataclass
+class CheckinResult:
+    visit: Visit
+    counted: bool  # False: the same member (or browser) checked in here within 30 minutes
+
+
+def member_from_card(token: str):
+    """The member of an e-card token; ValidationError if it is forged, expired or withdrawn."""
+    from waystation.members.cards import card_token_read
+    from waystation.members.models import Member
+
+    try:
+        number = card_token_read(token)
+    except signing.BadSignature as exc:  # includes SignatureExpired
+        raise ValidationError({"card_token": ["会员卡二维码无效或已过期，请刷新后重试"]}) from exc
+    member = Member.objects.filter(member_number=number).first()
+    if member is None or member.status == Member.Status.WITHDRAWN:
+        raise ValidationError({"card_token": ["会员卡无效"]})
+    return member
+
+
+@transaction.atomic
+def checkin_record(
+    *,
+    station: Station,
+    member: Any = None,
+    card_token: str = "",
+    industry: str = "",
+    visitor_key: str = "",
+    channel: str = "qr",
+    at: datetime | None = None,
+) -> CheckinResult:
+    """Record a visit. A member (signed in, or by e-card token) is counted once per station per
+    30 minutes; so is an anonymous browser, by its session key."""
+    if station.status != Station.Status.OPEN:
+        raise ValidationError({"station": [f"该驿站{station.get_status_display()}，暂不能签到"]})
+    if card_token and member is None:
+        member = member_from_card(card_token)
+    if industry and industry not in INDUSTRY_NAMES:
+        raise ValidationError({"industry": ["行业选择无效 (unknown industry)"]})
+    if member is not None:
+        industry = member.industry
+    at = at or timezone.now()
+    # One check-in at a time per station, so two quick scans cannot both count.
+    Station.objects.select_for_update().filter(pk=station.pk).first()
+    recent = Visit.objects.filter(station=station, at__gt=at - CHECKIN_DEDUP, at__lte=at)
+    if member is not None:
+        recent = recent.filter(member=member)
+    elif visitor_key:
+        recent = recent.filter(member__isnull=True, visitor_key=visitor_key)
+    else:
+        recent = recent.none()
+    previous = recent.order_by("-at").first()
+    if previous is not None:
+        return CheckinResult(previous, False)
+    visit = Visit.objects.create(
+        station=station,
+        at=at,
+        member=member,
+        industry=industry,
+        visitor_key="" if member is not None else visitor_key,
+        channel=channel,
+    )
+    return CheckinResult(visit, True)
+
+
+# --- fault reports -----------------------------------------------------------------------------
+
+
+@transaction.atomic
+def report_create(
+    *,
+    station: Station,
+    category: str,
+    text: str = "",
+    photo: UploadedFile | None = None,
+    member: Any = None,
+) -> FaultReport:
+    errors: dict[str, list[str]] = {}
+    if category not in FaultReport.Category.values:
+        errors["category"] = ["请选择问题类型"]
+    text = (text or "").strip()
+    if len(text) > 1000:
+        errors["text"] = ["说明不能超过 1000 字"]
+    if category == FaultReport.Category.FEEDBACK and not text:
+        errors["text"] = ["请填写意见建议"]
+    if errors:
+        raise ValidationError(errors)
+    name, content_type = image_store(photo) if photo else ("", "")
+    return FaultReport.objects.create(
+        station=station,
+        category=category,
+        text=text,
+        photo_name=name,
+        photo_type=content_type,
+        member=member,
+    )
+
+
+_NEXT = {
+    FaultReport.Status.OPEN: {FaultReport.Status.ACKNOWLEDGED, FaultReport.Status.RESOLVED},
+    FaultReport.Status.ACKNOWLEDGED: {FaultReport.Status.RESOLVED},
+    FaultReport.Status.RESOLVED: set(),
+}
+
+
+@transaction.atomic
+def report_transition(
+    *, report: FaultReport, to: str, actor: Any, note: str = "", at: datetime | None = None
+) -> FaultReport:
+    """open → acknowledged → resolved (an open report may be resolved at once)."""
+    report = FaultReport.objects.select_for_update().get(pk=report.pk)
+    if to not in _NEXT.get(report.status, set()):
+        raise ValidationError(
+            {"status": [f"不能从“{report.get_status_display()}”改为该状态 (invalid transition)"]}
+        )
+    now = at or timezone.now()
+    report.status = to
+    fields = ["status", "handled_by"]
+    report.handled_by = actor
+    if to == FaultReport.Status.ACKNOWLEDGED:
+        report.acknowledged_at = now
+        fields.append("acknowledged_at")
+    if to == FaultReport.Status.RESOLVED:
+        report.resolved_at = now
+        fields.append("resolved_at")
+        if report.acknowledged_at is None:
+            report.acknowledged_at = now
+            fields.append("acknowledged_at")
+    if note:
+        report.note = note.strip()[:300]
+        fields.append("note")
+    report.save(update_fields=fields)
+    audit_record(
+        action=f"station.report.{to}",
+        actor=actor,
+        obj=report,
+        detail={"station": report.station_id},
+    )
+    return report

@@ -1,0 +1,33 @@
+import pytest
+
+from waystation.stations import services
+
+DAILY = [[["08:00", "20:00"]]] * 7
+TIANNING = (119.99, 31.78)
+ZHONGLOU = (119.94, 31.76)
+
+
+@pytest.fixture
+def make_station(db):
+    def make(code="TN001", lon=TIANNING[0], lat=TIANNING[1], **data):
+        data.setdefault("name", f"驿站{code}")
+        data.setdefault("weekly_hours", DAILY)
+        data.setdefault("services", ["water", "rest"])
+        return services.station_create(code=code, lon=lon, lat=lat, data=data)
+
+    return make
+
+
+@pytest.fixture
+def keeper(people, orgs, make_station):
+    """Kim keeps one 天宁 station (TN001); TN002 next door is not hers."""
+    from django.contrib.auth import get_user_model
+
+    from waystation.accounts.models import StaffRole
+
+    user = get_user_model().objects.create_user("kim", password="pw-kim")
+    StaffRole.objects.create(user=user, role=StaffRole.Role.STATION_KEEPER, unit=orgs["tianning"])
+    mine = make_station("TN001")
+    make_station("TN002", lon=120.0, lat=31.77)
+    mine.keepers.add(user)
+    return user

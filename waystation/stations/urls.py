@@ -1,0 +1,34 @@
+from django.urls import path
+
+from . import views, views_staff
+
+app_name = "stations"
+urlpatterns = [
+    # public, on a phone
+    path("stations/", views.station_map, name="map"),
+    path("stations/districts.geojson", views.districts_geojson, name="districts"),
+    path("stations/nearest/", views.nearest, name="nearest"),
+    path("stations/<str:code>/", views.detail, name="detail"),
+    path("stations/<str:code>/checkin/", views.checkin, name="checkin"),
+    path("stations/<str:code>/report/", views.report, name="report"),
+    path("stations/<str:code>/photos/<str:name>", views.station_photo, name="photo"),
+    # staff
+    path("staff/stations/", views_staff.station_list, name="staff_list"),
+    path("staff/stations/reports/", views_staff.report_list, name="staff_reports"),
+    path("staff/stations/reports/<int:pk>/", views_staff.report_detail, name="staff_report"),
+    path("staff/stations/reports/<int:pk>/photo", views_staff.report_photo, name="report_photo"),
+    path("staff/stations/<str:code>/", views_staff.station_detail, name="staff_detail"),
+    path("staff/stations/<str:code>/edit/", views_staff.station_edit, name="staff_edit"),
+    path(
+        "staff/stations/<str:code>/exceptions/",
+        views_staff.exception_add,
+        name="exception_add",
+    ),
+    path(
+        "staff/stations/<str:code>/exceptions/<int:pk>/delete/",
+        views_staff.exception_delete,
+        name="exception_delete",
+    ),
+    path("staff/stations/<str:code>/poster.png", views_staff.poster_png, name="poster_png"),
+    path("staff/stations/<str:code>/poster.pdf", views_staff.poster_pdf, name="poster_pdf"),
+]

@@ -1,0 +1,172 @@
+"""Public pages, phone first: the map, nearest stations, a station, check-in, fault reports."""
+
+from functools import cache
+
+from django.core.exceptions import ValidationError
+from django.http import FileResponse, Http404, JsonResponse
+from django.shortcuts import render
+from django.utils import timezone
+from django.views.decorators.cache import cache_control, never_cache
+
+from waystation.accounts.orgs import INDUSTRIES
+from waystation.geo.boundaries import districts_geojson as _districts
+from waystation.privacy.crypto import keyed_hash
+
+from . import selectors, services
+from .forms import ReportForm
+from .models import SERVICES, FaultReport, Station
+from .uploads import image_path
+
+
+def _public_station(code: str) -> Station:
+    station = selectors.station_public(code)
+    if station is None:
+        raise Http404
+    return station
+
+
+def station_map(request):
+    return render(
+        request,
+        "stations/map.html",
+        {
+            "services": SERVICES,
+            "is_demo": Station.objects.filter(is_demo=True).exists(),
+        },
+    )
+
+
+@cache
+def _districts_layer() -> dict:
+    return _districts("wgs84")
+
+
+@cache_control(public=True, max_age=86400)
+def districts_geojson(request):
+    return JsonResponse(_districts_layer())
+
+
+def nearest(request):
+    """Server-rendered nearest stations (the map page calls the API; this works without JS)."""
+    hits, errors = [], {}
+    params = request.GET
+    if params.get("lon") and params.get("lat"):
+        try:
+            hits = selectors.stations_nearest(
+                lon=params["lon"],
+                lat=params["lat"],
+                datum=params.get("datum", "wgs84"),
+                service=params.get("service", ""),
+                open_now=params.get("open_now") in ("1", "true", "on"),
+                limit=10,
+            )
+        except ValidationError as exc:
+            errors = exc.message_dict
+    return render(
+        request,
+        "stations/nearest.html",
+        {"hits": hits, "errors": errors, "services": SERVICES},
+    )
+
+
+def detail(request, code: str):
+    station = _public_station(code)
+    return render(
+        request,
+        "stations/detail.html",
+        {
+            "s": station,
+            "state": station.is_open_at(timezone.now()),
+            "week": _week_rows(station),
+            "exceptions": [
+                e for e in station.exceptions.all() if e.end_date >= timezone.localdate()
+            ],
+            "links": selectors.navigation_links(
+                station.lon, station.lat, station.name, station.address
+            ),
+        },
+    )
+
+
+WEEKDAYS = ["周一", "周二", "周三", "周四", "周五", "周六", "周日"]
+
+
+def _week_rows(station: Station) -> list[tuple[str, str]]:
+    if station.is_24h:
+        return [("每天", "24 小时")]
+    week = station.weekly_hours or [[]] * 7
+    return [
+        (WEEKDAYS[i], "、".join(f"{a}–{b}" for a, b in day) or "休息") for i, day in enumerate(week)
+    ]
+
+
+def _visitor_key(request) -> str:
+    if not request.session.session_key:
+        request.session.save()
+    return keyed_hash("station-visit:" + str(request.session.session_key))
+
+
+@never_cache
+def checkin(request, code: str):
+    station = _public_station(code)
+    member = request.member or None
+    error = ""
+    if request.method == "POST":
+        try:
+            result = services.checkin_record(
+                station=station,
+                member=member,
+                industry="" if member else request.POST.get("industry", ""),
+                visitor_key=_visitor_key(request),
+            )
+        except ValidationError as exc:
+            error = "；".join(exc.messages)
+        else:
+            return render(
+                request,
+                "stations/checkin_done.html",
+                {"s": station, "result": result, "member": member},
+            )
+    return render(
+        request,
+        "stations/checkin.html",
+        {"s": station, "member": member, "industries": INDUSTRIES, "error": error},
+    )
+
+
+@never_cache
+def report(request, code: str):
+    station = _public_station(code)
+    form = ReportForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            created = services.report_create(
+                station=station,
+                category=form.cleaned_data["category"],
+                text=form.cleaned_data["text"],
+                photo=form.cleaned_data.get("photo"),
+                member=request.member or None,
+            )
+        except ValidationError as exc:
+            for field, msgs in exc.message_dict.items():
+                for m in msgs:
+                    form.add_error(field if field in form.fields else None, m)
+        else:
+            return render(request, "stations/report_done.html", {"s": station, "r": created})
+    return render(
+        request,
+        "stations/report.html",
+        {"s": station, "form": form, "categories": FaultReport.Category.choices},
+    )
+
+
+def station_photo(request, code: str, name: str):
+    station = _public_station(code)
+    photo = station.photos.filter(stored_name=name).first()
+    if photo is None:
+        raise Http404
+    try:
+        path = image_path(photo.stored_name)
+        return FileResponse(path.open("rb"), content_type=photo.content_type)
+    except FileNotFoundError as exc:
+        raise Http404 from exc

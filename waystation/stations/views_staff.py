@@ -1,0 +1,235 @@
+"""Staff pages: stations in scope, a station's visits and faults, hours and closures, posters."""
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Count
+from django.http import FileResponse, Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from waystation.accounts.access import (
+    can_keep_station,
+    can_manage_station,
+    scope_of,
+    staff_required,
+    station_for_staff,
+    stations_visible_to,
+)
+from waystation.accounts.orgs import DISTRICTS
+
+from . import posters, selectors, services
+from .forms import ExceptionForm, ReportActionForm, StationForm
+from .models import SERVICES, FaultReport, Station
+from .uploads import image_path
+
+PAGE_SIZE = 50
+
+
+def _sees_stations(request) -> None:
+    scope = scope_of(request.user)
+    if not (scope.is_union_staff or scope.has("station_keeper")):
+        raise Http404
+
+
+@staff_required
+def station_list(request):
+    _sees_stations(request)
+    qs = selectors.stations_filtered(request.user, request.GET)
+    if scope_of(request.user).roles == frozenset({"station_keeper"}) and qs.count() == 1:
+        return redirect("stations:staff_detail", qs.get().code)  # the keeper's page
+    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    params = request.GET.copy()
+    params.pop("page", None)
+    counts = dict(stations_visible_to(request.user).values_list("status").annotate(n=Count("id")))
+    return render(
+        request,
+        "stations/staff_list.html",
+        {
+            "page": page,
+            "params": params.urlencode(),
+            "districts": DISTRICTS,
+            "statuses": Station.Status.choices,
+            "services": SERVICES,
+            "counts": [(label, counts.get(code, 0)) for code, label in Station.Status.choices],
+        },
+    )
+
+
+@staff_required
+def station_detail(request, code: str):
+    station = station_for_staff(request.user, code)
+    reports = station.reports.exclude(status=FaultReport.Status.RESOLVED).order_by("created_at")
+    now = timezone.now()
+    return render(
+        request,
+        "stations/staff_detail.html",
+        {
+            "s": station,
+            "state": station.is_open_at(now),
+            "stats": selectors.visit_stats(Station.objects.filter(pk=station.pk)),
+            "open_reports": [(r, r.age(now)) for r in reports],
+            "exceptions": station.exceptions.filter(end_date__gte=timezone.localdate()),
+            "exception_form": ExceptionForm(),
+            "can_manage": can_manage_station(request.user, station),
+            "can_keep": can_keep_station(request.user, station),
+            "keepers": station.keepers.all(),
+        },
+    )
+
+
+@staff_required
+def station_edit(request, code: str):
+    station = station_for_staff(request.user, code)
+    if not can_keep_station(request.user, station):
+        raise Http404
+    keeper_only = not can_manage_station(request.user, station)
+    form = StationForm(
+        request.POST or None, initial=StationForm.initial_for(station), keeper_only=keeper_only
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.service_data()
+        lon, lat = form.cleaned_data.get("lon"), form.cleaned_data.get("lat")
+        try:
+            services.station_update(
+                station=station,
+                data=data,
+                actor=request.user,
+                keeper_only=keeper_only,
+                lon=lon if lon is not None and lat is not None else None,
+                lat=lat if lon is not None and lat is not None else None,
+                datum=form.cleaned_data.get("datum") or "wgs84",
+            )
+        except ValidationError as exc:
+            for field, msgs in exc.message_dict.items():
+                target = "weekly_text" if field == "weekly_hours" else field
+                for m in msgs:
+                    form.add_error(target if target in form.fields else None, m)
+        else:
+            messages.success(request, "已保存")
+            return redirect("stations:staff_detail", station.code)
+    return render(
+        request,
+        "stations/staff_edit.html",
+        {"s": station, "form": form, "keeper_only": keeper_only},
+    )
+
+
+@require_POST
+@staff_required
+def exception_add(request, code: str):
+    station = station_for_staff(request.user, code)
+    if not can_keep_station(request.user, station):
+        raise Http404
+    form = ExceptionForm(request.POST)
+    if form.is_valid():
+        try:
+            services.exception_add(
+                station=station,
+                start_date=form.cleaned_data["start_date"],
+                end_date=form.cleaned_data["end_date"],
+                closed=form.cleaned_data["closed"],
+                hours=form.hours(),
+                reason=form.cleaned_data["reason"],
+                actor=request.user,
+            )
+            messages.success(request, "已添加例外日期")
+        except ValidationError as exc:
+            messages.error(request, "；".join(exc.messages))
+    else:
+        messages.error(request, "请填写开始和结束日期")
+    return redirect("stations:staff_detail", station.code)
+
+
+@require_POST
+@staff_required
+def exception_delete(request, code: str, pk: int):
+    station = station_for_staff(request.user, code)
+    if not can_keep_station(request.user, station):
+        raise Http404
+    exception = station.exceptions.filter(pk=pk).first()
+    if exception is None:
+        raise Http404
+    services.exception_delete(exception=exception)
+    messages.success(request, "已删除例外日期")
+    return redirect("stations:staff_detail", station.code)
+
+
+@staff_required
+def poster_png(request, code: str):
+    station = station_for_staff(request.user, code)
+    return HttpResponse(posters.poster_png(station), content_type="image/png")
+
+
+@staff_required
+def poster_pdf(request, code: str):
+    station = station_for_staff(request.user, code)
+    resp = HttpResponse(posters.poster_pdf(station), content_type="application/pdf")
+    resp["Content-Disposition"] = f'inline; filename="station-{station.code}.pdf"'
+    return resp
+
+
+@staff_required
+def report_list(request):
+    _sees_stations(request)
+    qs = selectors.reports_visible_to(request.user)
+    status = request.GET.get("status", "pending")
+    if status == "pending":
+        qs = qs.exclude(status=FaultReport.Status.RESOLVED)
+    elif status in FaultReport.Status.values:
+        qs = qs.filter(status=status)
+    page = Paginator(qs.order_by("created_at", "id"), PAGE_SIZE).get_page(request.GET.get("page"))
+    now = timezone.now()
+    return render(
+        request,
+        "stations/reports.html",
+        {
+            "page": page,
+            "rows": [(r, r.age(now)) for r in page],
+            "status": status,
+            "statuses": FaultReport.Status.choices,
+        },
+    )
+
+
+def _report_for_staff(user, pk: int) -> FaultReport:
+    report = selectors.reports_visible_to(user).filter(pk=pk).first()
+    if report is None:
+        raise Http404
+    return report
+
+
+@staff_required
+def report_detail(request, pk: int):
+    report = _report_for_staff(request.user, pk)
+    if request.method == "POST":
+        form = ReportActionForm(request.POST)
+        if form.is_valid():
+            try:
+                services.report_transition(
+                    report=report,
+                    to=form.cleaned_data["to"],
+                    note=form.cleaned_data["note"],
+                    actor=request.user,
+                )
+                messages.success(request, "状态已更新")
+            except ValidationError as exc:
+                messages.error(request, "；".join(exc.messages))
+        return redirect("stations:staff_report", report.pk)
+    return render(request, "stations/report_detail.html", {"r": report, "age": report.age()})
+
+
+@staff_required
+def report_photo(request, pk: int):
+    report = _report_for_staff(request.user, pk)
+    if not report.photo_name:
+        raise Http404
+    try:
+        path = image_path(report.photo_name)
+        resp = FileResponse(path.open("rb"), content_type=report.photo_type)
+    except FileNotFoundError as exc:
+        raise Http404 from exc
+    resp["Cache-Control"] = "private, no-store"
+    resp["X-Content-Type-Options"] = "nosniff"
+    return resp
