@@ -949,3 +949,14 @@ def plans_ensure_examples(year: int) -> list[Plan]:
         plan = Plan.objects.filter(code=fields["code"]).first()
         out.append(plan or plan_create(**fields))
     return out
+
+
+def platform_token_issue(*, platform: Platform, actor: Any = None) -> str:
+    """A new API token for a platform; only its keyed hash is stored, the token is shown once."""
+    import secrets
+
+    token = secrets.token_urlsafe(32)
+    platform.api_token_hash = crypto.keyed_hash(token)
+    platform.save(update_fields=["api_token_hash"])
+    audit_record(action="aid.platform_token", actor=actor, obj=platform, detail={})
+    return token

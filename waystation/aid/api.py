@@ -1,0 +1,267 @@
+"""Mutual-aid API: members file claims, platforms confirm work status, the city approves.
+
+Auth: a member's session (signed in by SMS), a staff session, or a platform token
+(`Authorization: Bearer <token>`, matched by keyed hash against the platform's stored hash).
+"""
+
+import hashlib
+import json
+from datetime import date
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.http import Http404
+from ninja import Header, Router, Schema
+from ninja.security import APIKeyCookie, HttpBearer, django_auth
+
+from waystation.accounts.access import claims_visible_to
+from waystation.accounts.models import Platform
+from waystation.privacy.crypto import keyed_hash
+
+from . import services
+from .benefits import yuan
+from .models import Claim, IdempotencyKey
+from .services import ClaimStateError
+
+router = Router(tags=["aid"])
+
+
+class PlatformToken(HttpBearer):
+    def authenticate(self, request, token: str) -> Platform | None:
+        if not token:
+            return None
+        return Platform.objects.filter(api_token_hash=keyed_hash(token)).first()
+
+
+class MemberSession(APIKeyCookie):
+    """A member signed in by SMS code (session cookie; CSRF checked on writes)."""
+
+    param_name = settings.SESSION_COOKIE_NAME
+
+    def authenticate(self, request, key):
+        return request.member or None
+
+
+class ErrorsOut(Schema):
+    errors: dict[str, list[str]]
+
+
+class DetailOut(Schema):
+    detail: str
+
+
+class ClaimIn(Schema):
+    enrolment: int
+    incident_type: str
+    incident_date: date
+    incident_place: str
+    description: str
+    platform: str = ""
+    asks: dict[str, dict[str, int]] = {}  # {"medical": {"amount": fen}, "hospital": {"days": n}}
+    bank_name: str
+    account_name: str = ""
+    bank_card: str
+
+
+class LineOut(Schema):
+    code: str
+    label: str
+    amount: int
+    text: str
+
+
+class PayoutOut(Schema):
+    id: int
+    amount_fen: int
+    status: str
+
+
+class ClaimOut(Schema):
+    number: str
+    status: str
+    status_display: str
+    status_note: str
+    plan: str
+    incident_type: str
+    incident_date: date
+    platform: str | None
+    platform_status: str
+    missing_documents: list[str]
+    bank_card: str  # masked
+    payable_lines: list[LineOut]
+    approved_fen: int | None
+    approved_display: str | None
+    payout: PayoutOut | None
+
+
+class ConfirmIn(Schema):
+    working: bool
+    note: str = ""
+
+
+class ApproveIn(Schema):
+    override_fen: int | None = None
+    override_reason: str = ""
+
+
+class ApproveOut(Schema):
+    claim: ClaimOut
+    payout: PayoutOut
+
+
+def claim_out(claim: Claim) -> dict:
+    live = claim.payouts.exclude(status="failed").first()
+    lines = claim.payable_lines or (
+        claim.payable_amount().as_dict()["lines"] if claim.status != Claim.Status.REJECTED else []
+    )
+    return {
+        "number": claim.number,
+        "status": claim.status,
+        "status_display": claim.get_status_display(),
+        "status_note": claim.status_note,
+        "plan": str(claim.enrolment.plan),
+        "incident_type": claim.incident_type,
+        "incident_date": claim.incident_date,
+        "platform": claim.platform.code if claim.platform else None,
+        "platform_status": claim.platform_status,
+        "missing_documents": claim.missing_documents(),
+        "bank_card": claim.bank_card_masked,
+        "payable_lines": lines,
+        "approved_fen": claim.approved_fen,
+        "approved_display": yuan(claim.approved_fen) if claim.approved_fen is not None else None,
+        "payout": (
+            {"id": live.pk, "amount_fen": live.amount_fen, "status": live.status} if live else None
+        ),
+    }
+
+
+def _claims_for(request):
+    member = getattr(request, "member", None)
+    if member:
+        return Claim.objects.filter(member=member)
+    if request.user.is_authenticated:
+        return claims_visible_to(request.user)
+    return Claim.objects.none()
+
+
+def _get(qs, number: str) -> Claim:
+    claim = qs.select_related("enrolment__plan", "platform", "member").filter(number=number).first()
+    if claim is None:
+        raise Http404
+    return claim
+
+
+@router.post(
+    "/aid/claims",
+    auth=MemberSession(),
+    response={201: ClaimOut, 400: ErrorsOut, 401: DetailOut},
+    summary="会员报案（会员登录）",
+)
+def claim_create(request, payload: ClaimIn):
+    claim = services.claim_report(member=request.auth, data=payload.dict(), request=request)
+    return 201, claim_out(claim)
+
+
+@router.get(
+    "/aid/claims/{number}",
+    auth=[MemberSession(), django_auth],
+    response={200: ClaimOut, 401: DetailOut, 404: DetailOut},
+    summary="理赔详情（申请人本人或有权限的工作人员）",
+)
+def claim_get(request, number: str):
+    return 200, claim_out(_get(_claims_for(request), number))
+
+
+@router.post(
+    "/aid/claims/{number}/platform-confirmation",
+    auth=PlatformToken(),
+    response={200: ClaimOut, 400: ErrorsOut, 404: DetailOut, 409: DetailOut},
+    summary="平台确认事故时是否在岗（平台令牌）",
+)
+def platform_confirmation(request, number: str, payload: ConfirmIn):
+    platform = request.auth
+    claim = _get(Claim.objects.filter(platform=platform), number)
+    try:
+        claim = services.claim_platform_confirm(
+            claim=claim, platform=platform, working=payload.working, note=payload.note
+        )
+    except ClaimStateError as exc:
+        return 409, {"detail": exc.messages[0]}
+    return 200, claim_out(claim)
+
+
+def _request_hash(number: str, payload: ApproveIn) -> str:
+    body = json.dumps([number, payload.dict()], sort_keys=True, ensure_ascii=False)
+    return hashlib.sha256(body.encode()).hexdigest()
+
+
+@router.post(
+    "/aid/claims/{number}/approve",
+    auth=django_auth,
+    response={
+        200: ApproveOut,
+        400: ErrorsOut,
+        401: DetailOut,
+        403: DetailOut,
+        404: DetailOut,
+        409: DetailOut,
+    },
+    summary="市级审批并生成付款（需 Idempotency-Key；重复请求返回同一结果）",
+)
+def claim_approve(
+    request,
+    number: str,
+    payload: ApproveIn,
+    idempotency_key: str = Header("", alias="Idempotency-Key"),
+):
+    key = idempotency_key.strip()
+    if not key or len(key) > 100:
+        raise ValidationError({"Idempotency-Key": ["请在请求头提供 Idempotency-Key（≤100 字符）"]})
+    actor = f"user:{request.user.pk}"
+    digest = _request_hash(number, payload)
+    seen = IdempotencyKey.objects.filter(actor=actor, key=key).first()
+    if seen is not None:
+        if seen.request_hash != digest:
+            return 409, {"detail": "该 Idempotency-Key 已用于另一请求 (key reused)"}
+        return seen.status_code, seen.body
+    claim = _get(claims_visible_to(request.user), number)
+    try:
+        payout = services.claim_approve(
+            claim=claim,
+            actor=request.user,
+            override_fen=payload.override_fen,
+            override_reason=payload.override_reason,
+            request=request,
+        )
+    except PermissionError:
+        return 403, {"detail": "只有市总工会审批人可以审批 (city approver only)"}
+    except ClaimStateError as exc:
+        return 409, {"detail": exc.messages[0]}
+    claim.refresh_from_db()
+    body = json.loads(
+        json.dumps(
+            {
+                "claim": claim_out(claim),
+                "payout": {
+                    "id": payout.pk,
+                    "amount_fen": payout.amount_fen,
+                    "status": payout.status,
+                },
+            },
+            default=str,
+        )
+    )
+    try:
+        with transaction.atomic():
+            IdempotencyKey.objects.create(
+                actor=actor,
+                key=key,
+                endpoint="aid.claim_approve",
+                request_hash=digest,
+                status_code=200,
+                body=body,
+            )
+    except IntegrityError:  # the same key raced in: both got the same (idempotent) payout
+        pass
+    return 200, body

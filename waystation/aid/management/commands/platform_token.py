@@ -1,0 +1,17 @@
+from django.core.management.base import BaseCommand, CommandError
+
+from waystation.accounts.models import Platform
+from waystation.aid.services import platform_token_issue
+
+
+class Command(BaseCommand):
+    help = "Issue a new API token for a platform (美团 = meituan …); the old one stops working."
+
+    def add_arguments(self, parser):
+        parser.add_argument("platform", help="platform code, e.g. meituan")
+
+    def handle(self, *args, platform: str, **options):
+        p = Platform.objects.filter(code=platform).first()
+        if p is None:
+            raise CommandError(f"unknown platform {platform!r}")
+        self.stdout.write(platform_token_issue(platform=p, actor=None))
