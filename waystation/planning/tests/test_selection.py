@@ -111,3 +111,10 @@ def test_run_selection_picks_the_uncovered_cluster_and_reports_before_and_after(
     assert result["proven_optimal"] is True
     assert result["layers"]["chosen_sites"]["features"][0]["properties"]["id"] == "L"
     assert seen[-1] == 1.0
+
+
+def test_demand_reachable_from_one_candidate_only_is_folded_into_its_site():
+    cover = sparse.identity(3, format="csr", dtype=bool)
+    sol = solve_mclp(cover, np.array([1.0, 2.0, 3.0]), 2)
+    assert sol.chosen.tolist() == [2, 1]
+    assert sol.objective == 5.0 and sol.proven_optimal
