@@ -1,7 +1,7 @@
 """Stations API: the map layer, nearest open station, check-ins and fault reports."""
 
 from django.http import Http404
-from ninja import File, Form, Router, Schema
+from ninja import File, Form, Router, Schema, Status
 from ninja.files import UploadedFile
 
 from . import selectors, services
@@ -104,7 +104,7 @@ def checkin(request, code: str, payload: CheckinIn):
         "counted": result.counted,
         "member": result.visit.member_id is not None,
     }
-    return (201 if result.counted else 200), body
+    return Status(201 if result.counted else 200, body)
 
 
 @router.post(
@@ -115,9 +115,9 @@ def checkin(request, code: str, payload: CheckinIn):
 def report(
     request,
     code: str,
-    category: Form[str],
-    text: Form[str] = "",
-    photo: File[UploadedFile] | None = None,
+    category: str = Form(...),
+    text: str = Form(""),
+    photo: UploadedFile | None = File(None),  # noqa: B008 - ninja's parameter markers
 ):
     r = services.report_create(station=_station(code), category=category, text=text, photo=photo)
-    return 201, {"id": r.pk, "status": r.status, "photo": bool(r.photo_name)}
+    return Status(201, {"id": r.pk, "status": r.status, "photo": bool(r.photo_name)})

@@ -1,0 +1,139 @@
+from datetime import date, timedelta
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+
+from waystation.members.cards import card_token
+from waystation.members.models import Member
+from waystation.members.services import member_fields
+from waystation.stations import services
+from waystation.stations.models import Station, Visit
+
+
+@pytest.fixture
+def member(orgs):
+    return Member.objects.create(
+        member_number="CZ00000001",
+        **member_fields(name="张三", id_number="320402199001011234", phone="13800001111"),
+        industry="food_delivery",
+        work_district="tianning",
+        union=orgs["food_delivery"],
+        channel=Member.Channel.SCAN,
+    )
+
+
+def test_member_checkin_is_personal_and_carries_the_members_industry(make_station, member):
+    result = services.checkin_record(station=make_station(), member=member)
+    assert result.counted
+    assert result.visit.member == member
+    assert result.visit.industry == "food_delivery"
+
+
+def test_repeated_scans_by_one_member_within_30_minutes_count_once(make_station, member):
+    station = make_station()
+    t0 = timezone.now()
+    first = services.checkin_record(station=station, member=member, at=t0)
+    again = services.checkin_record(station=station, member=member, at=t0 + timedelta(minutes=29))
+    assert not again.counted
+    assert again.visit == first.visit
+    assert Visit.objects.count() == 1
+
+
+def test_a_scan_after_30_minutes_counts_again(make_station, member):
+    station = make_station()
+    t0 = timezone.now() - timedelta(hours=1)
+    services.checkin_record(station=station, member=member, at=t0)
+    later = services.checkin_record(station=station, member=member, at=t0 + timedelta(minutes=31))
+    assert later.counted
+    assert Visit.objects.count() == 2
+
+
+def test_the_same_member_at_another_station_counts(make_station, member):
+    services.checkin_record(station=make_station("TN001"), member=member)
+    other = services.checkin_record(
+        station=make_station("TN002", lon=120.0, lat=31.77), member=member
+    )
+    assert other.counted
+
+
+def test_anonymous_checkins_without_a_browser_key_all_count(make_station):
+    station = make_station()
+    services.checkin_record(station=station, industry="express")
+    services.checkin_record(station=station, industry="express")
+    assert Visit.objects.filter(member=None).count() == 2
+
+
+def test_anonymous_scans_from_one_browser_count_once(make_station):
+    station = make_station()
+    services.checkin_record(station=station, visitor_key="k1")
+    assert not services.checkin_record(station=station, visitor_key="k1").counted
+    assert services.checkin_record(station=station, visitor_key="k2").counted
+
+
+def test_card_token_makes_an_api_checkin_personal(client, make_station, member):
+    make_station()
+    resp = client.post(
+        "/api/v1/stations/TN001/checkins",
+        {"card_token": card_token(member.member_number)},
+        content_type="application/json",
+    )
+    assert resp.status_code == 201
+    assert resp.json()["member"] is True
+    resp = client.post(
+        "/api/v1/stations/TN001/checkins",
+        {"card_token": card_token(member.member_number)},
+        content_type="application/json",
+    )
+    assert resp.status_code == 200
+    assert resp.json()["counted"] is False
+
+
+def test_forged_card_token_is_refused(client, make_station):
+    make_station()
+    resp = client.post(
+        "/api/v1/stations/TN001/checkins",
+        {"card_token": "forged"},
+        content_type="application/json",
+    )
+    assert resp.status_code == 400
+    assert "card_token" in resp.json()["errors"]
+
+
+def test_unknown_industry_is_refused(make_station):
+    with pytest.raises(ValidationError):
+        services.checkin_record(station=make_station(), industry="astronaut")
+
+
+def test_checkin_at_a_temporarily_closed_station_is_refused(make_station):
+    station = make_station(status=Station.Status.TEMP_CLOSED)
+    with pytest.raises(ValidationError):
+        services.checkin_record(station=station)
+
+
+def test_checkin_page_counts_a_browser_once(client, make_station):
+    make_station()
+    first = client.post("/stations/TN001/checkin/", {"industry": "express"})
+    assert "签到成功" in first.content.decode()
+    again = client.post("/stations/TN001/checkin/", {"industry": "express"})
+    assert "您刚刚已签到" in again.content.decode()
+    assert Visit.objects.get().industry == "express"
+
+
+def test_checkin_page_of_an_unknown_station_is_404(client, db):
+    assert client.get("/stations/NOPE/checkin/").status_code == 404
+
+
+def test_visit_stats_group_by_hour_in_shanghai(make_station):
+    from datetime import datetime
+
+    from waystation.stations.hours import TZ
+    from waystation.stations.selectors import visit_stats
+
+    station = make_station()
+    today = date.today()
+    at = datetime(today.year, today.month, today.day, 9, 15, tzinfo=TZ) - timedelta(days=1)
+    services.checkin_record(station=station, industry="express", at=at)
+    stats = visit_stats(Station.objects.all())
+    assert stats["by_hour"][9]["n"] == 1
+    assert stats["by_industry"] == [{"name": "快递", "n": 1}]
