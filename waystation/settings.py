@@ -72,6 +72,7 @@ INSTALLED_APPS = [
     "waystation.members",
     "waystation.stations",
     "waystation.aid",
+    "waystation.planner",
 ]
 
 MIDDLEWARE = [

@@ -21,6 +21,7 @@ urlpatterns = [
     path("jobs/", include("waystation.jobs.urls")),
     path("", include("waystation.core.urls")),
     path("", include("waystation.members.urls")),
+    path("", include("waystation.planner.urls")),
     *_optional("", "stations"),
     *_optional("", "aid"),
 ]

@@ -1,0 +1,150 @@
+"""Layers for an analysis, built from the database and the staff's choices."""
+
+import csv
+import io
+
+import numpy as np
+
+from waystation.planning import (
+    PlanningError,
+    PointLayer,
+    candidates_from_hotspots,
+    load_lade,
+    make_layer,
+    synthetic_riders,
+)
+from waystation.planning.coverage import make_reach, nearest_station
+from waystation.stations.models import SERVICE_BITS, Station
+
+DEMAND_SOURCES = [
+    ("synthetic", "合成骑手需求（常州，演示用）"),
+    ("members", "会员工作区域（按区均匀撒点，演示用）"),
+    ("upload", "上传 CSV（id,lon,lat[,weight]）"),
+]
+CANDIDATE_SOURCES = [
+    ("hotspots", "未覆盖热点（H3 六边形中心）"),
+    ("planned", "规划中/建设中的驿站"),
+    ("upload", "上传 CSV（id,lon,lat）"),
+]
+
+
+def stations_layer(service: str = "") -> PointLayer:
+    qs = Station.objects.filter(status=Station.Status.OPEN)
+    if service:
+        qs = qs.with_service(service)
+    rows = list(qs.values_list("code", "lon", "lat"))
+    if not rows:
+        return make_layer([], [], ids=np.array([], dtype=object), what="驿站", allow_empty=True)
+    codes, lons, lats = zip(*rows, strict=True)
+    return make_layer(lons, lats, ids=np.array(codes), what="驿站", source="registry")
+
+
+def planned_layer() -> PointLayer:
+    rows = list(
+        Station.objects.filter(
+            status__in=[Station.Status.PLANNED, Station.Status.BUILDING]
+        ).values_list("code", "lon", "lat")
+    )
+    if not rows:
+        raise PlanningError("没有规划中或建设中的驿站可作候选点 (no planned stations)")
+    codes, lons, lats = zip(*rows, strict=True)
+    return make_layer(lons, lats, ids=np.array(codes), what="候选点", source="planned")
+
+
+def parse_upload(data: bytes, *, datum: str, what: str) -> list[list]:
+    """CSV `id,lon,lat[,weight]` → WGS-84 rows, validated (raises PlanningError)."""
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise PlanningError(f"{what}文件须为 UTF-8 编码的 CSV (must be UTF-8 CSV)") from exc
+    reader = csv.DictReader(io.StringIO(text))
+    cols = {c.strip().lower() for c in reader.fieldnames or []}
+    missing = {"id", "lon", "lat"} - cols
+    if missing:
+        raise PlanningError(f"{what}文件缺少列：{', '.join(sorted(missing))} (missing columns)")
+    ids, lons, lats, weights = [], [], [], []
+    for n, row in enumerate(reader, start=2):
+        row = {k.strip().lower(): (v or "").strip() for k, v in row.items() if k}
+        try:
+            lons.append(float(row["lon"]))
+            lats.append(float(row["lat"]))
+            weights.append(float(row.get("weight") or 1))
+        except ValueError as exc:
+            raise PlanningError(f"{what}第 {n} 行的坐标或权重不是数字 (row {n})") from exc
+        ids.append(row["id"])
+    layer = make_layer(lons, lats, ids=np.array(ids), weight=weights, datum=datum, what=what)
+    return [
+        [str(i), float(x), float(y), float(w)]
+        for i, x, y, w in zip(layer.ids, layer.lon, layer.lat, layer.weight, strict=True)
+    ]
+
+
+def _from_rows(rows: list[list], what: str, source: str) -> PointLayer:
+    ids, lons, lats, weights = zip(*rows, strict=True)
+    return make_layer(lons, lats, ids=np.array(ids), weight=weights, what=what, source=source)
+
+
+def members_layer(n: int, seed: int) -> PointLayer:
+    """Demand from where members say they work: points spread inside each district's boundary,
+    as many as that district has active members (scaled to n). Clearly a proxy."""
+    from django.db.models import Count
+
+    from waystation.accounts.orgs import DISTRICT_ADCODE
+    from waystation.geo import boundaries
+    from waystation.members.models import Member
+
+    counts = dict(
+        Member.objects.filter(status="active")
+        .values_list("work_district")
+        .annotate(c=Count("id"))
+        .values_list("work_district", "c")
+    )
+    total = sum(counts.values())
+    if not total:
+        raise PlanningError("没有在册会员 (no active members)")
+    rng = np.random.default_rng(seed)
+    lons, lats = [], []
+    for district, c in sorted(counts.items()):
+        k = max(1, round(n * c / total))
+        lon, lat = boundaries.random_points_in(DISTRICT_ADCODE[district], k, rng)
+        lons.append(lon)
+        lats.append(lat)
+    layer = make_layer(np.concatenate(lons), np.concatenate(lats), what="需求", source="members")
+    layer.meta["note"] = "按会员工作区域撒点的代理需求 (proxy: members by work district)"
+    return layer
+
+
+def demand_layer(params: dict, uploaded: dict) -> PointLayer:
+    source = params["demand"]
+    if source == "synthetic":
+        return synthetic_riders(
+            int(params.get("demand_n", 20000)), seed=int(params.get("seed", 2024))
+        )
+    if source == "members":
+        return members_layer(int(params.get("demand_n", 20000)), int(params.get("seed", 2024)))
+    if source == "lade":
+        return load_lade(params.get("lade_city", "hangzhou"))
+    return _from_rows(uploaded["demand"], "需求", "upload")
+
+
+def candidates_layer(params: dict, uploaded: dict, stations: PointLayer, demand: PointLayer):
+    source = params["candidates"]
+    if source == "planned":
+        return planned_layer()
+    if source == "upload":
+        return _from_rows(uploaded["candidates"], "候选点", "upload")
+    reach = make_reach(
+        params["mode"], float(params["minutes"]), float(params["detour"]),
+        params.get("speed_kmh"), None,
+    )  # fmt: skip
+    if len(stations):
+        _d, nearest = nearest_station(stations, demand, reach)
+        uncovered = demand.subset(nearest < 0)
+    else:
+        uncovered = demand
+    if len(uncovered) == 0:
+        raise PlanningError("需求已全部覆盖，无需新增驿站 (all demand is already covered)")
+    return candidates_from_hotspots(uncovered, int(params.get("n_candidates", 2000)))
+
+
+__all__ = ["CANDIDATE_SOURCES", "DEMAND_SOURCES", "SERVICE_BITS", "parse_upload"]

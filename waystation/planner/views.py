@@ -1,0 +1,105 @@
+import json
+
+from django.contrib import messages
+from django.db import transaction
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from waystation.accounts.access import (
+    analyses_visible_to,
+    get_in_scope_or_404,
+    union_staff_required,
+)
+from waystation.geo.boundaries import districts_geojson
+from waystation.jobs.runner import job_enqueue
+from waystation.members.exports import XLSX
+from waystation.planning import PlanningError
+
+from . import reports
+from .forms import AnalysisForm
+from .inputs import parse_upload
+from .models import Analysis
+
+
+@union_staff_required
+def index(request):
+    form = AnalysisForm()
+    analyses = analyses_visible_to(request.user).select_related("job", "created_by")[:30]
+    return render(request, "planner/index.html", {"form": form, "analyses": analyses})
+
+
+@require_POST
+@union_staff_required
+def create(request):
+    form = AnalysisForm(request.POST, request.FILES)
+    uploaded: dict = {}
+    if form.is_valid():
+        d = form.cleaned_data
+        wanted = {
+            "demand": d["demand"] == "upload",
+            "candidates": d["kind"] == "selection" and d["candidates"] == "upload",
+        }
+        for key, what in (("demand", "需求"), ("candidates", "候选点")):
+            field = f"{key}_file"
+            if not wanted[key]:
+                continue
+            try:
+                uploaded[key] = parse_upload(d[field].read(), datum=d["datum"], what=what)
+            except PlanningError as exc:
+                form.add_error(field, str(exc))
+    if not form.is_valid():
+        analyses = analyses_visible_to(request.user).select_related("job", "created_by")[:30]
+        return render(
+            request, "planner/index.html", {"form": form, "analyses": analyses}, status=400
+        )
+    with transaction.atomic():
+        analysis = Analysis.objects.create(
+            kind=form.cleaned_data["kind"],
+            params=form.params(),
+            uploaded=uploaded,
+            created_by=request.user,
+        )
+        analysis.job = job_enqueue(
+            kind="planner.analysis", params={"analysis": analysis.pk}, user=request.user
+        )
+        analysis.save(update_fields=["job"])
+    messages.success(request, "分析已提交，正在后台运行")
+    return redirect(analysis)
+
+
+def _analysis(request, pk: int) -> Analysis:
+    return get_in_scope_or_404(analyses_visible_to(request.user).select_related("job"), pk=pk)
+
+
+@union_staff_required
+def detail(request, pk: int):
+    analysis = _analysis(request, pk)
+    return render(
+        request,
+        "planner/detail.html",
+        {
+            "a": analysis,
+            "job": analysis.job,
+            "summary": reports.summary(analysis),
+            "layers": json.dumps(analysis.result.get("layers", {}), ensure_ascii=False),
+            "boundaries": json.dumps(districts_geojson(), ensure_ascii=False),
+        },
+    )
+
+
+@union_staff_required
+def layers_geojson(request, pk: int):
+    analysis = _analysis(request, pk)
+    body = reports.merged_geojson(analysis)
+    resp = HttpResponse(json.dumps(body, ensure_ascii=False), content_type="application/geo+json")
+    resp["Content-Disposition"] = f'attachment; filename="analysis-{pk}.geojson"'
+    return resp
+
+
+@union_staff_required
+def report_xlsx(request, pk: int):
+    analysis = _analysis(request, pk)
+    resp = HttpResponse(reports.xlsx(analysis), content_type=XLSX)
+    resp["Content-Disposition"] = f'attachment; filename="analysis-{pk}.xlsx"'
+    return resp
