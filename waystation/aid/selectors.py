@@ -125,3 +125,13 @@ def aid_stats(user: Any, params: Any | None = None) -> dict:
         "paid_by_platform": paid_by("claim__platform__name"),
         "paid_by_district": paid_by("claim__member__work_district", DISTRICT_NAMES),
     }
+
+
+def enrolment_counts(members: QuerySet) -> list[dict]:
+    """Person-times per plan among the given members."""
+    return list(
+        Enrolment.objects.filter(member__in=members)
+        .values("plan")
+        .annotate(n=Count("id"))
+        .order_by()
+    )

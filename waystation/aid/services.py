@@ -960,3 +960,20 @@ def platform_token_issue(*, platform: Platform, actor: Any = None) -> str:
     platform.save(update_fields=["api_token_hash"])
     audit_record(action="aid.platform_token", actor=actor, obj=platform, detail={})
     return token
+
+
+def asks_from_form(plan: Plan, *, incident_type: str, medical_fen: int = 0, days: int = 0) -> dict:
+    """What a member's phone form means in schedule terms: bills → the reimbursement item,
+    hospital days → the daily item, a diagnosis or death → the fixed sums of the plan."""
+    asks: dict[str, dict] = {}
+    for item in plan.schedule:
+        kind, code = item["type"], item["code"]
+        if kind == "reimbursement" and medical_fen:
+            asks[code] = {"amount": medical_fen}
+        elif kind == "daily" and days:
+            asks[code] = {"days": days}
+        elif (kind == "fixed" and incident_type == "illness") or (
+            kind == "death" and incident_type == "death"
+        ):
+            asks[code] = {}
+    return asks

@@ -1,0 +1,195 @@
+"""Member and staff pages: access (404 to outsiders), uploads, the review buttons, payouts."""
+
+import io
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
+from PIL import Image
+
+from waystation.aid import services
+from waystation.aid.models import Claim, ClaimDocument, Payout
+from waystation.aid.tests.test_api import member_client
+from waystation.privacy.models import AuditLog
+
+
+def png_bytes() -> bytes:
+    buf = io.BytesIO()
+    Image.new("RGB", (8, 8), "red").save(buf, "PNG")
+    return buf.getvalue()
+
+
+def test_member_sees_cover_and_claims(claim, rider):
+    r = member_client(rider).get("/me/aid/")
+    assert r.status_code == 200
+    html = r.content.decode()
+    assert claim.number in html and "户外劳动者意外伤害互助保障" in html and "示例方案" in html
+
+
+def test_signed_out_member_goes_to_login(orgs):
+    r = Client().get("/me/aid/")
+    assert r.status_code == 302 and "/me/login/" in r["Location"]
+
+
+def test_member_self_enrols_once(plans, rider):
+    c = member_client(rider)
+    for _ in range(2):
+        assert c.post(f"/me/aid/enrol/{plans['accident'].code}/").status_code == 302
+    assert rider.aid_enrolments.count() == 1
+
+
+def test_member_reports_from_the_phone_form(enrolment, rider):
+    r = member_client(rider).post(
+        "/me/aid/claims/new/",
+        {
+            "enrolment": enrolment.pk,
+            "incident_type": "accident",
+            "incident_date": "2026-03-02",
+            "incident_place": "延陵西路",
+            "description": "送餐时摔倒",
+            "platform": "meituan",
+            "medical_yuan": "3200",
+            "hospital_days": "",
+            "bank_name": "工商银行",
+            "bank_card": "6222 0202 0011 2233 445",
+        },
+    )
+    assert r.status_code == 302, r.content.decode()[:2000]
+    claim = Claim.objects.get()
+    assert claim.asks == {"medical": {"amount": 320000}}
+
+
+def test_other_member_gets_404_on_claim_and_documents(claim, rider, other_rider):
+    doc = services.claim_document_add(
+        claim=claim,
+        doc_type="invoice",
+        upload=SimpleUploadedFile("a.png", png_bytes(), "image/png"),
+        by=rider.member_number,
+    )
+    other = member_client(other_rider)
+    assert other.get(f"/me/aid/claims/{claim.number}/").status_code == 404
+    assert other.get(f"/aid/documents/{doc.pk}/").status_code == 404
+    assert Client().get(f"/aid/documents/{doc.pk}/").status_code == 404
+    r = member_client(rider).get(f"/aid/documents/{doc.pk}/")
+    assert r.status_code == 200 and r["Content-Type"] == "image/png"
+
+
+def test_staff_document_access_follows_scope(claim, people, as_user, rider):
+    doc = services.claim_document_add(
+        claim=claim,
+        doc_type="invoice",
+        upload=SimpleUploadedFile("a.pdf", b"%PDF-1.7 x", "application/pdf"),
+        by=rider.member_number,
+    )
+    assert as_user(people.alice).get(f"/aid/documents/{doc.pk}/").status_code == 200
+    assert as_user(people.charlie).get(f"/aid/documents/{doc.pk}/").status_code == 404
+    assert as_user(people.olga).get(f"/aid/documents/{doc.pk}/").status_code == 404
+
+
+def test_upload_checks_content_not_name(claim, rider):
+    c = member_client(rider)
+    fake = SimpleUploadedFile("invoice.pdf", b"MZ\x90\x00 not a pdf", "application/pdf")
+    c.post(f"/me/aid/claims/{claim.number}/documents/", {"doc_type": "invoice", "file": fake})
+    assert ClaimDocument.objects.count() == 0
+    html = c.get(f"/me/aid/claims/{claim.number}/").content.decode()
+    assert "只接受 JPG、PNG 图片或 PDF 文件" in html
+
+
+def test_upload_refuses_oversize(claim, rider, settings):
+    services.MAX_UPLOAD_BYTES = 1024
+    try:
+        big = SimpleUploadedFile("a.pdf", b"%PDF-" + b"0" * 2000, "application/pdf")
+        with pytest.raises(services.ValidationError, match="文件过大"):
+            services.claim_document_add(claim=claim, doc_type="invoice", upload=big, by="x")
+    finally:
+        services.MAX_UPLOAD_BYTES = 8 * 1024 * 1024
+
+
+def test_upload_is_stored_privately_under_a_generated_name(claim, rider, settings):
+    doc = services.claim_document_add(
+        claim=claim,
+        doc_type="diagnosis",
+        upload=SimpleUploadedFile("张三 诊断.png", png_bytes(), "image/png"),
+        by=rider.member_number,
+    )
+    path = settings.PRIVATE_MEDIA_ROOT / doc.stored_name
+    assert path.exists() and "张三" not in doc.stored_name and doc.stored_name.endswith(".png")
+    assert not str(path).startswith(str(settings.MEDIA_ROOT))
+
+
+def test_staff_claim_pages_follow_scope(claim, people, as_user):
+    assert as_user(people.alice).get("/staff/aid/claims/").status_code == 200
+    assert claim.number in as_user(people.alice).get("/staff/aid/claims/").content.decode()
+    assert claim.number not in as_user(people.charlie).get("/staff/aid/claims/").content.decode()
+    assert as_user(people.charlie).get(f"/staff/aid/claims/{claim.number}/").status_code == 404
+    assert as_user(people.lily).get(f"/staff/aid/claims/{claim.number}/").status_code == 200
+    assert as_user(people.olga).get("/staff/aid/claims/").status_code == 404
+
+
+def test_claim_list_query_count_is_flat(claim, people, as_user, django_assert_max_num_queries):
+    c = as_user(people.carl)
+    c.get("/staff/aid/claims/")
+    with django_assert_max_num_queries(12):
+        assert c.get("/staff/aid/claims/").status_code == 200
+
+
+def test_review_and_approve_through_pages(claim, people, as_user):
+    from waystation.accounts.models import Platform
+    from waystation.aid.tests.conftest import attach_required
+
+    attach_required(claim)
+    lily = as_user(people.lily)
+    lily.post(f"/staff/aid/claims/{claim.number}/confirm/", {"working": "yes", "note": "在线"})
+    claim.refresh_from_db()
+    assert claim.platform_status == "confirmed"
+    assert Platform.objects.get(code="meituan").pk == claim.platform_id
+    as_user(people.alice).post(f"/staff/aid/claims/{claim.number}/review/")
+    # a district reviewer cannot approve: 404, nothing changes
+    r = as_user(people.alice).post(f"/staff/aid/claims/{claim.number}/approve/")
+    assert r.status_code == 404
+    as_user(people.carl).post(f"/staff/aid/claims/{claim.number}/approve/")
+    claim.refresh_from_db()
+    assert claim.status == "approved" and claim.approved_fen == 263000
+
+
+def test_payout_pages_export_and_mark_paid(ready_claim, people, as_user):
+    services.claim_approve(claim=ready_claim, actor=people.carl)
+    carl = as_user(people.carl)
+    assert as_user(people.alice).get("/staff/aid/payouts/").status_code == 404
+    r = carl.post("/staff/aid/payouts/export/")
+    assert r.status_code == 200 and r.content[:2] == b"PK"
+    p = Payout.objects.get()
+    carl.post(f"/staff/aid/payouts/{p.pk}/paid/", {"bank_reference": "ICBC-1"})
+    p.refresh_from_db()
+    assert p.status == "paid"
+    assert AuditLog.objects.filter(action="aid.payout_batch_export").exists()
+
+
+def test_stats_and_plans_pages(ready_claim, people, as_user):
+    for url in ("/staff/aid/stats/", "/staff/aid/plans/", "/staff/aid/condolences/"):
+        assert as_user(people.alice).get(url).status_code == 200, url
+        assert as_user(people.olga).get(url).status_code == 404, url
+    assert as_user(people.admin).get("/staff/aid/plans/accident-2026/").status_code == 200
+    assert as_user(people.alice).get("/staff/aid/plans/accident-2026/").status_code == 404
+
+
+def test_condolence_for_a_truck_driver(people, as_user, orgs):
+    from waystation.aid.models import Condolence
+    from waystation.aid.tests.conftest import make_member
+
+    m = make_member("CZ00000009", industry="truck", id_tail="0099")
+    r = as_user(people.alice).post(
+        "/staff/aid/condolences/",
+        {
+            "member": "CZ00000009",
+            "visited_on": "2026-07-01",
+            "cash_yuan": "5000",
+            "goods": "米、油、营养品",
+            "goods_yuan": "300",
+            "reason": "货车司机会员罹患癌症",
+            "approver": people.carl.pk,
+        },
+    )
+    assert r.status_code == 302
+    c = Condolence.objects.get(member=m)
+    assert (c.cash_fen, c.goods_value_fen, c.approver) == (500000, 30000, people.carl)

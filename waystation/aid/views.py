@@ -1,0 +1,190 @@
+"""Member pages (phone first): my cover, self-enrolment, report a claim, upload documents."""
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import FileResponse, Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_POST
+
+from waystation.accounts.access import claims_visible_to
+
+from . import selectors, services
+from .forms import ClaimForm, DocumentForm
+from .models import ClaimDocument, Enrolment, Plan
+
+
+def _member(request):
+    if not request.member:
+        return None
+    return request.member
+
+
+def _login(request):
+    return redirect(f"{reverse('members:login')}?next={request.path}")
+
+
+def _add_errors(form, exc: ValidationError) -> None:
+    for field, errs in exc.message_dict.items():
+        target = field if field in form.fields else None
+        if field == "asks":
+            target = "medical_yuan"
+        for e in errs:
+            form.add_error(target, e)
+
+
+@never_cache
+def my_aid(request):
+    member = _member(request)
+    if member is None:
+        return _login(request)
+    today = timezone.localdate()
+    ctx = selectors.member_cover(member, today)
+    ctx["claims"] = member.claims.select_related("enrolment__plan").order_by("-submitted_at")
+    ctx["today"] = today
+    return render(request, "aid/my_aid.html", ctx)
+
+
+@require_POST
+def enrol(request, code: str):
+    member = _member(request)
+    if member is None:
+        return _login(request)
+    plan = Plan.objects.filter(code=code).first()
+    if plan is None:
+        raise Http404
+    try:
+        e = services.enrolment_self(member=member, plan=plan)
+    except ValidationError as exc:
+        messages.error(request, "；".join(exc.messages))
+    else:
+        messages.success(request, f"已参加“{plan.name}”，保障自 {e.covered_from:%Y年%-m月%-d日} 起")
+    return redirect("aid:my_aid")
+
+
+@never_cache
+def claim_new(request):
+    member = _member(request)
+    if member is None:
+        return _login(request)
+    last_year = timezone.localdate().year - 1  # last year's incidents may still be claimed
+    enrolments = list(
+        Enrolment.objects.filter(member=member, plan__year__gte=last_year).select_related("plan")
+    )
+    if not enrolments:
+        messages.info(request, "您还没有参加互助保障，请先参保")
+        return redirect("aid:my_aid")
+    form = ClaimForm(request.POST or None, enrolments=enrolments)
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        plan = next(e.plan for e in enrolments if e.pk == d["enrolment"])
+        data = {
+            k: d[k]
+            for k in (
+                "enrolment",
+                "incident_type",
+                "incident_date",
+                "incident_place",
+                "description",
+                "platform",
+                "bank_name",
+                "account_name",
+                "bank_card",
+            )
+        }
+        data["asks"] = services.asks_from_form(
+            plan,
+            incident_type=d["incident_type"],
+            medical_fen=services.fen_from_yuan(d["medical_yuan"]),
+            days=d["hospital_days"] or 0,
+        )
+        try:
+            claim = services.claim_report(member=member, data=data, request=request)
+        except ValidationError as exc:
+            _add_errors(form, exc)
+        else:
+            messages.success(request, f"已报案，编号 {claim.number}。请上传材料。")
+            return redirect("aid:claim", number=claim.number)
+    return render(request, "aid/claim_new.html", {"form": form})
+
+
+@never_cache
+def claim_detail(request, number: str):
+    member = _member(request)
+    if member is None:
+        return _login(request)
+    claim = selectors.claim_for_member(member, number)
+    return render(
+        request,
+        "aid/claim_detail.html",
+        {
+            "claim": claim,
+            "documents": claim.documents.all(),
+            "missing": claim.missing_documents(),
+            "payout": claim.payouts.exclude(status="failed").first(),
+            "form": DocumentForm(),
+        },
+    )
+
+
+@require_POST
+def document_upload(request, number: str):
+    member = _member(request)
+    if member is None:
+        return _login(request)
+    claim = selectors.claim_for_member(member, number)
+    form = DocumentForm(request.POST, request.FILES)
+    if form.is_valid():
+        try:
+            services.claim_document_add(
+                claim=claim,
+                doc_type=form.cleaned_data["doc_type"],
+                upload=form.cleaned_data["file"],
+                by=member.member_number,
+                request=request,
+            )
+        except ValidationError as exc:
+            messages.error(request, "；".join(exc.messages))
+        else:
+            messages.success(request, "材料已上传")
+    else:
+        messages.error(request, "请选择材料类型和文件")
+    return redirect("aid:claim", number=number)
+
+
+@require_POST
+def claim_resubmit(request, number: str):
+    member = _member(request)
+    if member is None:
+        return _login(request)
+    claim = selectors.claim_for_member(member, number)
+    try:
+        services.claim_resubmit(claim=claim, member=member, request=request)
+    except ValidationError as exc:
+        messages.error(request, "；".join(exc.messages))
+    else:
+        messages.success(request, "已重新提交，等待审核")
+    return redirect("aid:claim", number=number)
+
+
+def document_file(request, pk: int):
+    """A claim document, streamed to the claimant or to staff who may see the claim."""
+    doc = ClaimDocument.objects.select_related("claim").filter(pk=pk).first()
+    if doc is None:
+        raise Http404
+    member = getattr(request, "member", None)
+    allowed = bool(member) and doc.claim.member_id == getattr(member, "pk", None)
+    if not allowed and request.user.is_authenticated:
+        allowed = claims_visible_to(request.user).filter(pk=doc.claim_id).exists()
+    if not allowed:
+        raise Http404
+    path = services.document_path(doc)
+    if not path.exists():
+        raise Http404
+    resp = FileResponse(open(path, "rb"), content_type=doc.content_type)  # noqa: SIM115
+    resp["Content-Disposition"] = f'inline; filename="{doc.doc_type}-{doc.pk}.{path.suffix[1:]}"'
+    resp["Cache-Control"] = "private, no-store"
+    resp["X-Content-Type-Options"] = "nosniff"
+    return resp
