@@ -142,22 +142,36 @@ class Schedule:
             out.append((_at(day, start), _at(end_day, end)))
         return out
 
+    def is_open(self, t: datetime) -> bool:
+        """Open at `t`? The cheap test (whole minutes, today and yesterday's overnight hours) used
+        to filter many stations; `state_at` adds "until when" for the few that are shown."""
+        local = t.astimezone(TZ)
+        day = local.date()
+        minute = local.hour * 60 + local.minute
+        for start, end in self.hours_on(day):
+            if start <= minute and (minute < end or end <= start):
+                return True
+        return any(
+            end <= start and minute < end for start, end in self.hours_on(day - timedelta(days=1))
+        )
+
     def state_at(self, t: datetime) -> OpenState:
         local = t.astimezone(TZ)
         first = local.date() - timedelta(days=1)
-        intervals = sorted(
-            iv for k in range(HORIZON_DAYS + 2) for iv in self.intervals_on(first + timedelta(k))
-        )
-        merged: list[list[datetime]] = []
-        for start, end in intervals:
-            if merged and start <= merged[-1][1]:
-                merged[-1][1] = max(merged[-1][1], end)
-            else:
-                merged.append([start, end])
         horizon = _at(first + timedelta(days=HORIZON_DAYS + 1), 0)
-        for start, end in merged:
-            if start <= local < end:
-                return OpenState(True, None if end >= horizon else end)
-            if start > local:
-                return OpenState(False, start)
+        # Intervals come in order of their start (day by day, each day sorted): merge touching
+        # ones as they come and stop at the first answer.
+        current: list[datetime] | None = None
+        for k in range(HORIZON_DAYS + 2):
+            for start, end in self.intervals_on(first + timedelta(days=k)):
+                if current is not None and start <= current[1]:
+                    current[1] = max(current[1], end)
+                    continue
+                if current is not None and current[0] <= local < current[1]:
+                    return OpenState(True, current[1])
+                if start > local:
+                    return OpenState(False, start)
+                current = [start, end]
+        if current is not None and current[0] <= local < current[1]:
+            return OpenState(True, None if current[1] >= horizon else current[1])
         return OpenState(False, None)

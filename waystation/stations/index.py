@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 import numpy as np
+from django.db import connection
 from numpy.typing import NDArray
 from scipy.spatial import cKDTree
 
@@ -106,17 +107,16 @@ class Index:
         point = unit_vectors(lon, lat)[0]
         k = min(n, limit * 4 if open_now else limit)
         seen = 0
-        hits: list[tuple[int, float, OpenState]] = []
+        hits: list[tuple[int, float]] = []
         while True:
             chords, pos = sub.tree.query(point, k=k)
             chords = np.atleast_1d(chords)
             pos = np.atleast_1d(pos)
             for chord, p in zip(chords[seen:], pos[seen:], strict=True):
                 row = int(sub.rows[p])
-                state = self.state(row, at)
-                if open_now and not state.open:
+                if open_now and not self.schedule(row).is_open(at):
                     continue
-                hits.append((row, float(chord), state))
+                hits.append((row, float(chord)))
                 if len(hits) == limit:
                     break
             if len(hits) >= limit or k >= n:
@@ -124,7 +124,9 @@ class Index:
             seen = k
             k = min(n, k * 4)
         metres = chord_to_metres(np.array([h[1] for h in hits]))
-        return [(row, float(m), state) for (row, _, state), m in zip(hits, metres, strict=True)]
+        return [
+            (row, float(m), self.state(row, at)) for (row, _), m in zip(hits, metres, strict=True)
+        ]
 
 
 _current: Index | None = None
@@ -132,8 +134,11 @@ _build_lock = threading.Lock()
 
 
 def registry_stamp() -> int:
-    stamp = RegistryVersion.objects.filter(pk=1).values_list("stamp", flat=True).first()
-    return stamp or 0
+    # Raw SQL on purpose: this runs on every nearest query, and the ORM costs more than the read.
+    with connection.cursor() as cur:
+        cur.execute(f"SELECT stamp FROM {RegistryVersion._meta.db_table} WHERE id = 1")  # noqa: S608
+        row = cur.fetchone()
+    return int(row[0]) if row else 0
 
 
 def _exceptions_near(day: date) -> dict[int, tuple[HoursException, ...]]:

@@ -98,3 +98,20 @@ def test_station_is_open_at_uses_its_exceptions(make_station):
     )
     assert not station.is_open_at(at(2026, 5, 1, 10)).open
     assert station.is_open_at(at(2026, 5, 2, 10)).open
+
+
+def test_the_quick_open_test_agrees_with_state_at_around_the_week():
+    from datetime import timedelta
+
+    lunch = parse_week([[["07:00", "11:30"], ["13:30", "19:00"]]] * 6 + [[["22:00", "06:00"]]])
+    holiday = HoursException(date(2026, 3, 4), date(2026, 3, 4), closed=True)
+    for schedule in (
+        Schedule(DAILY),
+        Schedule(NIGHT, exceptions=(holiday,)),
+        Schedule(lunch),
+        Schedule(DAILY, all_day=True, exceptions=(holiday,)),
+    ):
+        t = at(2026, 3, 2, 0)
+        for _ in range(7 * 48):
+            assert schedule.is_open(t) == schedule.state_at(t).open, t
+            t += timedelta(minutes=30)
