@@ -34,7 +34,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "waystation.settings")
 os.environ.setdefault("TEST_DB_NAME", "bench_nearest")
 
-import django  # noqa: E402
+import django
 
 django.setup()
 

@@ -9,11 +9,14 @@ candidates, asking the tree for more until enough pass.
 
 from __future__ import annotations
 
+import math
 import threading
+import time
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 import numpy as np
+from django.conf import settings
 from django.db import connection
 from numpy.typing import NDArray
 from scipy.spatial import cKDTree
@@ -104,7 +107,8 @@ class Index:
         n = sub.rows.size
         if sub.tree is None or limit <= 0:
             return []
-        point = unit_vectors(lon, lat)[0]
+        lam, phi = math.radians(lon), math.radians(lat)
+        point = (math.cos(phi) * math.cos(lam), math.cos(phi) * math.sin(lam), math.sin(phi))
         k = min(n, limit * 4 if open_now else limit)
         seen = 0
         hits: list[tuple[int, float]] = []
@@ -131,6 +135,13 @@ class Index:
 
 _current: Index | None = None
 _build_lock = threading.Lock()
+_checked_at = 0.0  # time.monotonic() of the last stamp read
+_dirty = False  # this process changed the registry: read the stamp on the next query
+
+
+def mark_dirty() -> None:
+    global _dirty
+    _dirty = True
 
 
 def registry_stamp() -> int:
@@ -194,12 +205,20 @@ def build(stamp: int, day: date) -> Index:
 
 
 def station_index() -> Index:
-    """The current index: one cheap stamp read, a rebuild only when the registry changed (or the
-    day did, since exceptions are loaded for the days around today)."""
-    global _current
-    stamp = registry_stamp()
+    """The current index. The registry stamp (one primary-key read) is read at most once per
+    STATIONS_INDEX_CHECK_SECONDS (default 1 s), and at once after this process changed stations;
+    the index is rebuilt only when the stamp changed (or the day did, since exceptions are
+    loaded for the days around today)."""
+    global _current, _checked_at, _dirty
     day = datetime.now(TZ).date()
     idx = _current
+    now = time.monotonic()
+    wait = float(getattr(settings, "STATIONS_INDEX_CHECK_SECONDS", 1.0))
+    if idx is not None and not _dirty and idx.day == day and now - _checked_at < wait:
+        return idx  # changes made by other processes show within `wait` seconds
+    _dirty = False
+    _checked_at = now
+    stamp = registry_stamp()
     if idx is not None and idx.stamp == stamp and idx.day == day:
         return idx
     with _build_lock:

@@ -78,6 +78,8 @@ def clean_location(lon: Any, lat: Any, datum: str = "wgs84") -> tuple[float, flo
         raise ValidationError({"lon": ["经度应在 -180 到 180 之间 (longitude out of range)"]})
     if not -90 <= values[1] <= 90:
         raise ValidationError({"lat": ["纬度应在 -90 到 90 之间 (latitude out of range)"]})
+    if datum == "wgs84":
+        return values[0], values[1]
     try:
         w_lon, w_lat = to_wgs84(values[0], values[1], datum)
     except DatumError as exc:

@@ -7,6 +7,12 @@ TIANNING = (119.99, 31.78)
 ZHONGLOU = (119.94, 31.76)
 
 
+@pytest.fixture(autouse=True)
+def _index_checks_every_query(settings):
+    # Tests roll back their writes: the index must re-read the registry stamp on every query.
+    settings.STATIONS_INDEX_CHECK_SECONDS = 0
+
+
 @pytest.fixture
 def make_station(db):
     def make(code="TN001", lon=TIANNING[0], lat=TIANNING[1], **data):
