@@ -9,10 +9,15 @@ The exact path shrinks the model first, then hands it to HiGHS:
 3. drop dominated candidates: if everything j covers is also covered by j', j is never needed
    (ties keep the lower index), so the optimum is unchanged.
 
+4. fold demand reachable from one candidate only into that candidate's objective;
+5. solve the LP relaxation (primal simplex), round it and improve both it and a lazy greedy
+   by 1-swaps; if the best of them meets the LP bound it is optimal already;
+6. reduced-cost fixing: leave out candidates whose entry would push the LP bound below the
+   incumbent, shrink again, and solve the MIP with HiGHS from the incumbent.
+
 The MIP: maximise Σ w_g y_g subject to y_g ≤ Σ_{j covers g} x_j, Σ x_j ≤ k, x binary,
-0 ≤ y ≤ 1. A lazy greedy with 1-swap improvement gives the warm start; when the model is too
-large or the time limit hits, the best solution found is returned with its gap to the best
-bound (the MIP dual bound, or the LP relaxation).
+0 ≤ y ≤ 1. When the model is too large, ``exact=False``, or the time limit hits, the best
+solution found is returned with its gap to the best bound (MIP dual bound or LP relaxation).
 """
 
 from __future__ import annotations
@@ -119,37 +124,54 @@ def solve_mclp(
         )
     report(progress, 0.15, "贪心初解 (lazy greedy)")
     col = groups.tocsc()
-    best = _swap(groups, col, g_weight, _lazy_greedy(col, g_weight, k), t0 + time_limit / 4)
+    deadline = t0 + time_limit / 4
+    best = _swap(groups, col, g_weight, _lazy_greedy(col, g_weight, k), deadline)
     best_obj = _covered_weight(col, g_weight, best)
-    if not exact or groups.nnz > max_nonzeros:
-        report(progress, 0.6, "线性松弛上界 (LP bound)")
-        remaining = max(1.0, time_limit - (time.perf_counter() - t0))
-        bound, _sol, _status = _run_highs(groups, g_weight, k, False, remaining, threads, None)
-        bound = np.floor(bound + 1e-9) if integral else bound
-        return _finish(
-            groups,
-            g_weight,
-            kept,
-            best,
-            best_obj,
-            best_obj >= bound - 1e-9,
-            "greedy+swap",
-            t0,
-            stats,
-            bound,
-        )
-    report(progress, 0.3, "HiGHS 求解 (exact MIP)")
+    report(progress, 0.3, "线性松弛上界 (LP bound)")
     remaining = max(1.0, time_limit - (time.perf_counter() - t0))
-    bound, sol, status = _run_highs(groups, g_weight, k, True, remaining, threads, best)
-    if sol is not None:
-        picked = [int(j) for j in np.flatnonzero(sol[: kept.size] > 0.5)]
-        obj = _covered_weight(col, g_weight, picked)
+    lp_bound, xv, dj, lp_status = _run_highs(groups, g_weight, k, False, remaining, threads, None)
+    lp_ok = lp_status == highspy.HighsModelStatus.kOptimal and xv is not None and dj is not None
+    if lp_ok and xv is not None:
+        # LP rounding: the k largest LP values, then the same swap search.
+        rounded = _swap(groups, col, g_weight, [int(j) for j in np.argsort(-xv)[:k]], deadline)
+        obj = _covered_weight(col, g_weight, rounded)
         if obj > best_obj:
-            best, best_obj = picked, obj
-    if integral:
-        bound = np.floor(bound + 1e-9)
-    optimal = status == highspy.HighsModelStatus.kOptimal or best_obj >= bound - 1e-9
-    bound = best_obj if optimal else max(bound, best_obj)
+            best, best_obj = rounded, obj
+    bound = float(np.floor(lp_bound + 1e-9)) if integral else lp_bound
+    if best_obj >= bound - 1e-9 or not exact or groups.nnz > max_nonzeros:
+        optimal = best_obj >= bound - 1e-9
+        method = "lp-bound" if optimal else "greedy+swap"
+        return _finish(groups, g_weight, kept, best, best_obj, optimal, method, t0, stats, bound)
+    report(progress, 0.45, "HiGHS 求解 (exact MIP)")
+    # Reduced-cost fixing: a candidate at 0 in the LP whose forced entry drops the LP bound
+    # below the incumbent (+1 for integral weights) is in no better solution: leave it out.
+    eps = 1.0 - 1e-9 if integral else 1e-9 * max(1.0, abs(lp_bound))
+    free = np.ones(kept.size, dtype=bool)
+    if lp_ok and xv is not None and dj is not None:
+        free = ~((xv < 1e-9) & (lp_bound - dj < best_obj + eps))
+    cols = np.flatnonzero(free)
+    g2, w2, kept2 = _shrink(sparse.csr_matrix(groups[:, cols]), g_weight, None)
+    sub = cols[kept2]
+    stats["n_candidates_mip"] = int(sub.size)
+    stats["n_groups_mip"] = int(g2.shape[0])
+    position = {int(j): i for i, j in enumerate(sub)}
+    if sub.size <= k:
+        picked = [int(j) for j in sub]
+        status, mip_bound = highspy.HighsModelStatus.kOptimal, 0.0
+    else:
+        start = [position[j] for j in best] if all(j in position for j in best) else None
+        remaining = max(1.0, time_limit - (time.perf_counter() - t0))
+        mip_bound, sol, _d, status = _run_highs(g2, w2, k, True, remaining, threads, start)
+        picked = (
+            [int(sub[j]) for j in np.flatnonzero(sol[: sub.size] > 0.5)] if sol is not None else []
+        )
+    obj = _covered_weight(col, g_weight, picked)
+    if obj > best_obj:
+        best, best_obj = picked, obj
+    optimal = status == highspy.HighsModelStatus.kOptimal
+    if not optimal:
+        bound = max(best_obj, float(np.floor(mip_bound + 1e-9)) if integral else mip_bound)
+        optimal = best_obj >= bound - 1e-9
     report(progress, 0.95, "整理结果 (ordering sites by gain)")
     return _finish(groups, g_weight, kept, best, best_obj, optimal, "highs", t0, stats, bound)
 
@@ -267,8 +289,10 @@ def _run_highs(
     time_limit: float,
     threads: int,
     start: list[int] | None,
-) -> tuple[float, NDArray[np.float64] | None, Any]:
-    """Solve the MIP (or its LP relaxation). Returns (upper bound, column values, status)."""
+) -> tuple[float, NDArray[np.float64] | None, NDArray[np.float64] | None, Any]:
+    """Solve the MIP, or its LP relaxation (as a minimisation, so that reduced costs of
+    candidates at 0 are >= 0). Returns (upper bound, candidate values, candidate reduced
+    costs for the LP, status)."""
     m = groups.shape[1]
     # A group reachable from one candidate only is covered exactly when that candidate is
     # chosen: fold its weight into the candidate's objective instead of a row and a column.
@@ -297,8 +321,9 @@ def _run_highs(
     lp = highspy.HighsLp()
     lp.num_col_ = m + n_groups
     lp.num_row_ = n_groups + 1
-    lp.sense_ = highspy.ObjSense.kMaximize
-    lp.col_cost_ = np.concatenate([x_cost, w_multi])
+    cost = np.concatenate([x_cost, w_multi])
+    lp.sense_ = highspy.ObjSense.kMaximize if integer else highspy.ObjSense.kMinimize
+    lp.col_cost_ = cost if integer else -cost
     lp.col_lower_ = np.zeros(m + n_groups)
     lp.col_upper_ = np.ones(m + n_groups)
     lp.row_lower_ = np.full(n_groups + 1, -highspy.kHighsInf)
@@ -324,14 +349,14 @@ def _run_highs(
     status = h.getModelStatus()
     info = h.getInfo()
     if integer:
-        bound = float(info.mip_dual_bound)
         values = np.asarray(h.getSolution().col_value) if info.primal_solution_status else None
-    else:
-        bound = float(info.objective_function_value)
-        values = None
-        if status != highspy.HighsModelStatus.kOptimal:
-            bound = float(w.sum())  # the trivial bound when the LP did not finish
-    return bound, values, status
+        return float(info.mip_dual_bound), values, None, status
+    if status != highspy.HighsModelStatus.kOptimal:
+        return float(w.sum()), None, None, status  # the trivial bound
+    solution = h.getSolution()
+    xv = np.asarray(solution.col_value)[:m]
+    dj = np.asarray(solution.col_dual)[:m]
+    return -float(info.objective_function_value), xv, dj, status
 
 
 def _finish(

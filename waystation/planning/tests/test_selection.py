@@ -41,7 +41,7 @@ def test_plain_lazy_greedy_falls_into_the_trap():
 
 def test_greedy_with_swap_reports_a_valid_bound():
     sol = solve_mclp(TRAP, TRAP_W, 2, exact=False)
-    assert sol.method == "greedy+swap"
+    assert sol.method in ("greedy+swap", "lp-bound")  # never the MIP
     assert sol.objective <= 10.0 <= sol.bound
 
 
