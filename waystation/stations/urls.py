@@ -14,6 +14,8 @@ urlpatterns = [
     path("stations/<str:code>/photos/<str:name>", views.station_photo, name="photo"),
     # staff
     path("staff/stations/", views_staff.station_list, name="staff_list"),
+    path("staff/stations/export.xlsx", views_staff.station_export, name="export"),
+    path("staff/stations/import/", views_staff.station_import, name="import"),
     path("staff/stations/reports/", views_staff.report_list, name="staff_reports"),
     path("staff/stations/reports/<int:pk>/", views_staff.report_detail, name="staff_report"),
     path("staff/stations/reports/<int:pk>/photo", views_staff.report_photo, name="report_photo"),

@@ -18,8 +18,9 @@ from waystation.accounts.access import (
     stations_visible_to,
 )
 from waystation.accounts.orgs import DISTRICTS
+from waystation.members.exports import XLSX
 
-from . import posters, selectors, services
+from . import posters, registry, selectors, services
 from .forms import ExceptionForm, ReportActionForm, StationForm
 from .models import SERVICES, FaultReport, Station
 from .uploads import image_path
@@ -55,6 +56,36 @@ def station_list(request):
             "counts": [(label, counts.get(code, 0)) for code, label in Station.Status.choices],
         },
     )
+
+
+@staff_required
+def station_export(request):
+    _sees_stations(request)
+    datum = request.GET.get("datum", "wgs84")
+    if datum not in ("wgs84", "gcj02", "bd09"):
+        raise Http404
+    qs = selectors.stations_filtered(request.user, request.GET)
+    data = registry.registry_xlsx(qs, datum=datum)
+    resp = HttpResponse(data, content_type=XLSX)
+    resp["Content-Disposition"] = f'attachment; filename="stations-{datum}.xlsx"'
+    return resp
+
+
+@staff_required
+def station_import(request):
+    if not scope_of(request.user).is_union_staff:
+        raise Http404
+    result = None
+    if request.method == "POST" and request.FILES.get("file"):
+        try:
+            result = registry.registry_import(
+                data=request.FILES["file"].read(),
+                datum=request.POST.get("datum", "wgs84"),
+                actor=request.user,
+            )
+        except ValidationError as exc:
+            messages.error(request, "；".join(exc.messages))
+    return render(request, "stations/staff_import.html", {"result": result})
 
 
 @staff_required

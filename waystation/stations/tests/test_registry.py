@@ -1,0 +1,50 @@
+import io
+
+from django.core.files.uploadedfile import SimpleUploadedFile
+from python_calamine import CalamineWorkbook
+
+from waystation.geo.distance import haversine_m
+from waystation.stations.models import Station
+from waystation.stations.registry import registry_import, registry_xlsx
+
+
+def test_export_in_gcj02_and_import_back_round_trips_under_half_a_metre(people, make_station):
+    make_station("TN001", lon=119.99, lat=31.78, services=["water", "legal_aid"])
+    data = registry_xlsx(Station.objects.all(), datum="gcj02")
+    Station.objects.filter(code="TN001").update(lon=120.0, lat=31.77, name="旧名")
+    result = registry_import(data=data, datum="gcj02", actor=people.alice)
+    assert (result.created, result.updated, result.errors) == (0, 1, [])
+    s = Station.objects.get(code="TN001")
+    assert haversine_m(s.lon, s.lat, 119.99, 31.78) < 0.5
+    assert s.services == ["water", "legal_aid"]
+    assert s.name == "驿站TN001"
+
+
+def test_import_of_another_districts_station_writes_nothing(people, make_station):
+    make_station("ZL001", lon=119.94, lat=31.76)
+    make_station("TN001")
+    data = registry_xlsx(Station.objects.all())
+    Station.objects.all().delete()
+    result = registry_import(data=data, datum="wgs84", actor=people.alice)
+    assert result.created == 0
+    assert [line for line, _ in result.errors] == [3]  # ZL001 is the second row, after TN001
+    assert Station.objects.count() == 0
+
+
+def test_export_page_gives_a_workbook_of_the_stations_in_scope(as_user, people, make_station):
+    make_station("TN001")
+    make_station("ZL001", lon=119.94, lat=31.76)
+    resp = as_user(people.alice).get("/staff/stations/export.xlsx")
+    book = CalamineWorkbook.from_filelike(io.BytesIO(resp.content))
+    rows = book.get_sheet_by_index(0).to_python()
+    assert [r[0] for r in rows[1:]] == ["TN001"]
+
+
+def test_import_page_creates_stations(as_user, people, make_station):
+    make_station("TN001")
+    data = registry_xlsx(Station.objects.all())
+    Station.objects.all().delete()
+    upload = SimpleUploadedFile("s.xlsx", data)
+    resp = as_user(people.alice).post("/staff/stations/import/", {"file": upload, "datum": "wgs84"})
+    assert "新建 1" in resp.content.decode()
+    assert Station.objects.get().code == "TN001"
