@@ -102,3 +102,8 @@ def test_stats_page_counts_members_in_scope(people, as_user):
     assert stats["total"] == 2
     assert stats["by_district"] == [{"name": "天宁区", "n": 2}]
     assert sum(r["n"] for r in stats["joins_per_week"]) == 2
+
+
+def test_card_links_to_stations_and_mutual_aid(client, member):
+    html = signed_in(client, member).get("/me/card/").content.decode()
+    assert 'href="/stations/"' in html and 'href="/me/aid/"' in html

@@ -10,21 +10,23 @@ from django.db import transaction
 
 from waystation.privacy import crypto
 
-# (app_label.Model, [encrypted fields]) — every app with encrypted columns lists them here.
-ENCRYPTED = {"members.Member": ["id_number_enc", "phone_enc"]}
 
-
-def register(model_label: str, fields: list[str]) -> None:
-    ENCRYPTED.setdefault(model_label, [])
-    ENCRYPTED[model_label] += [f for f in fields if f not in ENCRYPTED[model_label]]
+def encrypted_fields() -> dict:
+    """Every model field holding ciphertext: by convention, a text field named `*_enc`."""
+    found: dict = {}
+    for model in apps.get_models():
+        names = [f.name for f in model._meta.concrete_fields if f.name.endswith("_enc")]
+        if names:
+            found[model] = names
+    return found
 
 
 class Command(BaseCommand):
     help = "Re-encrypt personal data under the newest PII key."
 
     def handle(self, *args, **options):
-        for label, fields in ENCRYPTED.items():
-            model = apps.get_model(label)
+        for model, fields in encrypted_fields().items():
+            label = model._meta.label
             n = 0
             ids = list(model.objects.values_list("pk", flat=True).order_by("pk"))
             for start in range(0, len(ids), 2000):
