@@ -153,7 +153,7 @@ def bench_large(n_demand: int, n_cand: int) -> None:
     t0 = time.perf_counter()
     greedy = run_selection(stations, demand, candidates, K, layers=False, exact=False)
     print(
-        f"greedy+swap alone: {time.perf_counter() - t0:.2f} s, objective {greedy['objective']:g} "
+        f"heuristic alone (greedy, LP rounding, 1-swap; exact=False): {time.perf_counter() - t0:.2f} s, objective {greedy['objective']:g} "
         f"vs optimum {res['objective']:g}, gap to LP bound {greedy['mip_gap']:.2e}"
     )
 
