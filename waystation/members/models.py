@@ -137,6 +137,7 @@ class RosterImport(models.Model):
     total_rows = models.PositiveIntegerField(default=0)
     valid_rows = models.PositiveIntegerField(default=0)
     error_rows = models.PositiveIntegerField(default=0)
+    pending_rows = models.PositiveIntegerField(default=0)  # valid and new: what the commit writes
     errors_preview = models.JSONField(default=list, blank=True)
     created_count = models.PositiveIntegerField(default=0)
     existing_count = models.PositiveIntegerField(default=0)

@@ -1,28 +1,30 @@
 """Roster import (.xlsx): template, parsing, per-row validation, preview, error file, and the
 batched, idempotent, resumable commit that runs as a background job.
 
-The uploaded file is kept (under PRIVATE_MEDIA_ROOT, a server-chosen name) only until its commit
-is done: the commit job parses and validates it again, so what is written is exactly what the
-preview showed. Each batch of rows is written in one transaction together with the import's
-resume point (`committed_through`), and members are unique by the keyed hash of their ID number,
-so a crashed commit resumes where it stopped and a re-imported file creates nothing new.
+The uploaded file itself is never stored. Validation prepares the rows that will become members,
+personal data already encrypted, hashed and masked as the join form writes it, and keeps them
+(under PRIVATE_MEDIA_ROOT, a server-chosen name) until the commit is done, so what is written is
+exactly what the preview showed. Each batch is written in one transaction together with the
+import's resume point (`committed_through`), and members are unique by the keyed hash of their ID
+number, so a crashed commit resumes where it stopped and a re-imported file creates nothing new.
 """
 
 import hashlib
 import io
+import json
 import random
 import re
 import uuid
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from datetime import date, datetime, time
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import transaction
-from django.db.models import Q
+from django.db import connection, transaction
+from django.db.models import DateField, DateTimeField, Q
 from django.utils import timezone
 from openpyxl import Workbook
 from python_calamine import CalamineError, CalamineWorkbook
@@ -102,7 +104,7 @@ _INDUSTRY_CODES = _lookup_names(INDUSTRIES)
 _DISTRICT_CODES = _lookup_names(DISTRICTS, suffixes="区市")
 
 
-@dataclass
+@dataclass(slots=True)
 class Row:
     """One data row of the sheet: its Excel row number, the raw texts, and once validated
     either the clean values or the error messages."""
@@ -136,6 +138,8 @@ class Parsed:
 
 
 def _text(value: Any) -> str:
+    if type(value) is str:
+        return value.strip()
     if value is None:
         return ""
     if isinstance(value, bool):
@@ -185,7 +189,7 @@ def read_sheet(data: bytes) -> tuple[dict[str, int], list[tuple[int, list[Any]]]
     rows = [
         (line, values)
         for line, values in enumerate(cells[1:], start=2)
-        if any(v not in ("", None) for v in values)
+        if values.count("") != len(values)  # calamine reads empty cells as ""
     ]
     if not rows:
         raise RosterFileError("文件中只有列名，没有会员数据")
@@ -206,6 +210,11 @@ def _joined_on(value: Any, today: date) -> date | None:
         day = value.date()
     elif isinstance(value, date):
         day = value
+    elif isinstance(value, str) and len(value) == 10 and value[4] == value[7] == "-":
+        try:
+            day = date.fromisoformat(value)
+        except ValueError:
+            raise ValidationError("入会日期不存在") from None
     else:
         m = re.fullmatch(r"(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?", _text(value))
         if not m:
@@ -224,22 +233,23 @@ def _joined_on(value: Any, today: date) -> date | None:
 def _clean(row: Row, unit: OrgUnit, platforms: dict[str, int], today: date) -> None:
     raw = row.raw
     errors = row.errors
-
-    def check(key: str, fn: Callable[[], Any]) -> Any:
-        try:
-            return fn()
-        except ValidationError as e:
-            errors.extend(f"{HEADER_OF[key]}：{m}" for m in e.messages)
-            return ""
-
-    row.name = check("name", lambda: clean_name(_text(raw["name"])))
+    try:
+        row.name = clean_name(_text(raw["name"]))
+    except ValidationError as e:
+        errors.extend(f"姓名：{m}" for m in e.messages)
     id_cell = raw["id_number"]
     if isinstance(id_cell, int | float) and not isinstance(id_cell, bool):
         # 18 digits do not fit a spreadsheet number: the last ones are already lost.
         errors.append("身份证号：被存成了数字，后几位已丢失；请把该列设为“文本”格式后重新填写")
     else:
-        row.id_number = check("id_number", lambda: clean_id_number(_text(id_cell), today=today))
-    row.phone = check("phone", lambda: clean_phone(_text(raw["phone"])))
+        try:
+            row.id_number = clean_id_number(_text(id_cell), today=today)
+        except ValidationError as e:
+            errors.extend(f"身份证号：{m}" for m in e.messages)
+    try:
+        row.phone = clean_phone(_text(raw["phone"]))
+    except ValidationError as e:
+        errors.extend(f"手机号：{m}" for m in e.messages)
 
     industry = _text(raw["industry"])
     if not industry and unit.industry:
@@ -263,7 +273,8 @@ def _clean(row: Row, unit: OrgUnit, platforms: dict[str, int], today: date) -> N
     if unit.district and row.district and row.district != unit.district:
         errors.append(f"工作区域：不属于{unit.name}，本单位只能导入本区域会员")
 
-    for name in _PLATFORM_SPLIT.split(_text(raw["platforms"])):
+    cell = _text(raw["platforms"])
+    for name in _PLATFORM_SPLIT.split(cell) if cell not in platforms else (cell,):
         if not name:
             continue
         pid = platforms.get(name) or platforms.get(name.lower())
@@ -272,7 +283,10 @@ def _clean(row: Row, unit: OrgUnit, platforms: dict[str, int], today: date) -> N
         elif pid not in row.platform_ids:
             row.platform_ids.append(pid)
 
-    row.joined_on = check("joined_on", lambda: _joined_on(raw.get("joined_on"), today))
+    try:
+        row.joined_on = _joined_on(raw["joined_on"], today)
+    except ValidationError as e:
+        errors.extend(f"入会日期：{m}" for m in e.messages)
 
 
 def parse(data: bytes, *, unit: OrgUnit) -> Parsed:
@@ -302,6 +316,12 @@ def parse(data: bytes, *, unit: OrgUnit) -> Parsed:
 
 
 def _existing_hashes(hashes: list[str]) -> set[str]:
+    if connection.vendor == "postgresql":  # one array parameter rather than a list of 100,000
+        with _pg_cursor() as cur:
+            cur.execute(
+                "SELECT id_number_hash FROM members_member WHERE id_number_hash = ANY(%s)", [hashes]
+            )
+            return {h for (h,) in cur}
     found: set[str] = set()
     for i in range(0, len(hashes), BATCH_SIZE):
         chunk = hashes[i : i + BATCH_SIZE]
@@ -320,7 +340,8 @@ def _dir() -> Path:
     return path
 
 
-def upload_path(imp: RosterImport) -> Path:
+def staged_path(imp: RosterImport) -> Path:
+    """The validated rows waiting for the commit (personal data encrypted)."""
     return _dir() / imp.stored_name
 
 
@@ -418,25 +439,57 @@ def imports_visible_to(user: Any):
 # --- writes ------------------------------------------------------------------------------------
 
 
+def _stage(rows: list[Row]) -> bytes:
+    """What the commit will write, one entry per new member: the model fields of the personal
+    data (already encrypted, hashed and masked, as the join form writes them) and the rest."""
+    staged = []
+    for r in rows:
+        fields = member_fields(name=r.name, id_number=r.id_number, phone=r.phone)
+        fields["birth_date"] = fields["birth_date"].isoformat()
+        fields.update(
+            industry=r.industry,
+            work_district=r.district,
+            joined_on=r.joined_on.isoformat() if r.joined_on else None,
+            platform_ids=r.platform_ids,
+        )
+        staged.append(fields)
+    return json.dumps(staged, ensure_ascii=False, separators=(",", ":")).encode()
+
+
+def _staged(imp: RosterImport) -> list[dict]:
+    try:
+        staged = json.loads(staged_path(imp).read_bytes())
+    except FileNotFoundError:
+        raise RuntimeError("待导入的数据已不在服务器上，请重新上传") from None
+    for row in staged:
+        row["birth_date"] = date.fromisoformat(row["birth_date"])
+    return staged
+
+
 def roster_upload(*, user: Any, unit: OrgUnit, filename: str, data: bytes) -> RosterImport:
-    """Validate an uploaded roster and keep it for the commit. A file that cannot be imported
-    raises ValidationError and writes nothing; row errors go to the preview and error file."""
+    """Validate an uploaded roster and prepare its new members for the commit. A file that
+    cannot be imported raises ValidationError and writes nothing; row errors go to the preview
+    and the error file. The file itself is not kept: only its valid rows, personal data
+    encrypted, until the commit is done."""
     if not importable_units(user).filter(pk=unit.pk).exists():
         raise ValidationError({"unit": ["无权导入到该单位"]})
     if not filename.lower().endswith(".xlsx"):
         raise RosterFileError("请上传 Excel 工作簿（.xlsx），可先下载模板填写")
     parsed = parse(data, unit=unit)
-    existing = _existing_hashes([r.id_hash for r in parsed.rows if r.ok])
+    valid = [r for r in parsed.rows if r.ok]
+    existing = _existing_hashes([r.id_hash for r in valid])
+    pending = [r for r in valid if r.id_hash not in existing]
     imp = RosterImport(
         created_by=user,
         unit=unit,
         filename=Path(filename).name[:200],
         file_sha256=hashlib.sha256(data).hexdigest(),
-        stored_name=f"{uuid.uuid4().hex}.xlsx",
+        stored_name=f"{uuid.uuid4().hex}.json",
         total_rows=parsed.total,
         valid_rows=parsed.valid,
         error_rows=parsed.errors,
-        existing_count=len(existing),  # already members: the commit will skip them
+        pending_rows=len(pending),
+        existing_count=len(existing),  # already members: the commit skips them
         errors_preview=[
             {
                 "line": r.line,
@@ -448,7 +501,7 @@ def roster_upload(*, user: Any, unit: OrgUnit, filename: str, data: bytes) -> Ro
             if not r.ok
         ][:PREVIEW_ERRORS],
     )
-    upload_path(imp).write_bytes(data)
+    staged_path(imp).write_bytes(_stage(pending))
     if parsed.errors:
         errors_path(imp).write_bytes(error_file_bytes(parsed.rows))
     imp.save()
@@ -465,79 +518,116 @@ def roster_commit_start(*, imp: RosterImport, user: Any, request: Any = None) ->
     if imp.valid_rows == 0:
         raise ValidationError("没有可导入的有效行，请修改后重新上传")
     resume = imp.status == RosterImport.Status.COMMITTING
-    if not resume:
-        imp.status = RosterImport.Status.COMMITTING
-        imp.existing_count = imp.created_count = imp.committed_through = 0
+    imp.status = RosterImport.Status.COMMITTING
     imp.job = runner.job_enqueue(
-        kind=JOB_KIND, params={"import_id": imp.pk}, user=user, total=imp.total_rows
+        kind=JOB_KIND, params={"import_id": imp.pk}, user=user, total=imp.pending_rows
     )
-    imp.save(
-        update_fields=["status", "job", "existing_count", "created_count", "committed_through"]
-    )
+    imp.save(update_fields=["status", "job"])
     audit_record(
         action="member.import_resume" if resume else "member.import_start",
         actor=user,
         obj=imp,
-        detail={"filename": imp.filename, "rows": imp.valid_rows, "unit": imp.unit.code},
+        detail={"filename": imp.filename, "rows": imp.pending_rows, "unit": imp.unit.code},
         request=request,
     )
     return imp
 
 
-def _build(row: Row, number: str, union: OrgUnit, imp: RosterImport, now: datetime) -> Member:
-    joined = timezone.make_aware(datetime.combine(row.joined_on, time())) if row.joined_on else now
-    return Member(
-        member_number=number,
-        **member_fields(name=row.name, id_number=row.id_number, phone=row.phone),
-        industry=row.industry,
-        work_district=row.district,
-        union=union,
-        channel=Member.Channel.IMPORT,
-        joined_at=joined,
-        import_batch=imp,
-    )
+def _pg_cursor() -> Any:
+    """A server-side-binding cursor on Django's own connection (same transaction): arrays travel
+    as parameters instead of being quoted into the SQL text, as Django's client-side binding
+    does, which would take longer than the insert itself."""
+    import psycopg
+
+    connection.ensure_connection()
+    return psycopg.Cursor(connection.connection)
 
 
-def _commit_batch(imp: RosterImport, start: int, rows: list[Row], unions: dict) -> int:
-    """Write one batch of rows and advance the resume point in the same transaction. Returns the
-    new resume point."""
+def _insert_ignoring_conflicts(
+    model: Any, rows: list[dict], *, returning: tuple[str, ...] = ()
+) -> list[tuple]:
+    """INSERT … ON CONFLICT DO NOTHING of many rows (dicts by attname, missing fields take their
+    defaults) without the ORM's per-value work, which would be most of a 100,000-row import.
+    Returns the `returning` columns of the rows actually inserted. PostgreSQL gets one statement
+    (arrays unnested), SQLite multi-row VALUES."""
+    if not rows:
+        return []
+    ops = connection.ops
+    fields = [f for f in model._meta.concrete_fields if not f.primary_key]
+    defaults = {f.attname: f.get_default() for f in fields if f.attname not in rows[0]}
+    rows = [defaults | r for r in rows] if defaults else rows
+    table = ops.quote_name(model._meta.db_table)
+    columns = ", ".join(ops.quote_name(f.column) for f in fields)
+    tail = " ON CONFLICT DO NOTHING"
+    if returning:
+        tail += " RETURNING " + ", ".join(ops.quote_name(c) for c in returning)
+    if connection.vendor == "postgresql":
+        arrays = ", ".join(f"%s::{f.db_type(connection)}[]" for f in fields)
+        sql = f"INSERT INTO {table} ({columns}) SELECT * FROM unnest({arrays}){tail}"  # noqa: S608 - names from the model
+        with _pg_cursor() as cur:
+            cur.execute(sql, [[r[f.attname] for r in rows] for f in fields])
+            return cur.fetchall() if returning else []
+    adapt: dict[str, Callable] = {}
+    for f in fields:
+        if isinstance(f, DateTimeField):
+            adapt[f.attname] = ops.adapt_datetimefield_value
+        elif isinstance(f, DateField):
+            adapt[f.attname] = ops.adapt_datefield_value
+    names = [f.attname for f in fields]
+    per = max(1, connection.features.max_query_params // len(fields))
+    out: list[tuple] = []
+    with connection.cursor() as cur:
+        for i in range(0, len(rows), per):
+            chunk = rows[i : i + per]
+            values = ", ".join(["(" + ", ".join(["%s"] * len(fields)) + ")"] * len(chunk))
+            cur.execute(
+                f"INSERT INTO {table} ({columns}) VALUES {values}{tail}",  # noqa: S608 - names from the model
+                [adapt[n](r[n]) if n in adapt else r[n] for r in chunk for n in names],
+            )
+            if returning:
+                out.extend(cur.fetchall())
+    return out
+
+
+def _commit_batch(imp: RosterImport, start: int, rows: list[dict], unions: dict[str, int]) -> int:
+    """Write one batch of staged rows and advance the resume point in the same transaction.
+    Returns the new resume point."""
     end = start + len(rows)
-    valid = [r for r in rows if r.ok]
-    existing = _existing_hashes([r.id_hash for r in valid])
-    new = [r for r in valid if r.id_hash not in existing]
     now = timezone.now()
     # Numbers are reserved outside the batch transaction so that joins are not held up by it; a
-    # rolled-back batch leaves a gap in the numbers, never a duplicate.
-    numbers = member_numbers(len(new)) if new else []
+    # rolled-back batch, or a person who joined meanwhile, leaves a gap, never a duplicate.
+    numbers = member_numbers(len(rows))
     members = [
-        _build(r, n, unions[r.industry], imp, now) for r, n in zip(new, numbers, strict=True)
+        r
+        | {
+            "member_number": number,
+            "union_id": unions[r["industry"]],
+            "channel": Member.Channel.IMPORT,
+            "import_batch_id": imp.pk,
+            "joined_at": timezone.make_aware(datetime.fromisoformat(r["joined_on"]))
+            if r["joined_on"]
+            else now,
+        }
+        for r, number in zip(rows, numbers, strict=True)
     ]
-    through = Member.platforms.through
     with transaction.atomic():
         locked = RosterImport.objects.select_for_update().get(pk=imp.pk)
         if locked.committed_through != start:  # another worker already wrote this batch
             return locked.committed_through
-        Member.objects.bulk_create(members, ignore_conflicts=True)
-        ids = dict(
-            Member.objects.filter(
-                import_batch=imp, id_number_hash__in=[r.id_hash for r in new]
-            ).values_list("id_number_hash", "id")
-        )
-        through.objects.bulk_create(
+        ids = dict(_insert_ignoring_conflicts(Member, members, returning=("id_number_hash", "id")))
+        _insert_ignoring_conflicts(
+            Member.platforms.through,
             [
-                through(member_id=ids[r.id_hash], platform_id=pid)
-                for r in new
-                if r.id_hash in ids
-                for pid in r.platform_ids
+                {"member_id": ids[r["id_number_hash"]], "platform_id": pid}
+                for r in rows
+                if r["id_number_hash"] in ids
+                for pid in r["platform_ids"]
             ],
-            ignore_conflicts=True,
         )
         locked.created_count += len(ids)
-        locked.existing_count += len(valid) - len(ids)
         locked.committed_through = end
-        locked.save(update_fields=["created_count", "existing_count", "committed_through"])
+        locked.save(update_fields=["created_count", "committed_through"])
     imp.created_count = locked.created_count
-    imp.existing_count = locked.existing_count
     imp.committed_through = end
     return end
 
@@ -545,30 +635,22 @@ def _commit_batch(imp: RosterImport, start: int, rows: list[Row], unions: dict) 
 @runner.handler(JOB_KIND)
 def roster_commit_job(job: Job, progress: runner.Progress) -> dict:
     """Commit an import in batches, from its resume point to the end."""
-    imp = RosterImport.objects.select_related("unit", "created_by").get(pk=job.params["import_id"])
+    imp = RosterImport.objects.select_related("unit").get(pk=job.params["import_id"])
     if imp.status == RosterImport.Status.DONE:
         return {"created": imp.created_count, "existing": imp.existing_count}
-    try:
-        data = upload_path(imp).read_bytes()
-    except FileNotFoundError:
-        raise RuntimeError("上传的文件已不在服务器上，请重新上传") from None
-    if hashlib.sha256(data).hexdigest() != imp.file_sha256:
-        raise RuntimeError("上传的文件已被改动，请重新上传")
-    parsed = parse(data, unit=imp.unit)
-    unions = {u.industry: u for u in OrgUnit.objects.filter(kind=OrgUnit.Kind.INDUSTRY)}
+    staged = _staged(imp)
+    total = len(staged)
+    unions = dict(OrgUnit.objects.filter(kind=OrgUnit.Kind.INDUSTRY).values_list("industry", "id"))
     done = imp.committed_through
-    progress(done, parsed.total, f"从第 {done} 行继续导入" if done else "开始导入")
-    while done < parsed.total:
-        done = _commit_batch(imp, done, parsed.rows[done : done + BATCH_SIZE], unions)
-        progress(
-            done,
-            parsed.total,
-            f"已处理 {done:,} / {parsed.total:,} 行，新增 {imp.created_count:,} 人",
-        )
+    progress(done, total, f"从第 {done:,} 人继续导入" if done else "开始导入")
+    while done < total:
+        done = _commit_batch(imp, done, staged[done : done + BATCH_SIZE], unions)
+        progress(done, total, f"已处理 {done:,} / {total:,} 人，新增 {imp.created_count:,} 人")
         if _after_batch is not None:
             _after_batch(imp, done)
     imp.status = RosterImport.Status.DONE
-    imp.save(update_fields=["status"])
+    imp.existing_count = imp.valid_rows - imp.created_count
+    imp.save(update_fields=["status", "existing_count"])
     audit_record(
         action="member.import",
         actor=job.created_by,
@@ -581,11 +663,10 @@ def roster_commit_job(job: Job, progress: runner.Progress) -> dict:
             "errors": imp.error_rows,
         },
     )
-    # The plain-text roster is no longer needed: its people are now encrypted in the database.
-    upload_path(imp).unlink(missing_ok=True)
+    staged_path(imp).unlink(missing_ok=True)
     progress(
-        parsed.total,
-        parsed.total,
+        total,
+        total,
         f"导入完成：新增 {imp.created_count:,} 人，已是会员 {imp.existing_count:,} 人，"
         f"错误 {imp.error_rows:,} 行",
     )

@@ -40,11 +40,15 @@ def test_ten_thousand_rows_end_to_end(alice, orgs):
     rows[17][2] = "12345"  # one bad phone
     imp = upload(alice, rows, orgs["tianning"])
     assert (imp.total_rows, imp.valid_rows, imp.error_rows) == (10_000, 9_999, 1)
+    # the workbook itself is not kept: only the validated rows, personal data encrypted
+    kept = sorted(p.name for p in roster.staged_path(imp).parent.iterdir())
+    assert kept == sorted([roster.staged_path(imp).name, roster.errors_path(imp).name])
+    assert rows[0][1] not in roster.staged_path(imp).read_text()
     assert imp.errors_preview[0]["line"] == 19
 
     imp = commit(alice, imp)
     assert imp.status == RosterImport.Status.DONE
-    assert (imp.created_count, imp.existing_count, imp.committed_through) == (9_999, 0, 10_000)
+    assert (imp.created_count, imp.existing_count, imp.committed_through) == (9_999, 0, 9_999)
     assert imp.job.status == Job.Status.DONE and imp.job.percent == 100
     members = Member.objects.filter(import_batch=imp)
     assert members.count() == 9_999
@@ -55,7 +59,7 @@ def test_ten_thousand_rows_end_to_end(alice, orgs):
     assert m.union.industry == m.industry and m.platforms.count() == 1
     assert timezone.localtime(m.joined_at).date().isoformat() == rows[0][6]
     assert AuditLog.objects.filter(action="member.import", object_id=str(imp.pk)).exists()
-    assert not roster.upload_path(imp).exists()  # the plain-text file is gone once committed
+    assert not roster.staged_path(imp).exists()  # nothing waits once committed
     page = alice.get(f"/staff/imports/{imp.pk}/").content.decode()
     assert 'id="created">9999<' in page
 
@@ -108,11 +112,11 @@ def test_crash_mid_import_then_resume_completes_without_duplicates(alice, orgs, 
     assert (imp.status, imp.committed_through, imp.created_count) == ("committing", 200, 200)
     assert Member.objects.count() == 200
     page = alice.get(f"/staff/imports/{imp.pk}/").content.decode()
-    assert "继续导入" in page and "已写入 200 / 450 行" in page
+    assert "继续导入" in page and "已写入 200 / 449 人" in page
 
     monkeypatch.setattr(roster, "_after_batch", None)
     imp = commit(alice, imp)
-    assert (imp.status, imp.committed_through, imp.created_count) == ("done", 450, 449)
+    assert (imp.status, imp.committed_through, imp.created_count) == ("done", 449, 449)
     assert Member.objects.count() == 449
     assert_no_duplicates()
     assert AuditLog.objects.filter(action="member.import_resume", object_id=str(imp.pk)).exists()
@@ -138,16 +142,16 @@ def test_a_batch_replayed_from_an_old_resume_point_writes_nothing_twice(alice, o
     """Even if the resume point were lost, the ID-number hash keeps the commit idempotent."""
     monkeypatch.setattr(roster, "BATCH_SIZE", 40)
     imp = upload(alice, roster.roster_sample(100, seed=8), orgs["tianning"])
-    kept = roster.upload_path(imp).read_bytes()
+    kept = roster.staged_path(imp).read_bytes()
     imp = commit(alice, imp)
-    roster.upload_path(imp).write_bytes(kept)
+    roster.staged_path(imp).write_bytes(kept)
     RosterImport.objects.filter(pk=imp.pk).update(
         status=RosterImport.Status.COMMITTING, committed_through=0, created_count=0
     )
     Job.objects.filter(pk=imp.job_id).update(status=Job.Status.FAILED)
     imp = commit(alice, imp)
     assert (imp.status, imp.created_count, imp.existing_count) == ("done", 0, 100)
-    assert Member.objects.count() == 100
+    assert Member.objects.count() == Member.objects.filter(import_batch=imp).count() == 100
     assert_no_duplicates()
 
 
