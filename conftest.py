@@ -23,7 +23,10 @@ CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 
 
 @pytest.fixture(autouse=True)
-def _settings_for_tests(settings, tmp_path):
+def _settings_for_tests(request, tmp_path):
+    if not request.config.pluginmanager.hasplugin("django"):
+        return  # the pure-Python packages (geo, planning) run without Django too
+    settings = request.getfixturevalue("settings")
     settings.SMS_BACKEND = "test"
     settings.SMS_TEST_CODE = "246810"
     settings.PRIVATE_MEDIA_ROOT = tmp_path / "private"
@@ -146,6 +149,8 @@ def pytest_collection_modifyitems(config, items):
     where SQLite is not allowed at all."""
     from django.conf import settings
 
+    if not settings.configured:  # e.g. `-p no:django` for the pure-Python packages
+        return
     on_pg = settings.DATABASES["default"]["ENGINE"].endswith("postgresql")
     if on_pg:
         return
