@@ -149,42 +149,26 @@ def can_read_audit_log(user: Any) -> bool:
 # --- decorators for staff views ----------------------------------------------------------------
 
 
-def staff_required(view: Callable) -> Callable:
-    """Signed-in staff with at least one role; anonymous → login page, no role → 404."""
+def _requires(allowed: Callable[[Scope], bool]) -> Callable[[Callable], Callable]:
+    """A view decorator: anonymous → login page; signed in without the role → 404."""
 
-    @wraps(view)
-    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any):
-        if not request.user.is_authenticated:
-            return redirect_to_login(request.get_full_path())
-        if not scope_of(request.user).is_staff:
-            raise Http404
-        return view(request, *args, **kwargs)
+    def decorator(view: Callable) -> Callable:
+        @wraps(view)
+        def wrapper(request: HttpRequest, *args: Any, **kwargs: Any):
+            if not request.user.is_authenticated:
+                return redirect_to_login(request.get_full_path())
+            if not allowed(scope_of(request.user)):
+                raise Http404
+            return view(request, *args, **kwargs)
 
-    return wrapper
+        return wrapper
 
-
-def union_staff_required(view: Callable) -> Callable:
-    @wraps(view)
-    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any):
-        if not request.user.is_authenticated:
-            return redirect_to_login(request.get_full_path())
-        if not scope_of(request.user).is_union_staff:
-            raise Http404
-        return view(request, *args, **kwargs)
-
-    return wrapper
+    return decorator
 
 
-def admin_required(view: Callable) -> Callable:
-    @wraps(view)
-    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any):
-        if not request.user.is_authenticated:
-            return redirect_to_login(request.get_full_path())
-        if not scope_of(request.user).admin:
-            raise Http404
-        return view(request, *args, **kwargs)
-
-    return wrapper
+staff_required = _requires(lambda scope: scope.is_staff)
+union_staff_required = _requires(lambda scope: scope.is_union_staff)
+admin_required = _requires(lambda scope: scope.admin)
 
 
 # --- aid ---------------------------------------------------------------------------------------

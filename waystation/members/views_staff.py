@@ -172,50 +172,43 @@ def member_reveal(request, number: str):
     return resp
 
 
+def _member_action(request, number: str, form, invalid: str, act) -> HttpResponse:
+    """A staff action on one member: validate the form, call the service, say what happened."""
+    member = member_for_staff(request.user, number)
+    if not form.is_valid():
+        messages.error(request, invalid)
+    else:
+        try:
+            done = act(member, form.cleaned_data)
+        except ValidationError as exc:
+            messages.error(request, "；".join(exc.messages))
+        else:
+            messages.success(request, done)
+    return redirect("members:staff_detail", number=number)
+
+
 @require_POST
 @union_staff_required
 def member_status(request, number: str):
-    member = member_for_staff(request.user, number)
-    form = StatusForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, "请选择状态并填写理由")
-        return redirect("members:staff_detail", number=number)
-    try:
-        services.member_set_status(
-            member=member,
-            status=form.cleaned_data["status"],
-            reason=form.cleaned_data["reason"],
-            actor=request.user,
-            request=request,
-        )
-    except ValidationError as exc:
-        messages.error(request, "；".join(exc.messages))
-    else:
-        messages.success(request, "会员状态已更新")
-    return redirect("members:staff_detail", number=number)
+    def act(member, data):
+        services.member_set_status(member=member, status=data["status"], reason=data["reason"],
+                                   actor=request.user, request=request)  # fmt: skip
+        return "会员状态已更新"
+
+    return _member_action(request, number, StatusForm(request.POST), "请选择状态并填写理由", act)
 
 
 @require_POST
 @union_staff_required
 def member_transfer(request, number: str):
-    member = member_for_staff(request.user, number)
-    form = TransferForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, "请选择转入工会并填写理由")
-        return redirect("members:staff_detail", number=number)
-    try:
-        services.member_transfer(
-            member=member,
-            union=form.cleaned_data["union"],
-            reason=form.cleaned_data["reason"],
-            actor=request.user,
-            request=request,
-        )
-    except ValidationError as exc:
-        messages.error(request, "；".join(exc.messages))
-    else:
-        messages.success(request, f"已转入{form.cleaned_data['union'].name}")
-    return redirect("members:staff_detail", number=number)
+    def act(member, data):
+        services.member_transfer(member=member, union=data["union"], reason=data["reason"],
+                                 actor=request.user, request=request)  # fmt: skip
+        return f"已转入{data['union'].name}"
+
+    return _member_action(
+        request, number, TransferForm(request.POST), "请选择转入工会并填写理由", act
+    )
 
 
 @staff_required
