@@ -31,6 +31,9 @@ def member_numbers(n: int) -> list[str]:
 class JoinResult:
     member: Member
     created: bool
+    # The SMS code proved the typed phone. An existing member (found by ID number) may only be
+    # signed in when that phone is their own: an ID number alone is no proof of identity.
+    phone_verified: bool = True
 
 
 def member_fields(*, name: str, id_number: str, phone: str) -> dict:
@@ -93,9 +96,10 @@ def member_join(*, data: dict, ip: str | None = None) -> JoinResult:
     clean = clean_join_input(data)
     sms.sms_verify(phone=clean["phone"], purpose="join", code=data.get("sms_code", ""))
     id_hash = crypto.keyed_hash(clean["id_number"])
+    phone_hash = crypto.keyed_hash(clean["phone"])
     existing = Member.objects.filter(id_number_hash=id_hash).first()
     if existing is not None:
-        return JoinResult(existing, False)
+        return JoinResult(existing, False, existing.phone_hash == phone_hash)
     try:
         with transaction.atomic():
             member = Member.objects.create(
@@ -119,7 +123,8 @@ def member_join(*, data: dict, ip: str | None = None) -> JoinResult:
                 detail={"campaign": clean["campaign"].code},
             )
     except IntegrityError:  # the same person, joining twice at the same moment
-        return JoinResult(Member.objects.get(id_number_hash=id_hash), False)
+        existing = Member.objects.get(id_number_hash=id_hash)
+        return JoinResult(existing, False, existing.phone_hash == phone_hash)
     return JoinResult(member, True)
 
 
