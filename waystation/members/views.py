@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
@@ -90,6 +91,16 @@ def join_done(request, code: str):
     return redirect("members:card")
 
 
+def _next_url(request) -> str:
+    """Where to go after signing in: `next` if it stays on this site, else the card."""
+    target = request.GET.get("next", "")
+    if target and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return target
+    return reverse("members:card")
+
+
 @never_cache
 def login(request):
     form = LoginForm(request.POST or None)
@@ -106,7 +117,7 @@ def login(request):
                 _add_errors(form, exc)
             else:
                 _sign_in(request, member)
-                return redirect(request.GET.get("next") or reverse("members:card"))
+                return redirect(_next_url(request))
     return render(request, "members/login.html", {"form": form})
 
 

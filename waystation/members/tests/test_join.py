@@ -237,3 +237,24 @@ def test_join_page_with_known_id_number_and_another_phone_does_not_sign_in(clien
     assert intruder.get("/me/card/").status_code == 302  # not signed in
     assert "member_id" not in intruder.session
     assert Member.objects.count() == 1
+
+
+@pytest.mark.parametrize("target", ["https://evil.example/", "//evil.example/me/card/"])
+def test_sign_in_never_redirects_off_site(client, campaign, target):
+    send_code(client)
+    join(client)
+    client.post("/me/logout/")
+    SmsCode.objects.update(created_at=timezone.now() - timedelta(minutes=5))
+    client.post("/me/login/", {"phone": "13812345678", "action": "send_code"})
+    r = client.post(f"/me/login/?next={target}", {"phone": "13812345678", "sms_code": "246810"})
+    assert r.status_code == 302 and r["Location"] == "/me/card/"
+
+
+def test_sign_in_follows_a_local_next(client, campaign):
+    send_code(client)
+    join(client)
+    client.post("/me/logout/")
+    SmsCode.objects.update(created_at=timezone.now() - timedelta(minutes=5))
+    client.post("/me/login/", {"phone": "13812345678", "action": "send_code"})
+    r = client.post("/me/login/?next=/me/aid/", {"phone": "13812345678", "sms_code": "246810"})
+    assert r.status_code == 302 and r["Location"] == "/me/aid/"
