@@ -259,3 +259,10 @@ def analyses_visible_to(user: Any) -> QuerySet:
     if scope.city:
         return Analysis.objects.all()
     return Analysis.objects.filter(created_by_id=user.pk)
+
+
+def can_manage_aid_plans(user: Any) -> bool:
+    """Mutual-aid plans (create, edit every field, copy to next year): the city administrator and
+    city-level union staff; district and industry unions only gift the plans the city sets."""
+    scope = scope_of(user)
+    return scope.is_union_staff and scope.city

@@ -1,8 +1,16 @@
+import json
+from decimal import Decimal
+
 from django import forms
+from django.core.exceptions import ValidationError
 
 from waystation.accounts.models import Platform
+from waystation.accounts.orgs import INDUSTRIES
+from waystation.members.models import Member
 
-from .models import Claim, ClaimDocument
+from .models import Claim, ClaimDocument, Plan
+
+CENT = Decimal("0.01")
 
 
 class ClaimForm(forms.Form):
@@ -47,3 +55,108 @@ class DocumentForm(forms.Form):
 
 class NoteForm(forms.Form):
     note = forms.CharField(label="说明", widget=forms.Textarea(attrs={"rows": 2}), required=False)
+
+
+class PlanForm(forms.Form):
+    """Every field of a plan year, in the units people use (yuan, days, years of age); the
+    service checks the rules that need the database (enrolments, claims)."""
+
+    code = forms.SlugField(
+        label="方案代码",
+        max_length=40,
+        help_text="英文字母、数字和连字符，如 accident-2027；创建后不可修改",
+    )
+    name = forms.CharField(label="方案名称", max_length=100)
+    kind = forms.ChoiceField(label="类型", choices=Plan.Kind.choices)
+    year = forms.IntegerField(label="年度", min_value=2000, max_value=2100)
+    start_date = forms.DateField(label="开始日期", widget=forms.DateInput(attrs={"type": "date"}))
+    end_date = forms.DateField(label="结束日期", widget=forms.DateInput(attrs={"type": "date"}))
+    industries = forms.MultipleChoiceField(
+        label="适用行业",
+        choices=INDUSTRIES,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text="不选即全部行业",
+    )
+    member_statuses = forms.MultipleChoiceField(
+        label="会员状态",
+        choices=Member.Status.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text="不选即仅限状态正常的会员",
+    )
+    min_age = forms.IntegerField(label="最低年龄（周岁）", min_value=0, max_value=120)
+    max_age = forms.IntegerField(label="最高年龄（周岁）", min_value=0, max_value=120)
+    waiting_days = forms.IntegerField(label="等待期（天）", min_value=0, max_value=365)
+    funding = forms.ChoiceField(label="缴费方式", choices=Plan.Funding.choices)
+    contribution_yuan = forms.DecimalField(
+        label="每人每年缴费（元）",
+        min_value=0,
+        max_digits=10,
+        decimal_places=2,
+        help_text="会员自费时由会员缴纳；工会赠送时为工会为每人支付的金额",
+    )
+    self_enrol = forms.BooleanField(label="允许会员自行参保", required=False)
+    is_example = forms.BooleanField(label="示例方案（金额为示例值）", required=False)
+    schedule = forms.CharField(
+        label="保障责任（JSON）",
+        widget=forms.Textarea(attrs={"rows": 18, "style": "font-family:monospace"}),
+        help_text=(
+            "金额以“分”为单位的整数；比例为百分数整数。类型：fixed 定额（amount）、"
+            "reimbursement 报销（deductible 免赔、ratio 比例、cap_incident 单次上限、"
+            "cap_year 年度上限）、daily 住院津贴（per_day、max_days）、"
+            "disability 伤残（sum、grades 1–10 级比例）、death 身故（amount）"
+        ),
+    )
+    note = forms.CharField(
+        label="说明", required=False, widget=forms.Textarea(attrs={"rows": 2}), max_length=2000
+    )
+    reason = forms.CharField(label="修改理由（记入审计日志）", max_length=500)
+
+    # form field → plan field, where they differ
+    FIELD_OF = {"contribution_yuan": "contribution_fen"}
+
+    def __init__(self, *args, plan: Plan | None = None, **kwargs):
+        if plan is not None and "initial" not in kwargs:
+            kwargs["initial"] = {
+                **{f: getattr(plan, f) for f in self.base_fields if hasattr(plan, f)},
+                "contribution_yuan": (Decimal(plan.contribution_fen) / 100).quantize(CENT),
+                "schedule": json.dumps(plan.schedule, ensure_ascii=False, indent=2),
+            }
+        super().__init__(*args, **kwargs)
+        if plan is not None and plan.pk:
+            self.fields["code"].disabled = True
+            self.fields["code"].help_text = ""
+
+    def clean_schedule(self) -> list:
+        text = self.cleaned_data["schedule"]
+        try:
+            return json.loads(text)
+        except json.JSONDecodeError as exc:
+            raise forms.ValidationError(
+                f"不是合法的 JSON（第 {exc.lineno} 行第 {exc.colno} 列）"
+            ) from exc
+
+    def plan_fields(self) -> dict:
+        """The cleaned values as plan fields (yuan → integer fen, exactly)."""
+        data = {self.FIELD_OF.get(k, k): v for k, v in self.cleaned_data.items() if k != "reason"}
+        data["contribution_fen"] = int(self.cleaned_data["contribution_yuan"] * 100)
+        if self.fields["code"].disabled:
+            data.pop("code")
+        return data
+
+    def add_service_errors(self, exc: ValidationError) -> None:
+        """A service's ValidationError, each message beside its field."""
+        if not hasattr(exc, "error_dict"):
+            self.add_error(None, exc.messages)
+            return
+        to_form = {v: k for k, v in self.FIELD_OF.items()}
+        for key, msgs in exc.message_dict.items():
+            field = to_form.get(key, key)
+            for msg in msgs:
+                self.add_error(field if field in self.fields else None, msg)
+
+
+class PlanCopyForm(forms.Form):
+    year = forms.IntegerField(label="复制到年度", min_value=2000, max_value=2100)
+    reason = forms.CharField(label="理由", max_length=500, required=False)

@@ -63,12 +63,30 @@ class Plan(models.Model):
         super().save(*args, **kwargs)
 
     def clean(self) -> None:
-        benefits.validate_schedule(self.schedule)
+        """Every problem at once, each under its field, so a form can show it beside the field."""
+        from waystation.members.models import Member
+
+        errors: dict[str, list[str]] = {}
+        try:
+            benefits.validate_schedule(self.schedule)
+        except ValidationError as exc:
+            errors.update(exc.message_dict)
         if self.end_date and self.start_date and self.end_date < self.start_date:
-            raise ValidationError({"end_date": ["结束日期不能早于开始日期"]})
-        bad = [i for i in self.industries if i not in INDUSTRY_NAMES]
+            errors["end_date"] = ["结束日期不能早于开始日期"]
+        if self.start_date and self.year and self.start_date.year != self.year:
+            errors["start_date"] = [f"开始日期须在 {self.year} 年内"]
+        bad = [i for i in self.industries or [] if i not in INDUSTRY_NAMES]
         if bad:
-            raise ValidationError({"industries": [f"未知行业：{', '.join(bad)}"]})
+            errors["industries"] = [f"未知行业：{', '.join(map(str, bad))}"]
+        bad = [s for s in self.member_statuses or [] if s not in Member.Status.values]
+        if bad:
+            errors["member_statuses"] = [f"未知会员状态：{', '.join(map(str, bad))}"]
+        if self.min_age is not None and self.max_age is not None and self.min_age > self.max_age:
+            errors["max_age"] = ["最高年龄不能小于最低年龄"]
+        if self.funding == self.Funding.MEMBER and not self.contribution_fen:
+            errors["contribution_fen"] = ["会员自费的方案须填写每人缴费金额"]
+        if errors:
+            raise ValidationError(errors)
 
     def item(self, code: str) -> dict | None:
         return next((i for i in self.schedule if i.get("code") == code), None)
@@ -244,8 +262,25 @@ class Claim(models.Model):
                 out[line["code"]] = out.get(line["code"], 0) + int(line["amount"])
         return out
 
+    def frozen_payable(self) -> benefits.Payable | None:
+        """What approval froze (lines and computed total), or None before approval. A later edit
+        of the plan's schedule never changes what an approved or paid claim was worth."""
+        if self.status not in (self.Status.APPROVED, self.Status.PAID) or self.computed_fen is None:
+            return None
+        return benefits.Payable(
+            self.computed_fen,
+            [
+                benefits.Line(x.get("code", ""), x.get("label", ""), int(x["amount"]), x["text"])
+                for x in self.payable_lines or []
+            ],
+        )
+
     def payable_amount(self) -> benefits.Payable:
-        """The amount due under the plan's schedule, one explanation line per benefit item."""
+        """The amount due under the plan's schedule, one explanation line per benefit item;
+        once approved, the frozen figures."""
+        frozen = self.frozen_payable()
+        if frozen is not None:
+            return frozen
         enrolment = self.enrolment
         plan = enrolment.plan
         covered = enrolment.covers(self.incident_date)
@@ -370,6 +405,14 @@ class Payout(models.Model):
                 fields=["bank_reference"],
                 condition=~Q(bank_reference=""),
                 name="aid_payout_bank_reference_unique",
+            ),
+            # a pending payout is in no batch, an exported one in exactly one (its FK): so a
+            # payout can never go out in two bank files
+            models.CheckConstraint(
+                name="aid_payout_batch_matches_status",
+                condition=Q(status="pending", batch__isnull=True)
+                | Q(status="exported", batch__isnull=False)
+                | Q(status__in=["paid", "failed"]),
             ),
         ]
 

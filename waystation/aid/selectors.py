@@ -94,8 +94,12 @@ def aid_stats(user: Any, params: Any | None = None) -> dict:
     status_names = dict(Claim.Status.choices)
 
     def paid_by(key: str, names: dict | None = None) -> list[dict]:
+        # whole yuan for the charts, rounded half up: money never goes through a float
         return [
-            {"name": (names or {}).get(r[key], r[key]) or "（无）", "n": (r["s"] or 0) / 100}
+            {
+                "name": (names or {}).get(r[key], r[key]) or "（无）",
+                "n": ((r["s"] or 0) + 50) // 100,
+            }
             for r in payouts.values(key).annotate(s=Sum("amount_fen")).order_by("-s")
         ]
 
@@ -135,3 +139,19 @@ def enrolment_counts(members: QuerySet) -> list[dict]:
         .annotate(n=Count("id"))
         .order_by()
     )
+
+
+def payouts_filtered(params: Any) -> QuerySet:
+    """Payouts for the city's payout page, filtered by status, plan (code) and the claimant's
+    work district, with what each row shows fetched in the same query."""
+    qs = Payout.objects.select_related(
+        "claim__member", "claim__enrolment__plan", "reissued_as"
+    ).order_by("-created_at", "-id")
+    for key, lookup in (
+        ("status", "status"),
+        ("plan", "claim__enrolment__plan__code"),
+        ("district", "claim__member__work_district"),
+    ):
+        if params.get(key):
+            qs = qs.filter(**{lookup: params[key]})
+    return qs

@@ -29,7 +29,9 @@ urlpatterns = [
         name="payout_action",
     ),
     path("staff/aid/plans/", views_staff.plans, name="plans"),
+    path("staff/aid/plans/new/", views_staff.plan_new, name="plan_new"),
     path("staff/aid/plans/<slug:code>/", views_staff.plan_edit, name="plan_edit"),
+    path("staff/aid/plans/<slug:code>/copy/", views_staff.plan_copy, name="plan_copy"),
     path("staff/aid/condolences/", views_staff.condolences, name="condolences"),
     path("staff/aid/stats/", views_staff.stats, name="stats"),
 ]

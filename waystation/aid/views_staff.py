@@ -1,6 +1,8 @@
 """Staff pages: claims in scope, review and approval, payouts, plans and gifts, condolence."""
 
 import json
+from collections.abc import Callable
+from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -12,6 +14,7 @@ from django.views.decorators.http import require_POST
 
 from waystation.accounts.access import (
     can_approve_claims,
+    can_manage_aid_plans,
     can_review_claims,
     members_visible_to,
     scope_of,
@@ -24,6 +27,7 @@ from waystation.members.exports import XLSX
 
 from . import selectors, services
 from .benefits import yuan
+from .forms import PlanCopyForm, PlanForm
 from .models import Claim, Condolence, GiftBatch, Payout, PayoutBatch, Plan
 
 PAGE_SIZE = 50
@@ -146,27 +150,30 @@ def claim_action(request, number: str, action: str):
 # --- payouts -----------------------------------------------------------------------------------
 
 
-def _approver(request) -> None:
-    if not can_approve_claims(request.user):
+def _require(request, allowed: Callable[[Any], bool]) -> None:
+    """Pages for one kind of staff: everybody else gets 404, as for anything out of scope."""
+    if not allowed(request.user):
         raise Http404
 
 
 @staff_required
 def payouts(request):
-    _approver(request)
-    qs = Payout.objects.select_related("claim__member", "batch").order_by("-created_at", "-id")
-    status = request.GET.get("status", "")
-    if status:
-        qs = qs.filter(status=status)
+    _require(request, can_approve_claims)
+    qs = selectors.payouts_filtered(request.GET)
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    params = request.GET.copy()
+    params.pop("page", None)
     return render(
         request,
         "aid/payouts.html",
         {
             "page": page,
+            "params": params.urlencode(),
             "statuses": Payout.Status.choices,
+            "plans": Plan.objects.all(),
+            "districts": DISTRICTS,
             "pending": Payout.objects.filter(status=Payout.Status.PENDING).count(),
-            "batches": PayoutBatch.objects.select_related("created_by")[:20],
+            "batches": PayoutBatch.objects.all()[:20],
         },
     )
 
@@ -181,9 +188,12 @@ def _xlsx(data: bytes, name: str) -> HttpResponse:
 @require_POST
 @staff_required
 def payout_export(request):
-    _approver(request)
+    _require(request, can_approve_claims)
+    ids = [int(x) for x in request.POST.getlist("payout") if x.isdigit()]
     try:
-        batch, data = services.payout_batch_export(actor=request.user, request=request)
+        batch, data = services.payout_batch_export(
+            actor=request.user, payouts=Payout.objects.filter(pk__in=ids), request=request
+        )
     except ValidationError as exc:
         messages.error(request, "；".join(exc.messages))
         return redirect("aid:payouts")
@@ -192,7 +202,7 @@ def payout_export(request):
 
 @staff_required
 def payout_batch_file(request, pk: int):
-    _approver(request)
+    _require(request, can_approve_claims)
     batch = PayoutBatch.objects.filter(pk=pk).first()
     if batch is None:
         raise Http404
@@ -205,7 +215,7 @@ def payout_batch_file(request, pk: int):
 @require_POST
 @staff_required
 def payout_action(request, pk: int, action: str):
-    _approver(request)
+    _require(request, can_approve_claims)
     payout = Payout.objects.select_related("claim").filter(pk=pk).first()
     if payout is None or action not in ("paid", "failed", "reissue"):
         raise Http404
@@ -298,7 +308,7 @@ def plans(request):
             "platforms": Platform.objects.all(),
             "batches": batches,
             "form_error": form_error,
-            "is_admin": scope_of(request.user).admin,
+            "can_manage": can_manage_aid_plans(request.user),
         },
     )
 
@@ -319,31 +329,86 @@ def _numbers_from_upload(upload) -> list[str]:
     return [v for v in values if v.upper().startswith("CZ")]
 
 
-@union_staff_required
-def plan_edit(request, code: str):
+def _plan_to_manage(request, code: str) -> Plan:
+    _require(request, can_manage_aid_plans)
     plan = Plan.objects.filter(code=code).first()
-    if plan is None or not scope_of(request.user).admin:
+    if plan is None:
         raise Http404
-    text = json.dumps(plan.schedule, ensure_ascii=False, indent=2)
-    error = ""
-    if request.method == "POST":
-        text = request.POST.get("schedule", "")
+    return plan
+
+
+@staff_required
+def plan_new(request):
+    _require(request, can_manage_aid_plans)
+    return _plan_form(request, None)
+
+
+@staff_required
+def plan_edit(request, code: str):
+    return _plan_form(request, _plan_to_manage(request, code))
+
+
+def _plan_form(request, plan: Plan | None):
+    """One form for a new plan and for every field of an existing one; the service's messages
+    land beside the fields they concern."""
+    initial = {} if plan else {"initial": _new_plan_initial()}
+    form = PlanForm(request.POST or None, plan=plan, **initial)
+    if request.method == "POST" and form.is_valid():
+        common = {"actor": request.user, "reason": form.cleaned_data["reason"], "request": request}
         try:
-            schedule = json.loads(text)
-            services.plan_update_schedule(
-                plan=plan,
-                schedule=schedule,
-                actor=request.user,
-                reason=request.POST.get("reason", ""),
-            )
-        except json.JSONDecodeError:
-            error = "不是合法的 JSON"
+            if plan is None:
+                saved = services.plan_create(**common, **form.plan_fields())
+            else:
+                saved = services.plan_update(plan=plan, **common, **form.plan_fields())
         except ValidationError as exc:
-            error = "；".join(exc.messages)
+            form.add_service_errors(exc)
         else:
-            messages.success(request, "保障责任已更新")
+            messages.success(request, f"方案“{saved}”已保存")
             return redirect("aid:plans")
-    return render(request, "aid/plan_edit.html", {"plan": plan, "text": text, "error": error})
+    context: dict[str, Any] = {"form": form, "plan": plan}
+    if plan is not None:
+        context["person_times"] = plan.enrolments.count()
+        context["copy_form"] = PlanCopyForm(initial={"year": plan.year + 1})
+    return render(request, "aid/plan_form.html", context)
+
+
+def _new_plan_initial() -> dict:
+    year = timezone.localdate().year + 1
+    return {
+        "year": year,
+        "start_date": f"{year}-01-01",
+        "end_date": f"{year}-12-31",
+        "min_age": 16,
+        "max_age": 65,
+        "waiting_days": 0,
+        "contribution_yuan": 0,
+        "self_enrol": True,
+        "schedule": "[]",
+    }
+
+
+@require_POST
+@staff_required
+def plan_copy(request, code: str):
+    plan = _plan_to_manage(request, code)
+    form = PlanCopyForm(request.POST)
+    if form.is_valid():
+        try:
+            new = services.plan_copy(
+                plan=plan,
+                year=form.cleaned_data["year"],
+                actor=request.user,
+                reason=form.cleaned_data["reason"],
+                request=request,
+            )
+        except ValidationError as exc:
+            messages.error(request, "；".join(exc.messages))
+        else:
+            messages.success(request, f"已复制为 {new}，请核对后保存")
+            return redirect("aid:plan_edit", code=new.code)
+    else:
+        messages.error(request, "；".join(m for ms in form.errors.values() for m in ms))
+    return redirect("aid:plan_edit", code=plan.code)
 
 
 # --- condolence and statistics -----------------------------------------------------------------

@@ -8,7 +8,7 @@ from django.test import Client
 from PIL import Image
 
 from waystation.aid import services
-from waystation.aid.models import Claim, ClaimDocument, Payout
+from waystation.aid.models import Claim, ClaimDocument
 from waystation.aid.tests.test_api import member_client
 from waystation.privacy.models import AuditLog
 
@@ -153,12 +153,11 @@ def test_review_and_approve_through_pages(claim, people, as_user):
 
 
 def test_payout_pages_export_and_mark_paid(ready_claim, people, as_user):
-    services.claim_approve(claim=ready_claim, actor=people.carl)
+    p = services.claim_approve(claim=ready_claim, actor=people.carl)
     carl = as_user(people.carl)
     assert as_user(people.alice).get("/staff/aid/payouts/").status_code == 404
-    r = carl.post("/staff/aid/payouts/export/")
+    r = carl.post("/staff/aid/payouts/export/", {"payout": [p.pk]})
     assert r.status_code == 200 and r.content[:2] == b"PK"
-    p = Payout.objects.get()
     carl.post(f"/staff/aid/payouts/{p.pk}/paid/", {"bank_reference": "ICBC-1"})
     p.refresh_from_db()
     assert p.status == "paid"
