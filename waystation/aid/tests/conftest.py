@@ -83,15 +83,20 @@ def attach_required(claim):
         )
 
 
-@pytest.fixture
-def ready_claim(claim, people):
-    """Confirmed by 美团, documents attached, passed by the 天宁 district: awaiting the city."""
+def make_ready(claim, reviewer):
+    """Documents attached, confirmed by 美团, passed by the district: awaiting the city."""
     from waystation.accounts.models import Platform
 
     attach_required(claim)
     services.claim_platform_confirm(
         claim=claim, platform=Platform.objects.get(code="meituan"), working=True, note="在线接单"
     )
-    services.claim_review(claim=claim, actor=people.alice)
+    services.claim_review(claim=claim, actor=reviewer)
     claim.refresh_from_db()
     return claim
+
+
+@pytest.fixture
+def ready_claim(claim, people):
+    """A 天宁 rider's claim passed by the 天宁 district: awaiting the city."""
+    return make_ready(claim, people.alice)
