@@ -189,6 +189,16 @@ def claims_visible_to(user: Any) -> QuerySet:
     )
 
 
+def claim_documents_visible_to(user: Any) -> QuerySet:
+    """Claims whose documents (invoices, diagnoses, bank cards) a staff account may open: union
+    staff in scope only. A platform liaison confirms work status and never sees documents."""
+    from waystation.aid.models import Claim
+
+    return filter_in_scope(
+        user, Claim.objects.all(), district="member__work_district", industry="member__industry"
+    )
+
+
 def can_review_claims(user: Any) -> bool:
     """District (or industry, or city) review: union staff; the claim must also be in scope."""
     return scope_of(user).is_union_staff

@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
-from waystation.accounts.access import claims_visible_to
+from waystation.accounts.access import claim_documents_visible_to
 
 from . import selectors, services
 from .forms import ClaimForm, DocumentForm
@@ -177,7 +177,7 @@ def document_file(request, pk: int):
     member = getattr(request, "member", None)
     allowed = bool(member) and doc.claim.member_id == getattr(member, "pk", None)
     if not allowed and request.user.is_authenticated:
-        allowed = claims_visible_to(request.user).filter(pk=doc.claim_id).exists()
+        allowed = claim_documents_visible_to(request.user).filter(pk=doc.claim_id).exists()
     if not allowed:
         raise Http404
     path = services.document_path(doc)
