@@ -1,5 +1,5 @@
 """The nearest-station index: a KD-tree on 3D unit vectors, built once per process and rebuilt
-when the registry changes.
+in a background thread when the registry changes (queries keep the previous index meanwhile).
 
 Chord distance between unit vectors is monotone in great-circle distance, so the tree's order is
 the exact great-circle order. Static filters (service, status "open") get a sub-tree of their
@@ -9,6 +9,8 @@ candidates, asking the tree for more until enough pass.
 
 from __future__ import annotations
 
+import json
+import logging
 import math
 import threading
 import time
@@ -17,7 +19,9 @@ from datetime import date, datetime, timedelta
 
 import numpy as np
 from django.conf import settings
-from django.db import connection
+from django.db import connection, connections
+from django.db.models import TextField
+from django.db.models.functions import Cast
 from numpy.typing import NDArray
 from scipy.spatial import cKDTree
 
@@ -134,9 +138,14 @@ class Index:
 
 
 _current: Index | None = None
-_build_lock = threading.Lock()
+_build_lock = threading.Lock()  # one build at a time, cold or in the background
+_state_lock = threading.Lock()  # guards _rebuild
+_rebuild: threading.Thread | None = None
 _checked_at = 0.0  # time.monotonic() of the last stamp read
 _dirty = False  # this process changed the registry: read the stamp on the next query
+last_build_seconds = 0.0  # how long the last build took (the staleness bound after a change)
+
+log = logging.getLogger(__name__)
 
 
 def mark_dirty() -> None:
@@ -165,9 +174,24 @@ def _exceptions_near(day: date) -> dict[int, tuple[HoursException, ...]]:
     return {k: tuple(v) for k, v in out.items()}
 
 
+def _decode_shared(texts: tuple) -> list[object]:
+    """JSON texts decoded once per distinct text: most stations share a few weekly schedules,
+    and decoding each row's copy was most of the build time at 160,000 stations."""
+    decoded: dict[str, object] = {}
+    out = []
+    for text in texts:
+        value = decoded.get(text)
+        if value is None:
+            value = decoded[text] = json.loads(text) if text else []
+        out.append(value)
+    return out
+
+
 def build(stamp: int, day: date) -> Index:
     rows = list(
-        Station.objects.order_by("id").values_list(
+        Station.objects.order_by("id")
+        .annotate(weekly_text=Cast("weekly_hours", output_field=TextField()))
+        .values_list(
             "id",
             "code",
             "name",
@@ -176,7 +200,7 @@ def build(stamp: int, day: date) -> Index:
             "lat",
             "services_mask",
             "status",
-            "weekly_hours",
+            "weekly_text",
             "is_24h",
             "district",
         )
@@ -198,18 +222,68 @@ def build(stamp: int, day: date) -> Index:
         ),
         statuses=list(cols[7]),
         districts=list(cols[10]),
-        weekly=list(cols[8]),
+        weekly=_decode_shared(cols[8]),
         all_day=np.array(cols[9], dtype=bool),
         exceptions=_exceptions_near(day),
     )
 
 
+def _build_timed(day: date, warm: Index | None = None) -> Index:
+    """Read the stamp, then the registry, under the build lock. The stamp is read first, so a
+    change landing during the load leaves the index with an older stamp: rebuilt again, never
+    missed. The filtered sub-trees that queries used on `warm` are built here too."""
+    global _current, last_build_seconds
+    with _build_lock:
+        t0 = time.perf_counter()
+        idx = build(registry_stamp(), day)
+        for bit, only_open in list(warm._subs) if warm is not None else ():
+            idx.sub(bit, only_open)
+        _current = idx
+        last_build_seconds = time.perf_counter() - t0
+    return idx
+
+
+def _rebuild_run(day: date, warm: Index) -> None:
+    global _rebuild
+    try:
+        _build_timed(day, warm)
+    except Exception:  # the previous index keeps serving; the next check tries again
+        log.exception("stations index rebuild failed")
+    finally:
+        connections.close_all()  # this thread's own connections
+        with _state_lock:
+            _rebuild = None
+
+
+def _rebuild_start(day: date, warm: Index) -> None:
+    global _rebuild
+    with _state_lock:
+        if _rebuild is not None:
+            return  # one rebuild at a time; a change it missed is seen at the next check
+        _rebuild = threading.Thread(
+            target=_rebuild_run, args=(day, warm), name="stations-index-rebuild", daemon=True
+        )
+        _rebuild.start()
+
+
+def rebuild_wait(timeout: float | None = None) -> bool:
+    """Wait for a background rebuild (if one is running); True once none is running."""
+    thread = _rebuild
+    if thread is not None:
+        thread.join(timeout)
+    return _rebuild is None
+
+
 def station_index() -> Index:
     """The current index. The registry stamp (one primary-key read) is read at most once per
-    STATIONS_INDEX_CHECK_SECONDS (default 1 s), and at once after this process changed stations;
-    the index is rebuilt only when the stamp changed (or the day did, since exceptions are
-    loaded for the days around today)."""
-    global _current, _checked_at, _dirty
+    STATIONS_INDEX_CHECK_SECONDS (default 1 s), and at once after this process changed stations.
+
+    When the stamp (or the day, since exceptions are loaded for the days around today) changed,
+    a background thread builds the new index while queries keep getting the previous one: stale
+    by at most the build time (`last_build_seconds`), never a stall. Only the first build of a
+    process is made inline, and so is any build asked for inside a transaction, whose
+    uncommitted changes another thread's connection could not see."""
+    global _checked_at, _dirty
     day = datetime.now(TZ).date()
     idx = _current
     now = time.monotonic()
@@ -221,11 +295,22 @@ def station_index() -> Index:
     stamp = registry_stamp()
     if idx is not None and idx.stamp == stamp and idx.day == day:
         return idx
-    with _build_lock:
-        idx = _current
-        if idx is None or idx.stamp != stamp or idx.day != day:
-            idx = _current = build(stamp, day)
+    if idx is None or connection.in_atomic_block:
+        with _build_lock:
+            idx = _current
+            if idx is not None and idx.stamp == stamp and idx.day == day:
+                return idx  # another thread built it meanwhile
+        return _build_timed(day, idx)
+    _rebuild_start(day, idx)
     return idx
 
 
-__all__ = ["SERVICE_BITS", "Index", "build", "registry_stamp", "station_index"]
+__all__ = [
+    "SERVICE_BITS",
+    "Index",
+    "build",
+    "mark_dirty",
+    "rebuild_wait",
+    "registry_stamp",
+    "station_index",
+]

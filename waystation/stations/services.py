@@ -19,6 +19,7 @@ from waystation.geo.boundaries import district_of
 from waystation.geo.datums import DatumError, to_wgs84
 from waystation.privacy.audit import audit_record
 
+from . import index
 from .hours import parse_day, parse_week, week_to_json
 from .models import (
     SERVICE_BITS,
@@ -55,9 +56,12 @@ STATION_FIELDS = frozenset(
 
 
 def registry_touch() -> None:
-    """Mark the registry changed: the nearest-station index rebuilds on its next query. Saves
-    and deletes call it through signals (signals.py); bulk writes must call it themselves."""
+    """Mark the registry changed: this process's next nearest query starts the index rebuild
+    (other processes see the new stamp within a second). Saves and deletes call it through
+    signals (signals.py); bulk writes must call it themselves."""
     RegistryVersion.objects.update_or_create(pk=1, defaults={"stamp": secrets.randbits(62) or 1})
+    index.mark_dirty()
+    transaction.on_commit(index.mark_dirty)  # a query before the commit still saw the old stamp
 
 
 # --- cleaning ----------------------------------------------------------------------------------

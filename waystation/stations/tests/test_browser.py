@@ -1,5 +1,6 @@
 import pytest
 
+from waystation.stations import index
 from waystation.stations.models import Visit
 
 pytestmark = pytest.mark.browser
@@ -10,6 +11,8 @@ def test_rider_finds_the_nearest_station_on_a_phone_and_checks_in(
 ):
     make_station("TN001", name="人民路驿站", lon=119.99, lat=31.78, is_24h=True)
     make_station("TN002", name="远处驿站", lon=120.01, lat=31.79, is_24h=True)
+    index.station_index()  # committed rows: the index is rebuilt in the background
+    assert index.rebuild_wait(timeout=30)
     page = phone_page
     page.context.grant_permissions(["geolocation"], origin=live_server.url)
     page.context.set_geolocation({"longitude": 119.991, "latitude": 31.781})
