@@ -4,6 +4,8 @@ from django.http import Http404
 from ninja import File, Form, Router, Schema, Status
 from ninja.files import UploadedFile
 
+from waystation.privacy.audit import client_ip
+
 from . import selectors, services
 from .models import Station
 
@@ -35,9 +37,11 @@ class CheckinIn(Schema):
 
 
 class CheckinOut(Schema):
-    visit_id: int
+    visit_id: int | None  # None when not recorded (`limited`)
     counted: bool
     member: bool
+    limited: bool  # too many anonymous check-ins from this address here: not recorded
+    message: str
 
 
 class ReportOut(Schema):
@@ -97,14 +101,26 @@ def checkin(request, code: str, payload: CheckinIn):
         station=_station(code),
         card_token=payload.card_token,
         industry=payload.industry,
+        ip=client_ip(request) or "",
         channel="api",
     )
+    visit = result.visit
     body = {
-        "visit_id": result.visit.pk,
+        "visit_id": visit.pk if visit else None,
         "counted": result.counted,
-        "member": result.visit.member_id is not None,
+        "member": visit is not None and visit.member_id is not None,
+        "limited": result.limited,
+        "message": _checkin_message(result),
     }
     return Status(201 if result.counted else 200, body)
+
+
+def _checkin_message(result: services.CheckinResult) -> str:
+    if result.counted:
+        return "签到成功"
+    if result.limited:
+        return "谢谢！本驿站近期来自同一网络的签到较多，本次未计入统计"
+    return "您刚刚已签到，30 分钟内重复扫码只记一次"
 
 
 @router.post(

@@ -193,6 +193,8 @@ class Visit(models.Model):
     industry = models.CharField(max_length=20, choices=INDUSTRIES, blank=True)
     # keyed hash of the browser session of an anonymous visitor (de-duplication only)
     visitor_key = models.CharField(max_length=64, blank=True)
+    # keyed hash of an anonymous visitor's IP address (the per-IP limit only)
+    ip_key = models.CharField(max_length=64, blank=True)
     channel = models.CharField(max_length=8, choices=Channel.choices, default=Channel.QR)
 
     class Meta:

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
+from django.conf import settings
 from django.core import signing
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
@@ -18,6 +19,7 @@ from waystation.accounts.orgs import DISTRICT_BY_BOUNDARY_NAME, DISTRICT_NAMES, 
 from waystation.geo.boundaries import district_of
 from waystation.geo.datums import DatumError, to_wgs84
 from waystation.privacy.audit import audit_record
+from waystation.privacy.crypto import keyed_hash
 
 from . import index
 from .hours import parse_day, parse_week, week_to_json
@@ -33,6 +35,10 @@ from .models import (
 from .uploads import image_store
 
 CHECKIN_DEDUP = timedelta(minutes=30)
+# Anonymous check-ins counted per IP address per station per CHECKIN_DEDUP window; more are not
+# recorded. Generous because riders behind one carrier-grade NAT share an address; the point is
+# to stop a script inflating a station's figures, not to turn away people.
+ANON_CHECKINS_PER_IP = 10
 # Fields a keeper may change; union staff over the station may change all of them.
 KEEPER_FIELDS = frozenset({"weekly_hours", "is_24h", "services", "status", "capacity"})
 KEEPER_STATUSES = frozenset({Station.Status.OPEN, Station.Status.TEMP_CLOSED})
@@ -253,8 +259,13 @@ def exception_delete(*, exception: StationException) -> None:
 
 @dataclass
 class CheckinResult:
-    visit: Visit
+    visit: Visit | None  # None only when `limited`
     counted: bool  # False: the same member (or browser) checked in here within 30 minutes
+    limited: bool = False  # too many anonymous check-ins from this IP here: not recorded
+
+
+def anon_checkins_per_ip() -> int:
+    return int(getattr(settings, "STATIONS_ANON_CHECKINS_PER_IP", ANON_CHECKINS_PER_IP))
 
 
 def member_from_card(token: str):
@@ -280,11 +291,14 @@ def checkin_record(
     card_token: str = "",
     industry: str = "",
     visitor_key: str = "",
+    ip: str = "",
     channel: str = "qr",
     at: datetime | None = None,
 ) -> CheckinResult:
     """Record a visit. A member (signed in, or by e-card token) is counted once per station per
-    30 minutes; so is an anonymous browser, by its session key."""
+    30 minutes; so is an anonymous browser, by its session key. Anonymous check-ins from one IP
+    address beyond `anon_checkins_per_ip()` per station per 30 minutes are not recorded (the
+    result says `limited`)."""
     if station.status != Station.Status.OPEN:
         raise ValidationError({"station": [f"该驿站{station.get_status_display()}，暂不能签到"]})
     if card_token and member is None:
@@ -306,12 +320,24 @@ def checkin_record(
     previous = recent.order_by("-at").first()
     if previous is not None:
         return CheckinResult(previous, False)
+    ip_key = keyed_hash("station-visit-ip:" + ip) if ip and member is None else ""
+    if ip_key:
+        from_ip = Visit.objects.filter(
+            station=station,
+            member__isnull=True,
+            ip_key=ip_key,
+            at__gt=at - CHECKIN_DEDUP,
+            at__lte=at,
+        )
+        if from_ip.count() >= anon_checkins_per_ip():
+            return CheckinResult(None, False, limited=True)
     visit = Visit.objects.create(
         station=station,
         at=at,
         member=member,
         industry=industry,
         visitor_key="" if member is not None else visitor_key,
+        ip_key=ip_key,
         channel=channel,
     )
     return CheckinResult(visit, True)

@@ -10,6 +10,7 @@ from django.views.decorators.cache import cache_control, never_cache
 
 from waystation.accounts.orgs import INDUSTRIES
 from waystation.geo.boundaries import districts_geojson as _districts
+from waystation.privacy.audit import client_ip
 from waystation.privacy.crypto import keyed_hash
 
 from . import selectors, services
@@ -118,6 +119,7 @@ def checkin(request, code: str):
                 member=member,
                 industry="" if member else request.POST.get("industry", ""),
                 visitor_key=_visitor_key(request),
+                ip=client_ip(request) or "",
             )
         except ValidationError as exc:
             error = "；".join(exc.messages)
