@@ -418,13 +418,13 @@ def plan_copy(request, code: str):
 def condolences(request):
     from django.contrib.auth import get_user_model
 
-    from waystation.members.selectors import members_filtered
+    from waystation.members.selectors import member_find
 
     error = ""
     approvers = get_user_model().objects.filter(roles__unit__kind="city").distinct()
     if request.method == "POST":
         p = request.POST
-        member = members_filtered(request.user, {"q": p.get("member", "")}).first()
+        member = member_find(request.user, p.get("member", ""))
         try:
             if member is None:
                 raise ValidationError("会员号、手机号或身份证号不在您的范围内")

@@ -57,6 +57,16 @@ def search_hash(q: str) -> str:
         return keyed_hash(q.upper())
 
 
+def member_find(user, q: str):
+    """The one member in the user's scope with this exact member number, phone or ID number;
+    None when `q` is blank or matches nobody in scope."""
+    q = (q or "").strip()
+    if not q:
+        return None
+    params = {"number": q} if q.upper().startswith("CZ") else {"qh": search_hash(q)}
+    return members_filtered(user, params).first()
+
+
 def member_stats(user) -> dict:
     qs = members_visible_to(user).filter(status="active")
     by_union = list(qs.values("union__name").annotate(n=Count("id")).order_by("-n"))
