@@ -417,15 +417,15 @@ def gift_batch_start(
 
 
 def gift_batch_member_ids(batch: GiftBatch) -> list[int]:
-    """The members a gift batch covers: its list, or its filter within the creator's scope."""
-    from waystation.members.models import Member
+    """The members a gift batch covers: its list or its filter, within the creator's scope."""
+    from waystation.accounts.access import members_visible_to
     from waystation.members.selectors import members_filtered
 
     if batch.source == "list":
         return list(
-            Member.objects.filter(member_number__in=batch.params["member_numbers"]).values_list(
-                "pk", flat=True
-            )
+            members_visible_to(batch.created_by)
+            .filter(member_number__in=batch.params["member_numbers"])
+            .values_list("pk", flat=True)
         )
     qs = members_filtered(batch.created_by, batch.params)
     return list(qs.order_by().values_list("pk", flat=True).distinct())
