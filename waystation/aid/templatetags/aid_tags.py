@@ -11,12 +11,3 @@ def yuan(fen) -> str:
     if fen is None or fen == "":
         return ""
     return _yuan(int(fen))
-
-
-@register.filter
-def grouped(n) -> str:
-    """A count with thousands separators, 180,686, in every language: the zh-hans locale groups
-    by nothing (humanize's intcomma prints 180686), and the report writes 180,686."""
-    if n is None or n == "":
-        return ""
-    return f"{int(n):,}"
