@@ -9,7 +9,7 @@ class Config(AppConfig):
     def ready(self) -> None:
         from waystation.core import nav
 
-        from . import signals
+        from . import jobs, signals  # noqa: F401 - jobs registers the job handlers
 
         signals.connect()
         nav.register("驿站", "stations:staff_list", _sees_stations)

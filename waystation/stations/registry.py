@@ -2,13 +2,17 @@
 
 One sheet, one station per row, the header row as in `COLUMNS`. Opening hours are written as
 seven parts (Monday first) separated by "|", each part intervals like "08:00-20:00", several
-joined by ","; an empty part is a day off. Import is all-or-nothing: any bad row and nothing is
-written, with the errors listed by row number.
+joined by ","; an empty part is a day off.
+
+Import is all-or-nothing: every row is checked in the request (any bad row and nothing is
+written, with the errors listed by row number), then a background job writes the rows that
+differ from the registry, with progress. Re-importing the same file changes nothing.
 """
 
 from __future__ import annotations
 
 import io
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -18,11 +22,14 @@ from python_calamine import CalamineError, CalamineWorkbook
 
 from waystation.accounts.access import can_manage_station
 from waystation.accounts.orgs import DISTRICT_NAMES
-from waystation.geo.datums import from_wgs84
+from waystation.geo.datums import DATUMS, from_wgs84
+from waystation.jobs import runner
+from waystation.jobs.models import Job
 from waystation.members.exports import xlsx_bytes
+from waystation.privacy.audit import audit_record
 
 from . import services
-from .models import SERVICE_NAMES, Station
+from .models import SERVICE_NAMES, Station, service_codes
 
 COLUMNS = [
     ("编号", "code"),
@@ -42,6 +49,13 @@ COLUMNS = [
     ("建设年度", "project_year"),
 ]
 MAX_ROWS = 20_000
+DATUM_CHOICES = [
+    ("wgs84", "WGS-84 (GPS)"),
+    ("gcj02", "GCJ-02 (高德/腾讯)"),
+    ("bd09", "BD-09 (百度)"),
+]
+BATCH = 200  # rows written per transaction by the import job
+JOB_KIND = "stations.registry_import"
 _DISTRICT_CODES = {name: code for code, name in DISTRICT_NAMES.items()}
 _HOST_CODES = {label: code for code, label in Station.Host.choices}
 _STATUS_CODES = {label: code for code, label in Station.Status.choices}
@@ -91,9 +105,15 @@ def registry_xlsx(stations, *, datum: str = "wgs84") -> bytes:
 
 @dataclass
 class ImportResult:
+    """What an import would do (or did): counts, and the errors by row number. `rows` are the
+    creations and changes, cleaned (WGS-84, codes, masks), as the commit job writes them."""
+
     created: int = 0
     updated: int = 0
+    unchanged: int = 0
     errors: list[tuple[int, str]] = field(default_factory=list)
+    rows: list[dict] = field(default_factory=list)
+    job: Job | None = None
 
 
 def _cell(value: Any) -> str:
@@ -134,8 +154,72 @@ def _row_data(values: dict[str, str]) -> dict:
     return data
 
 
-def registry_import(*, data: bytes, datum: str, actor: Any) -> ImportResult:
-    """Create or update stations from a workbook; nothing is written if any row is bad."""
+# Fields an import sets, as stored on Station (services as their mask).
+_FIELDS = (
+    "name",
+    "address",
+    "district",
+    "host",
+    "status",
+    "lon",
+    "lat",
+    "is_24h",
+    "weekly_hours",
+    "services_mask",
+    "capacity",
+    "contact_phone",
+    "is_model",
+    "project_year",
+)
+
+
+def _clean_row(values: dict[str, str], *, datum: str) -> dict:
+    """One row as Station field values, checked as station_create checks them, without writing:
+    the code, coordinates in `datum` (to WGS-84), district by location, services, hours."""
+    code = values.get("code", "").upper()
+    if not code or len(code) > 20 or not all(c.isalnum() or c == "-" for c in code):
+        raise ValidationError({"code": ["驿站编号只能包含字母、数字和连字符"]})
+    data = _row_data(values)
+    lon, lat = services.clean_location(values.get("lon"), values.get("lat"), datum)
+    row = {
+        "code": code,
+        "name": data["name"],
+        "address": data["address"],
+        "district": services.district_at(lon, lat, data["district"]),
+        "host": data["host"],
+        "status": data["status"],
+        "lon": lon,
+        "lat": lat,
+        "is_24h": data["is_24h"],
+        "weekly_hours": services.clean_weekly(data["weekly_hours"]),
+        "services_mask": services.clean_services(data["services"]),
+        "capacity": data["capacity"],
+        "contact_phone": data["contact_phone"],
+        "is_model": data["is_model"],
+        "project_year": data["project_year"],
+    }
+    if not row["name"].strip():
+        raise ValidationError({"name": ["请填写驿站名称"]})
+    Station(**row).full_clean(
+        exclude=["keepers"], validate_unique=False, validate_constraints=False
+    )
+    return row
+
+
+def _changes(station: Station, row: dict) -> dict:
+    """The fields of `row` that differ from the station (coordinates within ~1 cm)."""
+    out = {}
+    for key in _FIELDS:
+        old, new = getattr(station, key), row[key]
+        if key in ("lon", "lat"):
+            if abs(old - new) > 1e-7:
+                out[key] = new
+        elif old != new:
+            out[key] = new
+    return out
+
+
+def _sheet(data: bytes) -> list[list[Any]]:
     try:
         book = CalamineWorkbook.from_filelike(io.BytesIO(data))
         cells = book.get_sheet_by_index(0).to_python(skip_empty_area=False)
@@ -143,6 +227,16 @@ def registry_import(*, data: bytes, datum: str, actor: Any) -> ImportResult:
         raise ValidationError({"file": ["无法读取文件：请上传 Excel 工作簿（.xlsx）"]}) from exc
     if not cells:
         raise ValidationError({"file": ["文件中没有数据"]})
+    return cells
+
+
+def registry_check(*, data: bytes, datum: str, actor: Any) -> ImportResult:
+    """Read and check a workbook without writing: every row's errors (by row number), and the
+    stations it would create or change. Rows equal to the registry are counted as unchanged, so
+    importing the same file again has nothing to do."""
+    if datum not in DATUMS:
+        raise ValidationError({"datum": ["请选择表中坐标的坐标系（wgs84、gcj02 或 bd09）"]})
+    cells = _sheet(data)
     header = {_cell(h): i for i, h in enumerate(cells[0])}
     missing = [h for h, _ in COLUMNS if h not in header]
     if missing:
@@ -150,44 +244,115 @@ def registry_import(*, data: bytes, datum: str, actor: Any) -> ImportResult:
     if len(cells) - 1 > MAX_ROWS:
         raise ValidationError({"file": [f"一次最多导入 {MAX_ROWS:,} 行"]})
     result = ImportResult()
-    try:
-        with transaction.atomic():
-            for line, row in enumerate(cells[1:], start=2):
-                values = {key: _cell(row[header[h]]) for h, key in COLUMNS}
-                if not any(values.values()):
-                    continue
-                try:
-                    _import_row(values, datum=datum, actor=actor, result=result)
-                except (ValidationError, ValueError) as exc:
-                    msgs = exc.messages if isinstance(exc, ValidationError) else [str(exc)]
-                    result.errors.append((line, "；".join(msgs)))
-            if result.errors:
-                raise _Rollback
-    except _Rollback:
-        result.created = result.updated = 0
+    cleaned: list[tuple[int, dict]] = []
+    seen: dict[str, int] = {}
+    for line, raw in enumerate(cells[1:], start=2):
+        values = {key: _cell(raw[header[h]]) for h, key in COLUMNS}
+        if not any(values.values()):
+            continue
+        try:
+            row = _clean_row(values, datum=datum)
+        except (ValidationError, ValueError) as exc:
+            msgs = exc.messages if isinstance(exc, ValidationError) else [str(exc)]
+            result.errors.append((line, "；".join(msgs)))
+            continue
+        if row["code"] in seen:
+            result.errors.append((line, f"编号与第 {seen[row['code']]} 行重复"))
+            continue
+        seen[row["code"]] = line
+        cleaned.append((line, row))
+    existing = Station.objects.in_bulk([r["code"] for _, r in cleaned], field_name="code")
+    for line, row in cleaned:
+        station = existing.get(row["code"])
+        if not can_manage_station(actor, Station(district=row["district"])) or (
+            station is not None and not can_manage_station(actor, station)
+        ):
+            result.errors.append((line, "不在您的管理范围内"))
+        elif station is None:
+            result.created += 1
+            result.rows.append(row)
+        elif _changes(station, row):
+            result.updated += 1
+            result.rows.append(row)
+        else:
+            result.unchanged += 1
+    if result.errors:  # all or nothing: a file with a bad row writes nothing
+        result.errors.sort()
+        result.created = result.updated = result.unchanged = 0
+        result.rows = []
     return result
 
 
-class _Rollback(Exception):
-    pass
+def registry_apply(
+    rows: list[dict], *, actor: Any, progress: Callable[[int], None] | None = None
+) -> dict[str, int]:
+    """Write checked rows through the station services, `BATCH` rows per transaction. Each row
+    is compared with the registry again when written, so a resumed or repeated run only writes
+    what still differs."""
+    counts = {"created": 0, "updated": 0, "unchanged": 0}
+    for start in range(0, len(rows), BATCH):
+        batch = rows[start : start + BATCH]
+        with transaction.atomic():
+            existing = Station.objects.in_bulk([r["code"] for r in batch], field_name="code")
+            for row in batch:
+                station = existing.get(row["code"])
+                if station is None:
+                    data = {k: row[k] for k in _FIELDS if k not in ("lon", "lat")}
+                    data["services"] = service_codes(data.pop("services_mask"))
+                    services.station_create(
+                        code=row["code"], lon=row["lon"], lat=row["lat"], data=data, actor=actor
+                    )
+                    counts["created"] += 1
+                    continue
+                diff = _changes(station, row)
+                if not diff:
+                    counts["unchanged"] += 1
+                    continue
+                lon, lat = diff.pop("lon", None), diff.pop("lat", None)
+                if "services_mask" in diff:
+                    diff["services"] = service_codes(diff.pop("services_mask"))
+                if "district" in diff or lon is not None or lat is not None:
+                    diff["district"] = row["district"]
+                moved = lon is not None or lat is not None
+                services.station_update(
+                    station=station,
+                    data=diff,
+                    actor=actor,
+                    lon=row["lon"] if moved else None,
+                    lat=row["lat"] if moved else None,
+                )
+                counts["updated"] += 1
+        if progress is not None:
+            progress(start + len(batch))
+    return counts
 
 
-def _import_row(values: dict[str, str], *, datum: str, actor: Any, result: ImportResult) -> None:
-    data = _row_data(values)
-    code = values.get("code", "").upper()
-    station = Station.objects.filter(code=code).first()
-    if station is None:
-        probe = Station(district=data["district"])
-        if not can_manage_station(actor, probe):
-            raise ValidationError({"district": ["不在您的管理范围内"]})
-        services.station_create(
-            code=code, lon=values["lon"], lat=values["lat"], datum=datum, data=data, actor=actor
-        )
-        result.created += 1
-        return
-    if not can_manage_station(actor, station):
-        raise ValidationError({"code": ["不在您的管理范围内"]})
-    services.station_update(
-        station=station, data=data, actor=actor, lon=values["lon"], lat=values["lat"], datum=datum
+@transaction.atomic
+def registry_import_start(*, data: bytes, datum: str, actor: Any) -> ImportResult:
+    """Check a workbook in full; if every row is good and some differ from the registry, queue
+    the background job that writes them (progress on the job). Nothing is written if any row is
+    bad, and a file equal to the registry queues nothing."""
+    result = registry_check(data=data, datum=datum, actor=actor)
+    if result.errors or not result.rows:
+        return result
+    result.job = runner.job_enqueue(
+        kind=JOB_KIND,
+        params={"datum": datum, "rows": result.rows},
+        user=actor,
+        total=len(result.rows),
     )
-    result.updated += 1
+    audit_record(
+        action="station.import_start",
+        actor=actor,
+        obj=result.job,
+        detail={"datum": datum, "created": result.created, "updated": result.updated},
+    )
+    return result
+
+
+def registry_import(*, data: bytes, datum: str, actor: Any) -> ImportResult:
+    """Check and write a workbook at once (no job); nothing is written if any row is bad."""
+    result = registry_check(data=data, datum=datum, actor=actor)
+    if not result.errors and result.rows:
+        registry_apply(result.rows, actor=actor)
+    return result

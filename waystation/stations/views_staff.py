@@ -76,16 +76,21 @@ def station_import(request):
     if not scope_of(request.user).is_union_staff:
         raise Http404
     result = None
-    if request.method == "POST" and request.FILES.get("file"):
+    datum = request.POST.get("datum", "")
+    if request.method == "POST" and not request.FILES.get("file"):
+        messages.error(request, "请选择要导入的 Excel 文件")
+    elif request.method == "POST":
         try:
-            result = registry.registry_import(
-                data=request.FILES["file"].read(),
-                datum=request.POST.get("datum", "wgs84"),
-                actor=request.user,
+            result = registry.registry_import_start(
+                data=request.FILES["file"].read(), datum=datum, actor=request.user
             )
         except ValidationError as exc:
             messages.error(request, "；".join(exc.messages))
-    return render(request, "stations/staff_import.html", {"result": result})
+    return render(
+        request,
+        "stations/staff_import.html",
+        {"result": result, "datum": datum, "datums": registry.DATUM_CHOICES},
+    )
 
 
 @staff_required

@@ -4,6 +4,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from python_calamine import CalamineWorkbook
 
 from waystation.geo.distance import haversine_m
+from waystation.jobs import runner
+from waystation.jobs.models import Job
 from waystation.stations.models import Station
 from waystation.stations.registry import registry_import, registry_xlsx
 
@@ -40,11 +42,22 @@ def test_export_page_gives_a_workbook_of_the_stations_in_scope(as_user, people, 
     assert [r[0] for r in rows[1:]] == ["TN001"]
 
 
-def test_import_page_creates_stations(as_user, people, make_station):
+def test_import_page_checks_the_file_then_creates_stations_in_a_background_job(
+    as_user, people, make_station
+):
     make_station("TN001")
     data = registry_xlsx(Station.objects.all())
     Station.objects.all().delete()
     upload = SimpleUploadedFile("s.xlsx", data)
     resp = as_user(people.alice).post("/staff/stations/import/", {"file": upload, "datum": "wgs84"})
-    assert "新建 1" in resp.content.decode()
+    page = resp.content.decode()
+    assert "新建 1，更新 0，无变化 0" in page
+    assert "data-job-url" in page  # the progress bar polls the job
+    assert not Station.objects.exists()  # written by the job, not the request
+
+    assert runner.run_until_empty() == 1
+    job = Job.objects.get(kind="stations.registry_import")
+    assert job.status == Job.Status.DONE
+    assert job.result == {"created": 1, "updated": 0, "unchanged": 0}
+    assert (job.done, job.total) == (1, 1)
     assert Station.objects.get().code == "TN001"
