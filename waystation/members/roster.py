@@ -1,12 +1,12 @@
 """Roster import (.xlsx): template, parsing, per-row validation, preview, error file, and the
 batched, idempotent, resumable commit that runs as a background job.
 
-The uploaded file itself is never stored. Validation prepares the rows that will become members,
-personal data already encrypted, hashed and masked as the join form writes it, and keeps them
-(under PRIVATE_MEDIA_ROOT, a server-chosen name) until the commit is done, so what is written is
-exactly what the preview showed. Each batch is written in one transaction together with the
-import's resume point (`committed_through`), and members are unique by the keyed hash of their ID
-number, so a crashed commit resumes where it stopped and a re-imported file creates nothing new.
+The uploaded file itself is never stored. Validation keeps the clean values of the rows that will
+become members, encrypted under the personal-data keys (under PRIVATE_MEDIA_ROOT, a server-chosen
+name), until the commit is done, so what is written is exactly what the preview showed. Each
+batch is written in one transaction together with the import's resume point
+(`committed_through`), and members are unique by the keyed hash of their ID number, so a crashed
+commit resumes where it stopped and a re-imported file creates nothing new.
 """
 
 import hashlib
@@ -440,30 +440,43 @@ def imports_visible_to(user: Any):
 
 
 def _stage(rows: list[Row]) -> bytes:
-    """What the commit will write, one entry per new member: the model fields of the personal
-    data (already encrypted, hashed and masked, as the join form writes them) and the rest."""
-    staged = []
-    for r in rows:
-        fields = member_fields(name=r.name, id_number=r.id_number, phone=r.phone)
-        fields["birth_date"] = fields["birth_date"].isoformat()
-        fields.update(
-            industry=r.industry,
-            work_district=r.district,
-            joined_on=r.joined_on.isoformat() if r.joined_on else None,
-            platform_ids=r.platform_ids,
-        )
-        staged.append(fields)
-    return json.dumps(staged, ensure_ascii=False, separators=(",", ":")).encode()
+    """The clean values of the rows the commit will write, as one encrypted blob (under the same
+    keys as the members' personal data)."""
+    staged = [
+        [
+            r.name,
+            r.id_number,
+            r.phone,
+            r.industry,
+            r.district,
+            r.joined_on.isoformat() if r.joined_on else None,
+            r.platform_ids,
+        ]
+        for r in rows
+    ]
+    return crypto.encrypt(json.dumps(staged, ensure_ascii=False, separators=(",", ":"))).encode()
 
 
-def _staged(imp: RosterImport) -> list[dict]:
+def _staged(imp: RosterImport) -> list[list]:
     try:
-        staged = json.loads(staged_path(imp).read_bytes())
+        return json.loads(crypto.decrypt(staged_path(imp).read_text()))
     except FileNotFoundError:
         raise RuntimeError("待导入的数据已不在服务器上，请重新上传") from None
-    for row in staged:
-        row["birth_date"] = date.fromisoformat(row["birth_date"])
-    return staged
+
+
+def _prepare(staged: list[list]) -> list[dict]:
+    """Model fields of staged rows: personal data encrypted, hashed and masked (the join form's
+    `member_fields`)."""
+    return [
+        member_fields(name=name, id_number=id_number, phone=phone)
+        | {
+            "industry": industry,
+            "work_district": district,
+            "joined_on": joined_on,
+            "platform_ids": platform_ids,
+        }
+        for name, id_number, phone, industry, district, joined_on, platform_ids in staged
+    ]
 
 
 def roster_upload(*, user: Any, unit: OrgUnit, filename: str, data: bytes) -> RosterImport:
@@ -574,9 +587,9 @@ def _insert_ignoring_conflicts(
                 for r in rows:
                     copy.write_row([r[n] for n in names])
             cur.execute(f"INSERT INTO {table} ({columns}) SELECT {columns} FROM {scratch}{tail}")  # noqa: S608 - names from the model
-            out = cur.fetchall() if returning else []
+            inserted = cur.fetchall() if returning else []
             cur.execute(f"DROP TABLE {scratch}")
-            return out
+            return inserted
     adapt: dict[str, Callable] = {}
     for f in fields:
         if isinstance(f, DateTimeField):
@@ -655,7 +668,8 @@ def roster_commit_job(job: Job, progress: runner.Progress) -> dict:
     done = imp.committed_through
     progress(done, total, f"从第 {done:,} 人继续导入" if done else "开始导入")
     while done < total:
-        done = _commit_batch(imp, done, staged[done : done + BATCH_SIZE], unions)
+        batch = _prepare(staged[done : done + BATCH_SIZE])
+        done = _commit_batch(imp, done, batch, unions)
         progress(done, total, f"已处理 {done:,} / {total:,} 人，新增 {imp.created_count:,} 人")
         if _after_batch is not None:
             _after_batch(imp, done)
