@@ -22,6 +22,16 @@ class ReportForm(forms.Form):
         self.fields["photo"].widget.attrs.update(accept="image/*")
 
 
+class PhotoForm(forms.Form):
+    # A plain FileField, as in ReportForm: the service checks the content.
+    photo = forms.FileField(
+        label="照片（JPEG、PNG、WebP、GIF，≤ 5 MB）",
+        error_messages={"required": "请选择照片"},
+        widget=forms.ClearableFileInput(attrs={"accept": "image/*"}),
+    )
+    caption = forms.CharField(label="说明（可选）", max_length=100, required=False)
+
+
 class StationForm(forms.Form):
     """Everything a union staff member may change; keepers see only the keeper fields."""
 

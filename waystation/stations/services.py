@@ -29,10 +29,11 @@ from .models import (
     RegistryVersion,
     Station,
     StationException,
+    StationPhoto,
     Visit,
     services_mask,
 )
-from .uploads import image_store
+from .uploads import image_path, image_store
 
 CHECKIN_DEDUP = timedelta(minutes=30)
 # Anonymous check-ins counted per IP address per station per CHECKIN_DEDUP window; more are not
@@ -341,6 +342,47 @@ def checkin_record(
         channel=channel,
     )
     return CheckinResult(visit, True)
+
+
+# --- photos ------------------------------------------------------------------------------------
+
+MAX_PHOTOS = 12  # per station: enough for the outside, the rooms and the services
+
+
+@transaction.atomic
+def photo_add(
+    *, station: Station, upload: UploadedFile, caption: str = "", actor: Any
+) -> StationPhoto:
+    """Add a public photo of a station: an image by its content, ≤ 5 MB, stored under a
+    server-generated name (uploads.py)."""
+    Station.objects.select_for_update().filter(pk=station.pk).first()  # the count below holds
+    if station.photos.count() >= MAX_PHOTOS:
+        raise ValidationError({"photo": [f"每个驿站最多 {MAX_PHOTOS} 张照片，请先删除旧照片"]})
+    caption = (caption or "").strip()
+    if len(caption) > 100:
+        raise ValidationError({"caption": ["说明不能超过 100 字"]})
+    name, content_type = image_store(upload)
+    photo = StationPhoto.objects.create(
+        station=station, stored_name=name, content_type=content_type, caption=caption
+    )
+    audit_record(
+        action="station.photo_add", actor=actor, obj=photo, detail={"station": station.code}
+    )
+    return photo
+
+
+@transaction.atomic
+def photo_delete(*, photo: StationPhoto, actor: Any) -> None:
+    """Delete a station photo, and its file once the deletion is committed."""
+    name = photo.stored_name
+    audit_record(
+        action="station.photo_delete",
+        actor=actor,
+        obj=photo,
+        detail={"station": photo.station.code},
+    )
+    photo.delete()
+    transaction.on_commit(lambda: image_path(name).unlink(missing_ok=True))
 
 
 # --- fault reports -----------------------------------------------------------------------------

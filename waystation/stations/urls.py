@@ -31,6 +31,12 @@ urlpatterns = [
         views_staff.exception_delete,
         name="exception_delete",
     ),
+    path("staff/stations/<str:code>/photos/", views_staff.photo_add, name="photo_add"),
+    path(
+        "staff/stations/<str:code>/photos/<int:pk>/delete/",
+        views_staff.photo_delete,
+        name="photo_delete",
+    ),
     path("staff/stations/<str:code>/poster.png", views_staff.poster_png, name="poster_png"),
     path("staff/stations/<str:code>/poster.pdf", views_staff.poster_pdf, name="poster_pdf"),
 ]

@@ -169,6 +169,8 @@ def station_photo(request, code: str, name: str):
         raise Http404
     try:
         path = image_path(photo.stored_name)
-        return FileResponse(path.open("rb"), content_type=photo.content_type)
+        resp = FileResponse(path.open("rb"), content_type=photo.content_type)
     except FileNotFoundError as exc:
         raise Http404 from exc
+    resp["X-Content-Type-Options"] = "nosniff"
+    return resp

@@ -21,7 +21,7 @@ from waystation.accounts.orgs import DISTRICTS
 from waystation.members.exports import XLSX
 
 from . import posters, registry, selectors, services
-from .forms import ExceptionForm, ReportActionForm, StationForm
+from .forms import ExceptionForm, PhotoForm, ReportActionForm, StationForm
 from .models import SERVICES, FaultReport, Station
 from .uploads import image_path
 
@@ -111,6 +111,9 @@ def station_detail(request, code: str):
             "can_manage": can_manage_station(request.user, station),
             "can_keep": can_keep_station(request.user, station),
             "keepers": station.keepers.all(),
+            "photos": station.photos.all(),
+            "photo_form": PhotoForm(),
+            "is_public": station.status in selectors.PUBLIC_STATUSES,
         },
     )
 
@@ -189,6 +192,43 @@ def exception_delete(request, code: str, pk: int):
         raise Http404
     services.exception_delete(exception=exception)
     messages.success(request, "已删除例外日期")
+    return redirect("stations:staff_detail", station.code)
+
+
+@require_POST
+@staff_required
+def photo_add(request, code: str):
+    station = station_for_staff(request.user, code)
+    if not can_keep_station(request.user, station):
+        raise Http404
+    form = PhotoForm(request.POST, request.FILES)
+    if form.is_valid():
+        try:
+            services.photo_add(
+                station=station,
+                upload=form.cleaned_data["photo"],
+                caption=form.cleaned_data["caption"],
+                actor=request.user,
+            )
+            messages.success(request, "照片已上传")
+        except ValidationError as exc:
+            messages.error(request, "；".join(exc.messages))
+    else:
+        messages.error(request, "；".join(m for msgs in form.errors.values() for m in msgs))
+    return redirect("stations:staff_detail", station.code)
+
+
+@require_POST
+@staff_required
+def photo_delete(request, code: str, pk: int):
+    station = station_for_staff(request.user, code)
+    if not can_keep_station(request.user, station):
+        raise Http404
+    photo = station.photos.filter(pk=pk).first()
+    if photo is None:
+        raise Http404
+    services.photo_delete(photo=photo, actor=request.user)
+    messages.success(request, "照片已删除")
     return redirect("stations:staff_detail", station.code)
 
 
