@@ -1,13 +1,45 @@
 """The JSON API under /api/v1/, for the mini-program and platforms. Each app contributes a
 router from its own `api.py`; pages and API call the same services."""
 
+import ninja.parser
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 
+NUL_MESSAGE = "输入包含空字符 (input contains a NUL character)"
+
+
+class Parser(ninja.parser.Parser):
+    """Refuses NUL characters in any key or string of a JSON body or form (PostgreSQL text
+    cannot hold them); the path and query are checked by core.middleware.RejectNulMiddleware."""
+
+    def parse_body(self, request):
+        data = super().parse_body(request)
+        if _has_nul(data):
+            raise DjangoValidationError(NUL_MESSAGE)
+        return data
+
+    def parse_querydict(self, data, list_fields, request):
+        parsed = super().parse_querydict(data, list_fields, request)
+        if _has_nul(parsed):  # files are neither str, list nor dict: not looked into
+            raise DjangoValidationError(NUL_MESSAGE)
+        return parsed
+
+
+def _has_nul(value) -> bool:
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, dict):
+        return any(_has_nul(k) or _has_nul(v) for k, v in value.items())
+    if isinstance(value, list):
+        return any(_has_nul(v) for v in value)
+    return False
+
+
 api = NinjaAPI(
+    parser=Parser(),
     title="waystation API",
     version="1",
     description="常州市总工会新就业形态劳动者服务平台 API。错误以 400/404/409 返回 "
