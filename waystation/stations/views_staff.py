@@ -34,6 +34,14 @@ def _sees_stations(request) -> None:
         raise Http404
 
 
+def _kept_station(request, code: str) -> Station:
+    """A station the user may keep (hours, closures, photos): its keepers and staff over it."""
+    station = station_for_staff(request.user, code)
+    if not can_keep_station(request.user, station):
+        raise Http404
+    return station
+
+
 @staff_required
 def station_list(request):
     _sees_stations(request)
@@ -120,9 +128,7 @@ def station_detail(request, code: str):
 
 @staff_required
 def station_edit(request, code: str):
-    station = station_for_staff(request.user, code)
-    if not can_keep_station(request.user, station):
-        raise Http404
+    station = _kept_station(request, code)
     keeper_only = not can_manage_station(request.user, station)
     form = StationForm(
         request.POST or None, initial=StationForm.initial_for(station), keeper_only=keeper_only
@@ -158,9 +164,7 @@ def station_edit(request, code: str):
 @require_POST
 @staff_required
 def exception_add(request, code: str):
-    station = station_for_staff(request.user, code)
-    if not can_keep_station(request.user, station):
-        raise Http404
+    station = _kept_station(request, code)
     form = ExceptionForm(request.POST)
     if form.is_valid():
         try:
@@ -184,9 +188,7 @@ def exception_add(request, code: str):
 @require_POST
 @staff_required
 def exception_delete(request, code: str, pk: int):
-    station = station_for_staff(request.user, code)
-    if not can_keep_station(request.user, station):
-        raise Http404
+    station = _kept_station(request, code)
     exception = station.exceptions.filter(pk=pk).first()
     if exception is None:
         raise Http404
@@ -198,9 +200,7 @@ def exception_delete(request, code: str, pk: int):
 @require_POST
 @staff_required
 def photo_add(request, code: str):
-    station = station_for_staff(request.user, code)
-    if not can_keep_station(request.user, station):
-        raise Http404
+    station = _kept_station(request, code)
     form = PhotoForm(request.POST, request.FILES)
     if form.is_valid():
         try:
@@ -221,9 +221,7 @@ def photo_add(request, code: str):
 @require_POST
 @staff_required
 def photo_delete(request, code: str, pk: int):
-    station = station_for_staff(request.user, code)
-    if not can_keep_station(request.user, station):
-        raise Http404
+    station = _kept_station(request, code)
     photo = station.photos.filter(pk=pk).first()
     if photo is None:
         raise Http404
