@@ -1,3 +1,5 @@
+from datetime import date
+
 from django.core.paginator import Paginator
 from django.shortcuts import render
 
@@ -29,7 +31,10 @@ def audit_log(request):
     if obj:
         qs = qs.filter(object_id=obj)
     if request.GET.get("since"):
-        qs = qs.filter(at__date__gte=request.GET["since"])
+        try:
+            qs = qs.filter(at__date__gte=date.fromisoformat(request.GET["since"]))
+        except ValueError:  # not a date: nothing matches, as on the member list
+            qs = qs.none()
     page = Paginator(qs, 50).get_page(request.GET.get("page"))
     actions = AuditLog.objects.order_by().values_list("action", flat=True).distinct()
     return render(request, "core/audit_log.html", {"page": page, "actions": sorted(set(actions))})
