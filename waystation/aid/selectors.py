@@ -38,6 +38,14 @@ def claim_for_member(member: Any, number: str) -> Claim:
     return claim
 
 
+def _year(params: Any) -> int | None:
+    """The `year` filter as a number; 0 (no plan's year, so nothing) when it is not a year."""
+    raw = str(params.get("year") or "").strip()
+    if not raw:
+        return None
+    return int(raw) if raw.isdigit() and len(raw) <= 4 else 0
+
+
 def claims_filtered(user: Any, params: Any) -> QuerySet:
     qs = claims_visible_to(user).select_related("member", "enrolment__plan", "platform")
     for key, lookup in (
@@ -45,11 +53,13 @@ def claims_filtered(user: Any, params: Any) -> QuerySet:
         ("plan", "enrolment__plan__code"),
         ("platform", "platform__code"),
         ("district", "member__work_district"),
-        ("year", "enrolment__plan__year"),
         ("platform_status", "platform_status"),
     ):
         if params.get(key):
             qs = qs.filter(**{lookup: params[key]})
+    year = _year(params)
+    if year is not None:
+        qs = qs.filter(enrolment__plan__year=year)
     q = (params.get("q") or "").strip().upper()
     if q:
         qs = qs.filter(Q(number=q) | Q(member__member_number=q))
@@ -87,10 +97,11 @@ def aid_stats(user: Any, params: Any | None = None) -> dict:
     enrolments = Enrolment.objects.filter(member__in=members_visible_to(user))
     claims = claims_visible_to(user)
     payouts = Payout.objects.filter(status=Payout.Status.PAID, claim__in=claims)
-    if params.get("year"):
-        enrolments = enrolments.filter(plan__year=params["year"])
-        claims = claims.filter(enrolment__plan__year=params["year"])
-        payouts = payouts.filter(claim__enrolment__plan__year=params["year"])
+    year = _year(params)
+    if year is not None:
+        enrolments = enrolments.filter(plan__year=year)
+        claims = claims.filter(enrolment__plan__year=year)
+        payouts = payouts.filter(claim__enrolment__plan__year=year)
     status_names = dict(Claim.Status.choices)
 
     def paid_by(key: str, names: dict | None = None) -> list[dict]:
