@@ -184,7 +184,11 @@ def document_file(request, pk: int):
     if not path.exists():
         raise Http404
     resp = FileResponse(open(path, "rb"), content_type=doc.content_type)  # noqa: SIM115
-    resp["Content-Disposition"] = f'inline; filename="{doc.doc_type}-{doc.pk}.{path.suffix[1:]}"'
+    # Images show inline for reviewers; PDFs download, so no PDF viewer runs an uploaded file in
+    # the site's origin. The sandbox policy covers whatever a browser renders anyway.
+    how = "inline" if doc.content_type.startswith("image/") else "attachment"
+    resp["Content-Disposition"] = f'{how}; filename="{doc.doc_type}-{doc.pk}.{path.suffix[1:]}"'
+    resp["Content-Security-Policy"] = "sandbox"
     resp["Cache-Control"] = "private, no-store"
     resp["X-Content-Type-Options"] = "nosniff"
     return resp

@@ -192,3 +192,23 @@ def test_condolence_for_a_truck_driver(people, as_user, orgs):
     assert r.status_code == 302
     c = Condolence.objects.get(member=m)
     assert (c.cash_fen, c.goods_value_fen, c.approver) == (500000, 30000, people.carl)
+
+
+def test_documents_are_sandboxed_and_pdfs_download(claim, people, as_user, rider):
+    pdf = services.claim_document_add(
+        claim=claim,
+        doc_type="diagnosis",
+        upload=SimpleUploadedFile("d.pdf", b"%PDF-1.7 x", "application/pdf"),
+        by=rider.member_number,
+    )
+    png = services.claim_document_add(
+        claim=claim,
+        doc_type="invoice",
+        upload=SimpleUploadedFile("a.png", png_bytes(), "image/png"),
+        by=rider.member_number,
+    )
+    c = as_user(people.alice)
+    r_pdf, r_png = c.get(f"/aid/documents/{pdf.pk}/"), c.get(f"/aid/documents/{png.pk}/")
+    assert r_pdf["Content-Disposition"].startswith("attachment;")
+    assert r_png["Content-Disposition"].startswith("inline;")
+    assert r_pdf["Content-Security-Policy"] == r_png["Content-Security-Policy"] == "sandbox"
