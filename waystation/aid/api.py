@@ -12,7 +12,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.http import Http404
-from ninja import Header, Router, Schema
+from ninja import Header, Router, Schema, Status
 from ninja.security import APIKeyCookie, HttpBearer, django_auth
 
 from waystation.accounts.access import claims_visible_to
@@ -160,7 +160,7 @@ def _get(qs, number: str) -> Claim:
 )
 def claim_create(request, payload: ClaimIn):
     claim = services.claim_report(member=request.auth, data=payload.dict(), request=request)
-    return 201, claim_out(claim)
+    return Status(201, claim_out(claim))
 
 
 @router.get(
@@ -170,7 +170,7 @@ def claim_create(request, payload: ClaimIn):
     summary="理赔详情（申请人本人或有权限的工作人员）",
 )
 def claim_get(request, number: str):
-    return 200, claim_out(_get(_claims_for(request), number))
+    return Status(200, claim_out(_get(_claims_for(request), number)))
 
 
 @router.post(
@@ -187,8 +187,8 @@ def platform_confirmation(request, number: str, payload: ConfirmIn):
             claim=claim, platform=platform, working=payload.working, note=payload.note
         )
     except ClaimStateError as exc:
-        return 409, {"detail": exc.messages[0]}
-    return 200, claim_out(claim)
+        return Status(409, {"detail": exc.messages[0]})
+    return Status(200, claim_out(claim))
 
 
 def _request_hash(number: str, payload: ApproveIn) -> str:
@@ -223,8 +223,8 @@ def claim_approve(
     seen = IdempotencyKey.objects.filter(actor=actor, key=key).first()
     if seen is not None:
         if seen.request_hash != digest:
-            return 409, {"detail": "该 Idempotency-Key 已用于另一请求 (key reused)"}
-        return seen.status_code, seen.body
+            return Status(409, {"detail": "该 Idempotency-Key 已用于另一请求 (key reused)"})
+        return Status(seen.status_code, seen.body)
     claim = _get(claims_visible_to(request.user), number)
     try:
         payout = services.claim_approve(
@@ -235,9 +235,9 @@ def claim_approve(
             request=request,
         )
     except PermissionError:
-        return 403, {"detail": "只有市总工会审批人可以审批 (city approver only)"}
+        return Status(403, {"detail": "只有市总工会审批人可以审批 (city approver only)"})
     except ClaimStateError as exc:
-        return 409, {"detail": exc.messages[0]}
+        return Status(409, {"detail": exc.messages[0]})
     claim.refresh_from_db()
     body = json.loads(
         json.dumps(
@@ -264,4 +264,4 @@ def claim_approve(
             )
     except IntegrityError:  # the same key raced in: both got the same (idempotent) payout
         pass
-    return 200, body
+    return Status(200, body)
