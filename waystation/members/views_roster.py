@@ -25,6 +25,14 @@ class UploadForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["unit"].queryset = roster.importable_units(user)
 
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if upload.size > roster.MAX_BYTES:
+            raise forms.ValidationError(
+                f"文件过大（超过 {roster.MAX_BYTES // 1024 // 1024} MB），请分批导入"
+            )
+        return upload
+
 
 def _import_for(user, pk: int) -> RosterImport:
     return get_in_scope_or_404(roster.imports_visible_to(user), pk=pk)
@@ -69,12 +77,19 @@ def import_template(request):
 @union_staff_required
 def import_detail(request, pk: int):
     imp = _import_for(request.user, pk)
+    earlier = (
+        roster.imports_visible_to(request.user)
+        .filter(file_sha256=imp.file_sha256, status=RosterImport.Status.DONE)
+        .exclude(pk=imp.pk)
+        .first()
+    )
     return render(
         request,
         "members/roster_detail.html",
         {
             "imp": imp,
             "job": imp.job,
+            "earlier": earlier,
             "more_errors": max(imp.error_rows - len(imp.errors_preview), 0),
             "can_commit": imp.status != RosterImport.Status.DONE
             and imp.valid_rows > 0

@@ -70,6 +70,7 @@ def test_reimporting_the_same_file_creates_nothing_new(alice, orgs):
     assert first.created_count == 300
     second = upload(alice, rows, orgs["tianning"])
     assert second.existing_count == 300
+    assert "同一文件已于" in alice.get(f"/staff/imports/{second.pk}/").content.decode()
     second = commit(alice, second)
     assert (second.status, second.created_count, second.existing_count) == ("done", 0, 300)
     assert Member.objects.count() == 300

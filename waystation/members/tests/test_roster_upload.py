@@ -60,6 +60,14 @@ def test_upload_rejects_a_corrupt_workbook(alice, orgs):
     assert not RosterImport.objects.exists()
 
 
+def test_upload_rejects_a_file_too_large(alice, orgs, monkeypatch):
+    monkeypatch.setattr(roster, "MAX_BYTES", 1024)
+    r = upload(alice, roster.roster_xlsx(roster.roster_sample(50)), unit=orgs["tianning"])
+    assert r.status_code == 400
+    assert "文件过大" in r.content.decode()
+    assert not RosterImport.objects.exists()
+
+
 def test_upload_rejects_missing_columns_and_names_them(alice, orgs):
     data = roster.roster_xlsx([GOOD[:3]], header=["姓名", "证件", "手机号"])
     r = upload(alice, data, unit=orgs["tianning"])
