@@ -482,8 +482,8 @@ def _prepare(staged: list[list]) -> list[dict]:
 def roster_upload(*, user: Any, unit: OrgUnit, filename: str, data: bytes) -> RosterImport:
     """Validate an uploaded roster and prepare its new members for the commit. A file that
     cannot be imported raises ValidationError and writes nothing; row errors go to the preview
-    and the error file. The file itself is not kept: only its valid rows, personal data
-    encrypted, until the commit is done."""
+    and the error file. The file itself is not kept: only the clean values of its valid new
+    rows, encrypted, until the commit is done."""
     if not importable_units(user).filter(pk=unit.pk).exists():
         raise ValidationError({"unit": ["无权导入到该单位"]})
     if not filename.lower().endswith(".xlsx"):
@@ -497,7 +497,7 @@ def roster_upload(*, user: Any, unit: OrgUnit, filename: str, data: bytes) -> Ro
         unit=unit,
         filename=Path(filename).name[:200],
         file_sha256=hashlib.sha256(data).hexdigest(),
-        stored_name=f"{uuid.uuid4().hex}.json",
+        stored_name=f"{uuid.uuid4().hex}.rows",
         total_rows=parsed.total,
         valid_rows=parsed.valid,
         error_rows=parsed.errors,

@@ -62,3 +62,21 @@ def test_outsiders_get_404_and_anonymous_the_login_page(people, as_user, client)
 def test_upload_form_offers_only_units_in_scope(people, as_user, orgs):
     page = as_user(people.dora).get("/staff/imports/").content.decode()
     assert orgs["food_delivery"].name in page and orgs["tianning"].name not in page
+
+
+def test_list_costs_the_same_queries_for_one_import_as_for_three(people, as_user, orgs, imp):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = as_user(people.bob)
+
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as ctx:
+            assert client.get("/staff/imports/").status_code == 200
+        return len(ctx.captured_queries)
+
+    one = queries()
+    data = roster.roster_xlsx(roster.roster_sample(2, seed=9))
+    for _ in range(2):
+        roster.roster_upload(user=people.alice, unit=orgs["tianning"], filename="x.xlsx", data=data)
+    assert queries() == one
