@@ -19,7 +19,10 @@ LIST_SIZE = 50
 
 class UploadForm(forms.Form):
     unit = forms.ModelChoiceField(queryset=None, label="导入到", empty_label=None)
-    file = forms.FileField(label="名册文件（.xlsx）")
+    file = forms.FileField(
+        label="名册文件（.xlsx）",
+        widget=forms.ClearableFileInput(attrs={"accept": ".xlsx"}),
+    )
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
