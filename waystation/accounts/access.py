@@ -276,3 +276,20 @@ def can_manage_aid_plans(user: Any) -> bool:
     city-level union staff; district and industry unions only gift the plans the city sets."""
     scope = scope_of(user)
     return scope.is_union_staff and scope.city
+
+
+# --- background jobs ----------------------------------------------------------------------------
+
+
+def jobs_visible_to(user: Any) -> QuerySet:
+    """A job's progress: whoever started it, colleagues on the same org unit (an import a
+    colleague started), and the city admin."""
+    from waystation.jobs.models import Job
+
+    scope = scope_of(user)
+    if not scope.is_staff:
+        return Job.objects.none()
+    if scope.admin:
+        return Job.objects.all()
+    colleagues = StaffRole.objects.filter(unit_id__in=scope.units).values("user_id")
+    return Job.objects.filter(Q(created_by_id=user.pk) | Q(created_by_id__in=colleagues))

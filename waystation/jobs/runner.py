@@ -72,7 +72,14 @@ def _claim() -> Job | None:
 
 def job_run(job: Job) -> Job:
     """Run one claimed job to the end, recording progress, result or error."""
-    fn = HANDLERS[job.kind]
+    fn = HANDLERS.get(job.kind)
+    if fn is None:  # a job queued by a newer release, or an app that is not installed
+        job.status = Job.Status.FAILED
+        job.error = f"unknown job kind {job.kind!r}"
+        job.message = "失败：此服务器不认识这种任务"
+        job.finished_at = timezone.now()
+        job.save(update_fields=["status", "error", "message", "finished_at"])
+        return job
 
     def progress(done: int, total: int | None = None, message: str = "") -> None:
         job.done = done

@@ -1,17 +1,13 @@
-from django.http import Http404, JsonResponse
+from django.http import JsonResponse
 from django.shortcuts import render
 
-from waystation.accounts.access import scope_of, staff_required
+from waystation.accounts.access import get_in_scope_or_404, jobs_visible_to, staff_required
 
 from .models import Job
 
 
 def _job_for(request, pk: int) -> Job:
-    job = Job.objects.filter(pk=pk).first()
-    # A job belongs to whoever started it; the city admin sees all.
-    if job is None or (job.created_by_id != request.user.pk and not scope_of(request.user).admin):
-        raise Http404
-    return job
+    return get_in_scope_or_404(jobs_visible_to(request.user), pk=pk)
 
 
 @staff_required

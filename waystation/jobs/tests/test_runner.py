@@ -70,10 +70,36 @@ def test_unknown_job_kind_is_refused(db):
         runner.job_enqueue(kind="nope", params={})
 
 
-def test_job_status_page_is_only_for_its_owner_and_the_admin(people, as_user):
+def test_job_status_is_for_its_owner_colleagues_and_the_admin(people, as_user):
     job = runner.job_enqueue(kind="test.count", params={"n": 1}, user=people.alice)
     url = f"/jobs/{job.pk}/"
     r = as_user(people.alice).get(url, HTTP_ACCEPT="application/json")
     assert r.json()["status"] == "queued"
-    assert as_user(people.bob).get(url).status_code == 404
+    assert as_user(people.bob).get(url).status_code == 200  # same 天宁 unit
+    assert as_user(people.charlie).get(url).status_code == 404  # 钟楼
+    assert as_user(people.olga).get(url).status_code == 404
     assert as_user(people.admin).get(url).status_code == 200
+
+
+def test_a_job_of_an_unknown_kind_fails_instead_of_crashing_the_worker(db):
+    Job.objects.create(kind="gone.away", params={})
+    job = runner.run_next()
+    assert job.status == "failed" and "gone.away" in job.error
+
+
+def test_a_fresh_worker_process_knows_every_job_kind():
+    """`manage.py run_jobs` never imports the URL config: handlers register at app loading."""
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[3]
+    code = "from waystation.jobs.runner import HANDLERS; print(' '.join(sorted(HANDLERS)))"
+    env = {k: v for k, v in os.environ.items() if k != "DJANGO_SETTINGS_MODULE"}
+    out = subprocess.run(
+        [sys.executable, "manage.py", "shell", "-c", code],
+        cwd=root, env=env, capture_output=True, text=True, check=True,
+    ).stdout.split()  # fmt: skip
+    assert {"members.roster_import", "aid.gift", "planner.analysis"} <= set(out)
+    assert any(kind.startswith("stations.") for kind in out)
