@@ -131,6 +131,9 @@ USE_TZ = True
 STATIC_URL = "/static/"
 STATIC_ROOT = BASE_DIR / "var" / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "waystation" / "static"]
+# Outside production WhiteNoise serves static files straight from the apps (no collectstatic
+# needed for `make run`); production serves the collected, hashed, compressed copies.
+WHITENOISE_USE_FINDERS = not env_bool("PRODUCTION", False)
 MEDIA_ROOT = Path(env("MEDIA_ROOT", str(BASE_DIR / "var" / "media")))
 # Uploads (claim documents, photos) are never served as public static files: views stream them
 # after an access check.

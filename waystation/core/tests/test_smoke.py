@@ -34,3 +34,12 @@ def test_openapi_document_lists_the_endpoints_of_every_app(client, orgs):
     for path in ("/api/v1/sms/send", "/api/v1/join", "/api/v1/members/{member_number}",
                  "/api/v1/stations", "/api/v1/stations/nearest", "/api/v1/aid/claims"):  # fmt: skip
         assert path in paths, path
+
+
+def test_static_files_are_served_without_debug_or_collectstatic(client, settings):
+    """`make run` serves with DEBUG off: CSS, Leaflet and ECharts must still load."""
+    assert settings.DEBUG is False
+    for path in ("/static/css/site.css", "/static/vendor/leaflet/leaflet.js",
+                 "/static/vendor/echarts/echarts.min.js", "/static/js/site.js"):  # fmt: skip
+        r = client.get(path)
+        assert r.status_code == 200, path
