@@ -7,6 +7,6 @@ if ! command -v apt-get >/dev/null; then
   echo "chromium missing and no apt-get: browser tests will be skipped" >&2; exit 0
 fi
 echo "Installing Debian's chromium for the browser tests ..." >&2
-SUDO=""; [ "$(id -u)" = 0 ] || SUDO="sudo"
+SUDO=""; [ "$(id -u)" = 0 ] || SUDO="sudo -n"  # never prompt: fail fast instead
 $SUDO env DEBIAN_FRONTEND=noninteractive apt-get update -qq >&2
 $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >&2

@@ -28,7 +28,7 @@ bin=$(find_bin || true)
 if [ -z "$bin" ]; then
   if [ "$cmd" = stop ]; then exit 0; fi
   echo "PostgreSQL server not found; installing Debian's postgresql ..." >&2
-  SUDO=""; [ "$(id -u)" = 0 ] || SUDO="sudo"
+  SUDO=""; [ "$(id -u)" = 0 ] || SUDO="sudo -n"  # never prompt: fail fast instead
   $SUDO env DEBIAN_FRONTEND=noninteractive apt-get update -qq >&2
   $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >&2
   bin=$(find_bin)

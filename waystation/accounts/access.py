@@ -41,6 +41,12 @@ class Scope:
         """City admin or union staff at any level: the people who run members and aid."""
         return self.admin or Role.UNION_STAFF in self.roles
 
+    @property
+    def verifies_cards(self) -> bool:
+        """Checking a member's e-card (name, union, status): union staff, station keepers at
+        the door, pro-bono lawyers before a consultation; not platform liaisons."""
+        return self.is_union_staff or bool({Role.STATION_KEEPER, Role.LAWYER} & self.roles)
+
     def has(self, role: str) -> bool:
         return role in self.roles
 
@@ -149,7 +155,7 @@ def can_read_audit_log(user: Any) -> bool:
 # --- decorators for staff views ----------------------------------------------------------------
 
 
-def _requires(allowed: Callable[[Scope], bool]) -> Callable[[Callable], Callable]:
+def requires_scope(allowed: Callable[[Scope], bool]) -> Callable[[Callable], Callable]:
     """A view decorator: anonymous → login page; signed in without the role → 404."""
 
     def decorator(view: Callable) -> Callable:
@@ -166,9 +172,10 @@ def _requires(allowed: Callable[[Scope], bool]) -> Callable[[Callable], Callable
     return decorator
 
 
-staff_required = _requires(lambda scope: scope.is_staff)
-union_staff_required = _requires(lambda scope: scope.is_union_staff)
-admin_required = _requires(lambda scope: scope.admin)
+staff_required = requires_scope(lambda scope: scope.is_staff)
+union_staff_required = requires_scope(lambda scope: scope.is_union_staff)
+admin_required = requires_scope(lambda scope: scope.admin)
+card_verifier_required = requires_scope(lambda scope: scope.verifies_cards)
 
 
 # --- aid ---------------------------------------------------------------------------------------

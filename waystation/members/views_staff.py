@@ -12,9 +12,9 @@ from django.views.decorators.http import require_POST
 
 from waystation.accounts.access import (
     can_export_members,
+    card_verifier_required,
     member_for_staff,
     scope_of,
-    staff_required,
     union_staff_required,
 )
 from waystation.accounts.models import OrgUnit, Platform
@@ -211,7 +211,7 @@ def member_transfer(request, number: str):
     )
 
 
-@staff_required
+@card_verifier_required
 def card_verify(request):
     """Staff (keepers included) check a scanned card: valid, expired or forged."""
     token = (request.GET.get("t") or request.POST.get("t") or "").strip()

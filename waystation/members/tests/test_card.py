@@ -107,3 +107,21 @@ def test_stats_page_counts_members_in_scope(people, as_user):
 def test_card_links_to_stations_and_mutual_aid(client, member):
     html = signed_in(client, member).get("/me/card/").content.decode()
     assert 'href="/stations/"' in html and 'href="/me/aid/"' in html
+
+
+def test_platform_liaisons_cannot_read_cards_but_keepers_and_lawyers_can(people, member, orgs):
+    from django.contrib.auth import get_user_model
+    from django.test import Client
+
+    from waystation.accounts.models import StaffRole
+
+    url = f"/staff/card/verify/?t={card_token(member.member_number)}"
+    liaison = Client()
+    liaison.force_login(people.lily)
+    assert liaison.get(url).status_code == 404
+    for role in (StaffRole.Role.STATION_KEEPER, StaffRole.Role.LAWYER):
+        user = get_user_model().objects.create_user(f"u-{role}")
+        StaffRole.objects.create(user=user, role=role, unit=orgs["tianning"])
+        c = Client()
+        c.force_login(user)
+        assert "有效会员" in c.get(url).content.decode(), role
