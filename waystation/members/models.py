@@ -127,6 +127,7 @@ class RosterImport(models.Model):
         COMMITTING = "committing", "导入中"
         DONE = "done", "已完成"
         FAILED = "failed", "失败"
+        EXPIRED = "expired", "已过期"  # never committed; its staged rows were purged
 
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT)
     unit = models.ForeignKey(OrgUnit, on_delete=models.PROTECT)

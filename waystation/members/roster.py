@@ -17,7 +17,7 @@ import re
 import uuid
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -528,6 +528,8 @@ def roster_commit_start(*, imp: RosterImport, user: Any, request: Any = None) ->
     running = imp.job is not None and imp.job.status in (Job.Status.QUEUED, Job.Status.RUNNING)
     if imp.status == RosterImport.Status.DONE or running:
         return imp
+    if imp.status == RosterImport.Status.EXPIRED:
+        raise ValidationError("这次上传已过期，待导入的数据已清除，请重新上传")
     if imp.valid_rows == 0:
         raise ValidationError("没有可导入的有效行，请修改后重新上传")
     resume = imp.status == RosterImport.Status.COMMITTING
@@ -733,3 +735,26 @@ def roster_sample(n: int, *, seed: int = 0, district: str = "天宁区") -> list
 def roster_xlsx(rows: Iterable[Iterable[Any]], *, header: list[str] | None = None) -> bytes:
     """A roster workbook with the template's header (tests, benchmark)."""
     return xlsx_bytes(header or [h for h, _, _ in COLUMNS], rows, title="名册")
+
+
+STAGING_DAYS = 7
+
+
+def roster_purge_stale(*, days: int = STAGING_DAYS) -> int:
+    """Uploads validated (or stopped mid-commit) but left alone for `days`: delete their staged
+    rows — personal data kept only for the commit — and mark them expired. Returns how many."""
+    cutoff = timezone.now() - timedelta(days=days)
+    stale = RosterImport.objects.filter(
+        status__in=[RosterImport.Status.VALIDATED, RosterImport.Status.COMMITTING],
+        created_at__lt=cutoff,
+    ).exclude(job__status__in=[Job.Status.QUEUED, Job.Status.RUNNING])
+    n = 0
+    for imp in stale:
+        with transaction.atomic():
+            imp.status = RosterImport.Status.EXPIRED
+            imp.save(update_fields=["status"])
+            audit_record(action="member.import_expire", obj=imp, actor_label="system",
+                         detail={"filename": imp.filename, "days": days})  # fmt: skip
+            transaction.on_commit(lambda imp=imp: staged_path(imp).unlink(missing_ok=True))
+        n += 1
+    return n

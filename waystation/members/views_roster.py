@@ -94,7 +94,7 @@ def import_detail(request, pk: int):
             "job": imp.job,
             "earlier": earlier,
             "more_errors": max(imp.error_rows - len(imp.errors_preview), 0),
-            "can_commit": imp.status != RosterImport.Status.DONE
+            "can_commit": imp.status not in (RosterImport.Status.DONE, RosterImport.Status.EXPIRED)
             and imp.valid_rows > 0
             and (imp.job is None or imp.job.status == imp.job.Status.FAILED),
         },

@@ -20,7 +20,9 @@ def alice(people, as_user):
 
 
 def upload(client, rows, unit) -> RosterImport:
-    f = io.BytesIO(roster.roster_xlsx(rows))
+    # rows, or a workbook's bytes (the same file twice must be the same bytes: openpyxl stamps
+    # the time it wrote a workbook into the file)
+    f = io.BytesIO(rows if isinstance(rows, bytes) else roster.roster_xlsx(rows))
     f.name = "roster.xlsx"
     r = client.post("/staff/imports/", {"unit": unit.pk, "file": f})
     assert r.status_code == 302, r.content.decode()[:2000]
@@ -65,7 +67,7 @@ def test_ten_thousand_rows_end_to_end(alice, orgs):
 
 
 def test_reimporting_the_same_file_creates_nothing_new(alice, orgs):
-    rows = roster.roster_sample(300, seed=3)
+    rows = roster.roster_xlsx(roster.roster_sample(300, seed=3))
     first = commit(alice, upload(alice, rows, orgs["tianning"]))
     assert first.created_count == 300
     second = upload(alice, rows, orgs["tianning"])
@@ -161,3 +163,27 @@ def test_a_file_with_only_errors_cannot_be_committed(alice, orgs):
     r = alice.post(f"/staff/imports/{imp.pk}/commit/", follow=True)
     assert "没有可导入的有效行" in r.content.decode()
     assert not Job.objects.exists()
+
+
+def test_uploads_left_uncommitted_expire_and_their_staged_rows_are_deleted(
+    alice, orgs, django_capture_on_commit_callbacks
+):
+    from django.core.management import call_command
+
+    old = upload(alice, roster.roster_sample(3, seed=41), orgs["tianning"])
+    fresh = upload(alice, roster.roster_sample(3, seed=42), orgs["tianning"])
+    RosterImport.objects.filter(pk=old.pk).update(created_at=timezone.now() - timedelta(days=8))
+    assert roster.staged_path(old).exists()
+    out = io.StringIO()
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("purge_roster_staging", stdout=out)
+    assert out.getvalue().startswith("1 roster upload(s) expired")
+    old.refresh_from_db()
+    fresh.refresh_from_db()
+    assert old.status == "expired" and not roster.staged_path(old).exists()
+    assert fresh.status == "validated" and roster.staged_path(fresh).exists()
+    assert AuditLog.objects.filter(action="member.import_expire", object_id=str(old.pk)).exists()
+    # an expired upload can no longer be committed: nothing is queued, nothing written
+    alice.post(f"/staff/imports/{old.pk}/commit/")
+    old.refresh_from_db()
+    assert old.job is None and Member.objects.count() == 0
