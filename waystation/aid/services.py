@@ -27,6 +27,7 @@ from waystation.accounts.access import (
 )
 from waystation.accounts.models import OrgUnit, Platform
 from waystation.core.models import counter_take
+from waystation.core.uploads import sniff_image
 from waystation.members.exports import xlsx_bytes
 from waystation.privacy import crypto
 from waystation.privacy.audit import audit_record
@@ -584,23 +585,11 @@ def _sniff(head: bytes, f: Any) -> tuple[str, str]:
     """(content_type, extension) from the content, or ValidationError."""
     if head.startswith(b"%PDF-"):
         return "application/pdf", "pdf"
-    from PIL import Image, UnidentifiedImageError
-
-    try:
-        f.seek(0)
-        with Image.open(f) as img:
-            fmt = img.format
-            img.verify()
-    except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as exc:
-        raise ValidationError({"file": ["只接受 JPG、PNG 图片或 PDF 文件"]}) from exc
-    types = {
-        "JPEG": ("image/jpeg", "jpg"),
-        "PNG": ("image/png", "png"),
-        "WEBP": ("image/webp", "webp"),
-    }
-    if fmt not in types:
+    found = sniff_image(f)
+    if found is None or found[0] == "gif":  # documents: photos and scans, not animations
         raise ValidationError({"file": ["只接受 JPG、PNG 图片或 PDF 文件"]})
-    return types[fmt]
+    ext, content_type = found
+    return content_type, ext
 
 
 def claim_document_add(

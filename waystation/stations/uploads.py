@@ -9,16 +9,11 @@ from pathlib import Path
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
-from PIL import Image, UnidentifiedImageError
+
+from waystation.core.uploads import IMAGE_FORMATS as FORMATS
+from waystation.core.uploads import sniff_image
 
 MAX_BYTES = 5 * 1024 * 1024
-# Pillow format → (extension, content type). Nothing else is accepted, whatever its name says.
-FORMATS = {
-    "JPEG": ("jpg", "image/jpeg"),
-    "PNG": ("png", "image/png"),
-    "WEBP": ("webp", "image/webp"),
-    "GIF": ("gif", "image/gif"),
-}
 SUBDIR = "stations"
 
 
@@ -30,18 +25,10 @@ def image_check(upload: UploadedFile, *, field: str = "photo") -> tuple[str, str
     """(extension, content type) of an uploaded image; ValidationError if it is not one."""
     if upload.size is None or upload.size > MAX_BYTES:
         raise ValidationError({field: ["照片不能超过 5 MB (photo larger than 5 MB)"]})
-    try:
-        upload.seek(0)
-        with Image.open(upload) as img:
-            fmt = img.format or ""
-            img.verify()
-    except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as exc:
-        raise ValidationError({field: ["只能上传图片（JPEG、PNG、WebP、GIF）"]}) from exc
-    finally:
-        upload.seek(0)
-    if fmt not in FORMATS:
+    found = sniff_image(upload)
+    if found is None:
         raise ValidationError({field: ["只能上传图片（JPEG、PNG、WebP、GIF）"]})
-    return FORMATS[fmt]
+    return found
 
 
 def image_store(upload: UploadedFile, *, field: str = "photo") -> tuple[str, str]:
