@@ -34,9 +34,6 @@ class JoinForm(forms.Form):
             inputmode="numeric", autocomplete="one-time-code"
         )
         self.fields["name"].widget.attrs.update(autocomplete="name")
-        for f in self.fields.values():
-            f.error_messages.setdefault("required", "此项为必填项")
-            f.error_messages["required"] = f.error_messages.get("required") or "此项为必填项"
         self.fields["name"].error_messages["required"] = "请填写姓名"
         self.fields["id_number"].error_messages["required"] = "请填写身份证号码"
         self.fields["phone"].error_messages["required"] = "请填写手机号码"

@@ -10,8 +10,6 @@ from waystation.privacy.crypto import keyed_hash
 
 from .validators import clean_phone
 
-FILTERS = ("union", "district", "platform", "status", "channel", "joined_from", "joined_to")
-
 
 def members_filtered(user, params) -> QuerySet:
     """Members in the user's scope, filtered by list parameters; `q` is an exact phone or ID."""

@@ -6,7 +6,6 @@ app_name = "members"
 urlpatterns = [
     # worker, on a phone
     path("join/<slug:code>/", views.join, name="join"),
-    path("join/<slug:code>/done/", views.join_done, name="join_done"),
     path("me/login/", views.login, name="login"),
     path("me/logout/", views.logout, name="logout"),
     path("me/card/", views.card, name="card"),

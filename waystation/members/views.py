@@ -87,10 +87,6 @@ def join(request, code: str):
     return render(request, "members/join.html", {"form": form, "campaign": campaign})
 
 
-def join_done(request, code: str):
-    return redirect("members:card")
-
-
 def _next_url(request) -> str:
     """Where to go after signing in: `next` if it stays on this site, else the card."""
     target = request.GET.get("next", "")
@@ -127,15 +123,9 @@ def logout(request):
     return redirect("members:login")
 
 
-def _member_or_login(request):
-    if not request.member:
-        return None
-    return request.member
-
-
 @never_cache
 def card(request):
-    member = _member_or_login(request)
+    member = request.member or None
     if member is None:
         return redirect(f"{reverse('members:login')}?next={reverse('members:card')}")
     return render(
@@ -147,7 +137,7 @@ def card(request):
 
 @never_cache
 def card_qr(request):
-    member = _member_or_login(request)
+    member = request.member or None
     if member is None:
         raise Http404
     url = (

@@ -14,7 +14,7 @@ from waystation.planning import (
     synthetic_riders,
 )
 from waystation.planning.coverage import make_reach, nearest_station
-from waystation.stations.models import SERVICE_BITS, Station
+from waystation.stations.models import Station
 
 DEMAND_SOURCES = [
     ("synthetic", "合成骑手需求（常州，演示用）"),
@@ -145,6 +145,3 @@ def candidates_layer(params: dict, uploaded: dict, stations: PointLayer, demand:
     if len(uncovered) == 0:
         raise PlanningError("需求已全部覆盖，无需新增驿站 (all demand is already covered)")
     return candidates_from_hotspots(uncovered, int(params.get("n_candidates", 2000)))
-
-
-__all__ = ["CANDIDATE_SOURCES", "DEMAND_SOURCES", "SERVICE_BITS", "parse_upload"]
