@@ -171,6 +171,18 @@ MAP_TILE_ATTRIBUTION = env("MAP_TILE_ATTRIBUTION", "")
 # Background jobs run in `manage.py run_jobs` (started by `make run`); JOBS_EAGER runs them inline.
 JOBS_EAGER = env_bool("JOBS_EAGER", False)
 
+# Provider calls give up after this many seconds (the member is told to try again).
+SMS_TIMEOUT_SECONDS = float(env("SMS_TIMEOUT_SECONDS", "5"))
+# Tencent Cloud SMS: SMS_BACKEND=waystation.members.sms_tencent.TencentSmsBackend.
+SMS_TENCENT_SECRET_ID = env("SMS_TENCENT_SECRET_ID")
+SMS_TENCENT_SECRET_KEY = env("SMS_TENCENT_SECRET_KEY")
+SMS_TENCENT_SDK_APP_ID = env("SMS_TENCENT_SDK_APP_ID")
+SMS_TENCENT_SIGN_NAME = env("SMS_TENCENT_SIGN_NAME")
+SMS_TENCENT_TEMPLATE_ID = env("SMS_TENCENT_TEMPLATE_ID")
+SMS_TENCENT_TEMPLATE_PARAMS = env_list("SMS_TENCENT_TEMPLATE_PARAMS", "code,minutes")
+SMS_TENCENT_REGION = env("SMS_TENCENT_REGION", "ap-guangzhou")
+SMS_TENCENT_ENDPOINT = env("SMS_TENCENT_ENDPOINT", "https://sms.tencentcloudapi.com")
+
 PRODUCTION = env_bool("PRODUCTION", False)
 if PRODUCTION:
     SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
