@@ -84,6 +84,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "waystation.accounts.sessions.StaffSessionMiddleware",
     "waystation.members.middleware.MemberSessionMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -143,6 +144,8 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 5000
 
 SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 60 * 60 * 24 * 90)  # members stay signed in
+# Staff accounts are signed out after this long without a request (waystation/accounts/sessions.py).
+STAFF_SESSION_IDLE_SECONDS = env_int("STAFF_SESSION_IDLE_SECONDS", 8 * 60 * 60)
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 
@@ -170,6 +173,18 @@ MAP_TILE_ATTRIBUTION = env("MAP_TILE_ATTRIBUTION", "")
 
 # Background jobs run in `manage.py run_jobs` (started by `make run`); JOBS_EAGER runs them inline.
 JOBS_EAGER = env_bool("JOBS_EAGER", False)
+
+# Provider calls give up after this many seconds (the member is told to try again).
+SMS_TIMEOUT_SECONDS = float(env("SMS_TIMEOUT_SECONDS", "5"))
+# Tencent Cloud SMS: SMS_BACKEND=waystation.members.sms_tencent.TencentSmsBackend.
+SMS_TENCENT_SECRET_ID = env("SMS_TENCENT_SECRET_ID")
+SMS_TENCENT_SECRET_KEY = env("SMS_TENCENT_SECRET_KEY")
+SMS_TENCENT_SDK_APP_ID = env("SMS_TENCENT_SDK_APP_ID")
+SMS_TENCENT_SIGN_NAME = env("SMS_TENCENT_SIGN_NAME")
+SMS_TENCENT_TEMPLATE_ID = env("SMS_TENCENT_TEMPLATE_ID")
+SMS_TENCENT_TEMPLATE_PARAMS = env_list("SMS_TENCENT_TEMPLATE_PARAMS", "code,minutes")
+SMS_TENCENT_REGION = env("SMS_TENCENT_REGION", "ap-guangzhou")
+SMS_TENCENT_ENDPOINT = env("SMS_TENCENT_ENDPOINT", "https://sms.tencentcloudapi.com")
 
 PRODUCTION = env_bool("PRODUCTION", False)
 if PRODUCTION:

@@ -8,15 +8,8 @@ DEV_SECRET_PREFIX = "dev-only-"  # noqa: S105 - a marker, not a secret
 
 @register(Tags.security, deploy=True)
 def production_settings(app_configs, **kwargs):
+    # The SMS backend is checked beside it, in waystation/members/checks.py.
     errors = []
-    if settings.SMS_BACKEND == "test":
-        errors.append(
-            Error(
-                "SMS_BACKEND=test uses a fixed verification code and must not run in production.",
-                hint="Set SMS_BACKEND to a provider backend (see waystation/members/sms.py).",
-                id="waystation.E001",
-            )
-        )
     if settings.PII_DEV_DEFAULTS:
         errors.append(
             Error(

@@ -6,4 +6,5 @@ class Config(AppConfig):
     label = "members"
 
     def ready(self) -> None:
-        from . import roster  # noqa: F401 - registers the members.roster_import job handler
+        # registers the SMS backend deploy check and the members.roster_import job handler
+        from . import checks, roster  # noqa: F401
