@@ -3,6 +3,7 @@ from importlib import import_module
 from django.urls import include, path
 
 from waystation.api import api
+from waystation.core import errors
 
 
 def _optional(prefix: str, app: str):
@@ -25,3 +26,9 @@ urlpatterns = [
     *_optional("", "stations"),
     *_optional("", "aid"),
 ]
+
+# Chinese error pages in the site's layout (JSON under /api/); see waystation.core.errors.
+handler400 = errors.bad_request
+handler403 = errors.permission_denied
+handler404 = errors.page_not_found
+handler500 = errors.server_error

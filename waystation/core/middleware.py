@@ -1,6 +1,8 @@
 """Input that no view can store: refused before any view runs."""
 
-from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, JsonResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
+
+from .errors import error_page, is_api_request
 
 NUL = "\x00"
 MESSAGE = "输入包含空字符 (input contains a NUL character)"
@@ -21,7 +23,7 @@ class RejectNulMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        api = request.path.startswith("/api/")
+        api = is_api_request(request)
         if (
             NUL in request.path
             or _has_nul(request.GET)
@@ -29,5 +31,5 @@ class RejectNulMiddleware:
         ):
             if api:
                 return JsonResponse({"errors": {"__all__": [MESSAGE]}}, status=400)
-            return HttpResponseBadRequest(MESSAGE)
+            return error_page(request, 400, message=MESSAGE)
         return self.get_response(request)

@@ -6,6 +6,7 @@ from . import views
 app_name = "core"
 urlpatterns = [
     path("", views.home, name="home"),
+    path("join/", views.join, name="join"),
     path("staff/", views.staff_home, name="staff_home"),
     path(
         "staff/login/",

@@ -1,9 +1,11 @@
 from datetime import date
 
+from django.contrib import messages
 from django.core.paginator import Paginator
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 
 from waystation.accounts.access import admin_required, staff_required
+from waystation.members.selectors import campaign_default
 from waystation.privacy.models import AuditLog
 
 from . import selectors
@@ -11,6 +13,15 @@ from . import selectors
 
 def home(request):
     return render(request, "core/home.html", {"figures": selectors.public_figures()})
+
+
+def join(request):
+    """Joining without a poster (the "join" way on an error page): the default campaign."""
+    campaign = campaign_default()
+    if campaign is None:
+        messages.info(request, "暂时没有开放的入会活动，请扫描驿站或海报上的入会二维码。")
+        return redirect("core:home")
+    return redirect(campaign.get_join_url())
 
 
 @staff_required

@@ -104,3 +104,12 @@ def member_stats(user) -> dict:
         "by_channel": by_channel,
         "joins_per_week": weeks,
     }
+
+
+def campaign_default():
+    """Where a worker joins when no poster names a campaign (the "join" way on an error page):
+    the city federation's newest active campaign, else the newest active one; None if none."""
+    from .models import Campaign
+
+    active = Campaign.objects.filter(active=True).order_by("-created_at", "-id")
+    return active.filter(unit__kind="city").first() or active.first()

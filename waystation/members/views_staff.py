@@ -8,6 +8,7 @@ from django.db.models import Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.http import urlencode
 from django.views.decorators.http import require_POST
 
 from waystation.accounts.access import (
@@ -214,7 +215,10 @@ def member_transfer(request, number: str):
 @card_verifier_required
 def card_verify(request):
     """Staff (keepers included) check a scanned card: valid, expired or forged."""
-    token = (request.GET.get("t") or request.POST.get("t") or "").strip()
+    if request.method == "POST":  # a posted token is looked up by GET, as the card's QR does
+        posted = request.POST.get("t", "").strip()
+        return redirect(f"{request.path}?{urlencode({'t': posted})}" if posted else request.path)
+    token = (request.GET.get("t") or "").strip()
     result: dict = {}
     if token:
         try:

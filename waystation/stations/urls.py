@@ -10,7 +10,9 @@ urlpatterns = [
     path("stations/nearest/", views.nearest, name="nearest"),
     path("stations/<str:code>/", views.detail, name="detail"),
     path("stations/<str:code>/checkin/", views.checkin, name="checkin"),
+    path("stations/<str:code>/checkin/done/", views.checkin_done, name="checkin_done"),
     path("stations/<str:code>/report/", views.report, name="report"),
+    path("stations/<str:code>/report/done/", views.report_done, name="report_done"),
     path("stations/<str:code>/photos/<str:name>", views.station_photo, name="photo"),
     # staff
     path("staff/stations/", views_staff.station_list, name="staff_list"),

@@ -1,14 +1,16 @@
 """Public pages, phone first: the map, nearest stations, a station, check-in, fault reports."""
 
+from dataclasses import fields
 from functools import cache
 
 from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404, JsonResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.cache import cache_control, never_cache
 
 from waystation.accounts.orgs import INDUSTRIES
+from waystation.core.prg import outcome_keep, outcome_read
 from waystation.geo.boundaries import districts_geojson as _districts
 from waystation.privacy.audit import client_ip
 from waystation.privacy.crypto import keyed_hash
@@ -124,11 +126,8 @@ def checkin(request, code: str):
         except ValidationError as exc:
             error = "；".join(exc.messages)
         else:
-            return render(
-                request,
-                "stations/checkin_done.html",
-                {"s": station, "result": result, "member": member},
-            )
+            outcome_keep(request, f"stations.checkin:{station.code}", **_checkin_outcome(result))
+            return redirect("stations:checkin_done", station.code)
     return render(
         request,
         "stations/checkin.html",
@@ -154,7 +153,8 @@ def report(request, code: str):
                 for m in msgs:
                     form.add_error(field if field in form.fields else None, m)
         else:
-            return render(request, "stations/report_done.html", {"s": station, "r": created})
+            outcome_keep(request, f"stations.report:{station.code}", report=created.pk)
+            return redirect("stations:report_done", station.code)
     return render(
         request,
         "stations/report.html",
@@ -174,3 +174,40 @@ def station_photo(request, code: str, name: str):
         raise Http404 from exc
     resp["X-Content-Type-Options"] = "nosniff"
     return resp
+
+
+# --- the pages a check-in and a fault report redirect to (core.prg) ----------------------------
+
+
+def _checkin_outcome(result: services.CheckinResult) -> dict:
+    outcome = {f.name: getattr(result, f.name) for f in fields(result)}
+    outcome["visit"] = result.visit.pk if result.visit else None
+    return outcome
+
+
+@never_cache
+def checkin_done(request, code: str):
+    station = _public_station(code)
+    outcome = outcome_read(request, f"stations.checkin:{station.code}")
+    if outcome is None:
+        return redirect("stations:checkin", station.code)
+    visit = station.visits.filter(pk=outcome["visit"]).first() if outcome["visit"] else None
+    return render(
+        request,
+        "stations/checkin_done.html",
+        {
+            "s": station,
+            "result": services.CheckinResult(**{**outcome, "visit": visit}),
+            "member": request.member or None,
+        },
+    )
+
+
+@never_cache
+def report_done(request, code: str):
+    station = _public_station(code)
+    outcome = outcome_read(request, f"stations.report:{station.code}")
+    filed = outcome and station.reports.filter(pk=outcome["report"]).first()
+    if not filed:
+        return redirect("stations:detail", station.code)
+    return render(request, "stations/report_done.html", {"s": station, "r": filed})

@@ -6,12 +6,14 @@ from django.core.paginator import Paginator
 from django.db.models import Count
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from waystation.accounts.access import (
     can_keep_station,
     can_manage_station,
+    jobs_visible_to,
     scope_of,
     staff_required,
     station_for_staff,
@@ -94,11 +96,29 @@ def station_import(request):
             )
         except ValidationError as exc:
             messages.error(request, "；".join(exc.messages))
+        else:
+            if not result.errors:  # checked and queued: the progress is on the page redirected to
+                return _import_started(request, result)
+    job_pk = request.GET.get("job", "")
+    job = (
+        jobs_visible_to(request.user).filter(kind=registry.JOB_KIND, pk=job_pk).first()
+        if job_pk.isdigit() and int(job_pk) < 2**63  # a bigint, or nothing to show
+        else None
+    )
     return render(
         request,
         "stations/staff_import.html",
-        {"result": result, "datum": datum, "datums": registry.DATUM_CHOICES},
+        {"result": result, "job": job, "datum": datum, "datums": registry.DATUM_CHOICES},
     )
+
+
+def _import_started(request, result: registry.ImportResult):
+    counts = f"新建 {result.created}，更新 {result.updated}，无变化 {result.unchanged}"
+    if result.job is None:
+        messages.success(request, f"{counts}：文件与现有登记一致，没有需要写入的变化。")
+        return redirect("stations:import")
+    messages.success(request, f"{counts}：正在后台写入，进度见下方。")
+    return redirect(f"{reverse('stations:import')}?job={result.job.pk}")
 
 
 @staff_required

@@ -38,6 +38,7 @@ def form(**over):
     return data
 
 
+@pytest.mark.prg("planner:create")
 def test_coverage_runs_in_background_and_shows_result(people, stations, as_user):
     c = as_user(people.carl)
     r = c.post("/staff/planning/new/", form())

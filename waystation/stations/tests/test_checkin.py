@@ -113,9 +113,9 @@ def test_checkin_at_a_temporarily_closed_station_is_refused(make_station):
 
 def test_checkin_page_counts_a_browser_once(client, make_station):
     make_station()
-    first = client.post("/stations/TN001/checkin/", {"industry": "express"})
+    first = client.post("/stations/TN001/checkin/", {"industry": "express"}, follow=True)
     assert "签到成功" in first.content.decode()
-    again = client.post("/stations/TN001/checkin/", {"industry": "express"})
+    again = client.post("/stations/TN001/checkin/", {"industry": "express"}, follow=True)
     assert "您刚刚已签到" in again.content.decode()
     assert Visit.objects.get().industry == "express"
 

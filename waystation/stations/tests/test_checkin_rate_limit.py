@@ -81,7 +81,7 @@ def test_the_page_thanks_a_limited_visitor_without_recording_the_visit(client, m
         client.cookies.clear()  # a fresh browser each time: only the address is the same
         client.post("/stations/TN001/checkin/", {"industry": "express"})
     client.cookies.clear()
-    resp = client.post("/stations/TN001/checkin/", {"industry": "express"})
+    resp = client.post("/stations/TN001/checkin/", {"industry": "express"}, follow=True)
     assert resp.status_code == 200
     assert "谢谢您的到访" in resp.content.decode()
     assert "未计入统计" in resp.content.decode()

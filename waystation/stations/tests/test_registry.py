@@ -49,7 +49,9 @@ def test_import_page_checks_the_file_then_creates_stations_in_a_background_job(
     data = registry_xlsx(Station.objects.all())
     Station.objects.all().delete()
     upload = SimpleUploadedFile("s.xlsx", data)
-    resp = as_user(people.alice).post("/staff/stations/import/", {"file": upload, "datum": "wgs84"})
+    resp = as_user(people.alice).post(
+        "/staff/stations/import/", {"file": upload, "datum": "wgs84"}, follow=True
+    )
     page = resp.content.decode()
     assert "新建 1，更新 0，无变化 0" in page
     assert "data-job-url" in page  # the progress bar polls the job

@@ -17,7 +17,7 @@ pytestmark = pytest.mark.django_db
 
 def post(client, data, datum="wgs84"):
     upload = SimpleUploadedFile("stations.xlsx", data)
-    return client.post("/staff/stations/import/", {"file": upload, "datum": datum})
+    return client.post("/staff/stations/import/", {"file": upload, "datum": datum}, follow=True)
 
 
 @pytest.fixture

@@ -73,7 +73,9 @@ def test_report_form_accepts_a_photo_from_the_station_page(client, make_station)
     make_station()
     photo = SimpleUploadedFile("p.png", png_bytes(), content_type="image/png")
     resp = client.post(
-        "/stations/TN001/report/", {"category": "water", "text": "坏了", "photo": photo}
+        "/stations/TN001/report/",
+        {"category": "water", "text": "坏了", "photo": photo},
+        follow=True,
     )
     assert "感谢反馈" in resp.content.decode()
     assert FaultReport.objects.get().photo_type == "image/png"
