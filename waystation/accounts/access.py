@@ -206,6 +206,13 @@ def claim_documents_visible_to(user: Any) -> QuerySet:
     )
 
 
+def claim_details_visible(user: Any, claim: Any) -> bool:
+    """The payee's bank, the incident description, amounts and documents: union staff with the
+    claim in scope. A platform liaison confirms on-duty status from the claimant's name and the
+    incident's time and place, and sees only those."""
+    return claim_documents_visible_to(user).filter(pk=claim.pk).exists()
+
+
 def can_review_claims(user: Any) -> bool:
     """District (or industry, or city) review: union staff; the claim must also be in scope."""
     return scope_of(user).is_union_staff

@@ -15,7 +15,7 @@ from django.http import Http404
 from ninja import Header, Router, Schema, Status
 from ninja.security import APIKeyCookie, HttpBearer, django_auth
 
-from waystation.accounts.access import claims_visible_to
+from waystation.accounts.access import claim_details_visible, claims_visible_to
 from waystation.accounts.models import Platform
 from waystation.privacy.crypto import keyed_hash
 
@@ -95,6 +95,19 @@ class ClaimOut(Schema):
     payout: PayoutOut | None
 
 
+class LiaisonClaimOut(Schema):
+    """What a platform needs to confirm on-duty status: who, when, where. No bank details, no
+    description, no amounts."""
+
+    number: str
+    name: str
+    incident_date: date
+    incident_place: str
+    platform: str
+    platform_status: str
+    platform_note: str
+
+
 class ConfirmIn(Schema):
     working: bool
     note: str = ""
@@ -136,6 +149,18 @@ def claim_out(claim: Claim) -> dict:
     }
 
 
+def liaison_claim_out(claim: Claim) -> dict:
+    return {
+        "number": claim.number,
+        "name": claim.member.name,
+        "incident_date": claim.incident_date,
+        "incident_place": claim.incident_place,
+        "platform": claim.platform.code if claim.platform else "",
+        "platform_status": claim.platform_status,
+        "platform_note": claim.platform_note,
+    }
+
+
 def _claims_for(request):
     member = getattr(request, "member", None)
     if member:
@@ -166,17 +191,20 @@ def claim_create(request, payload: ClaimIn):
 @router.get(
     "/aid/claims/{number}",
     auth=[MemberSession(), django_auth],
-    response={200: ClaimOut, 401: DetailOut, 404: DetailOut},
-    summary="理赔详情（申请人本人或有权限的工作人员）",
+    response={200: ClaimOut | LiaisonClaimOut, 401: DetailOut, 404: DetailOut},
+    summary="理赔详情（申请人本人或有权限的工作人员；平台联络员仅见姓名、事故日期和地点）",
 )
 def claim_get(request, number: str):
-    return Status(200, claim_out(_get(_claims_for(request), number)))
+    claim = _get(_claims_for(request), number)
+    if getattr(request, "member", None) or claim_details_visible(request.user, claim):
+        return Status(200, claim_out(claim))
+    return Status(200, liaison_claim_out(claim))
 
 
 @router.post(
     "/aid/claims/{number}/platform-confirmation",
     auth=PlatformToken(),
-    response={200: ClaimOut, 400: ErrorsOut, 404: DetailOut, 409: DetailOut},
+    response={200: LiaisonClaimOut, 400: ErrorsOut, 404: DetailOut, 409: DetailOut},
     summary="平台确认事故时是否在岗（平台令牌）",
 )
 def platform_confirmation(request, number: str, payload: ConfirmIn):
@@ -188,7 +216,7 @@ def platform_confirmation(request, number: str, payload: ConfirmIn):
         )
     except ClaimStateError as exc:
         return Status(409, {"detail": exc.messages[0]})
-    return Status(200, claim_out(claim))
+    return Status(200, liaison_claim_out(claim))
 
 
 def _request_hash(number: str, payload: ApproveIn) -> str:

@@ -16,6 +16,7 @@ from waystation.accounts.access import (
     can_approve_claims,
     can_manage_aid_plans,
     can_review_claims,
+    claim_details_visible,
     members_visible_to,
     scope_of,
     staff_required,
@@ -46,6 +47,16 @@ def claims(request):
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
     params = request.GET.copy()
     params.pop("page", None)
+    if not scope_of(request.user).is_union_staff:  # a platform liaison: name, time, place
+        return render(
+            request,
+            "aid/liaison_claims.html",
+            {
+                "page": page,
+                "params": params.urlencode(),
+                "platform_statuses": Claim.PlatformStatus.choices,
+            },
+        )
     return render(
         request,
         "aid/staff_claims.html",
@@ -63,19 +74,21 @@ def claims(request):
 @staff_required
 def claim(request, number: str):
     c = selectors.claim_for_user(request.user, number)
-    liaison_only = not scope_of(request.user).is_union_staff
+    can_confirm = c.platform_id in scope_of(request.user).platforms
+    if not claim_details_visible(request.user, c):  # a platform liaison: name, time, place
+        return render(request, "aid/liaison_claim.html", {"claim": c, "can_confirm": can_confirm})
     return render(
         request,
         "aid/staff_claim.html",
         {
             "claim": c,
-            "documents": [] if liaison_only else c.documents.all(),
+            "documents": c.documents.all(),
             "missing": c.missing_documents(),
             "payable": c.payable_amount() if c.status != Claim.Status.REJECTED else None,
             "payouts": c.payouts.all(),
             "can_review": can_review_claims(request.user),
             "can_approve": can_approve_claims(request.user),
-            "can_confirm": c.platform_id in scope_of(request.user).platforms,
+            "can_confirm": can_confirm,
             "schedule": c.enrolment.plan.schedule,
             "asks_json": json.dumps(c.asks, ensure_ascii=False),
         },
