@@ -120,7 +120,7 @@ class ApproveIn(Schema):
 
 class ApproveOut(Schema):
     claim: ClaimOut
-    payout: PayoutOut
+    payout: PayoutOut | None  # None: an override waits for a second city approver (202)
 
 
 def claim_out(claim: Claim) -> dict:
@@ -229,13 +229,15 @@ def _request_hash(number: str, payload: ApproveIn) -> str:
     auth=django_auth,
     response={
         200: ApproveOut,
+        202: ApproveOut,
         400: ErrorsOut,
         401: DetailOut,
         403: DetailOut,
         404: DetailOut,
         409: DetailOut,
     },
-    summary="市级审批并生成付款（需 Idempotency-Key；重复请求返回同一结果）",
+    summary="市级审批并生成付款（需 Idempotency-Key；重复请求返回同一结果；超过阈值的调整金额"
+    "返回 202，待另一位市级审批人在工作台复核后生成付款）",
 )
 def claim_approve(
     request,
@@ -267,15 +269,14 @@ def claim_approve(
     except ClaimStateError as exc:
         return Status(409, {"detail": exc.messages[0]})
     claim.refresh_from_db()
+    status = 200 if payout is not None else 202
     body = json.loads(
         json.dumps(
             {
                 "claim": claim_out(claim),
-                "payout": {
-                    "id": payout.pk,
-                    "amount_fen": payout.amount_fen,
-                    "status": payout.status,
-                },
+                "payout": None
+                if payout is None
+                else {"id": payout.pk, "amount_fen": payout.amount_fen, "status": payout.status},
             },
             default=str,
         )
@@ -287,9 +288,9 @@ def claim_approve(
                 key=key,
                 endpoint="aid.claim_approve",
                 request_hash=digest,
-                status_code=200,
+                status_code=status,
                 body=body,
             )
     except IntegrityError:  # the same key raced in: both got the same (idempotent) payout
         pass
-    return Status(200, body)
+    return Status(status, body)
