@@ -88,3 +88,12 @@ def test_liaison_still_confirms_from_its_page(claim, people, as_user):
     assert r.status_code == 302
     claim.refresh_from_db()
     assert (claim.platform_status, claim.platform_note) == ("denied", "当日未上线")
+
+
+def test_liaison_confirming_a_closed_claim_sees_why_on_its_own_page(claim, people, as_user):
+    services.claim_reject(claim=claim, actor=people.alice, reason="重复报案")
+    r = as_user(people.lily).post(f"/staff/aid/claims/{claim.number}/confirm/", {"working": "yes"})
+    html = r.content.decode()
+    assert r.status_code == 409
+    assert '<li class="error">该申请已审结，不能再确认</li>' in html
+    assert _none_of_the_hidden(html) and "重复报案" not in html
