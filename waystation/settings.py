@@ -172,6 +172,11 @@ PRIVACY_NOTICE_VERSION = "2026-01"
 MAP_TILE_URL = env("MAP_TILE_URL", "")
 MAP_TILE_ATTRIBUTION = env("MAP_TILE_ATTRIBUTION", "")
 
+# Mutual aid: an approval override above this amount (fen) waits for a second city approver
+# before its payout exists; the default ¥10,000 is the example accident plan's per-incident
+# medical cap, so a routine correction passes and a large manual sum gets four eyes.
+AID_OVERRIDE_SECOND_APPROVER_FEN = env_int("AID_OVERRIDE_SECOND_APPROVER_FEN", 1_000_000)
+
 # Background jobs run in `manage.py run_jobs` (started by `make run`); JOBS_EAGER runs them inline.
 JOBS_EAGER = env_bool("JOBS_EAGER", False)
 

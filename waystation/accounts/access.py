@@ -206,6 +206,13 @@ def claim_documents_visible_to(user: Any) -> QuerySet:
     )
 
 
+def claim_details_visible(user: Any, claim: Any) -> bool:
+    """The payee's bank, the incident description, amounts and documents: union staff with the
+    claim in scope. A platform liaison confirms on-duty status from the claimant's name and the
+    incident's time and place, and sees only those."""
+    return claim_documents_visible_to(user).filter(pk=claim.pk).exists()
+
+
 def can_review_claims(user: Any) -> bool:
     """District (or industry, or city) review: union staff; the claim must also be in scope."""
     return scope_of(user).is_union_staff
@@ -289,14 +296,22 @@ def can_manage_aid_plans(user: Any) -> bool:
 
 
 def jobs_visible_to(user: Any) -> QuerySet:
-    """A job's progress: whoever started it, colleagues on the same org unit (an import a
-    colleague started), and the city admin."""
+    """A job's progress (an import, a gift, an analysis): whoever started it, and union staff whose
+    scope holds a unit the starter works for as union staff (so colleagues on the same unit, and
+    the city, which holds every unit). A platform liaison's or a station keeper's role on a unit
+    is not union work: a liaison on the food-delivery union sees none of that union's jobs."""
     from waystation.jobs.models import Job
 
     scope = scope_of(user)
     if not scope.is_staff:
         return Job.objects.none()
-    if scope.admin:
+    own = Q(created_by_id=user.pk)
+    if not scope.is_union_staff:
+        return Job.objects.filter(own)
+    unit_q = scope.q(district="unit__district", industry="unit__industry")
+    if unit_q is None:
         return Job.objects.all()
-    colleagues = StaffRole.objects.filter(unit_id__in=scope.units).values("user_id")
-    return Job.objects.filter(Q(created_by_id=user.pk) | Q(created_by_id__in=colleagues))
+    starters = StaffRole.objects.filter(
+        unit_q, role__in=[Role.UNION_STAFF, Role.CITY_ADMIN]
+    ).values("user_id")
+    return Job.objects.filter(own | Q(created_by_id__in=starters))

@@ -15,7 +15,7 @@ from django.http import Http404
 from ninja import Header, Router, Schema, Status
 from ninja.security import APIKeyCookie, HttpBearer, django_auth
 
-from waystation.accounts.access import claims_visible_to
+from waystation.accounts.access import claim_details_visible, claims_visible_to
 from waystation.accounts.models import Platform
 from waystation.privacy.crypto import keyed_hash
 
@@ -95,6 +95,19 @@ class ClaimOut(Schema):
     payout: PayoutOut | None
 
 
+class LiaisonClaimOut(Schema):
+    """What a platform needs to confirm on-duty status: who, when, where. No bank details, no
+    description, no amounts."""
+
+    number: str
+    name: str
+    incident_date: date
+    incident_place: str
+    platform: str
+    platform_status: str
+    platform_note: str
+
+
 class ConfirmIn(Schema):
     working: bool
     note: str = ""
@@ -107,7 +120,7 @@ class ApproveIn(Schema):
 
 class ApproveOut(Schema):
     claim: ClaimOut
-    payout: PayoutOut
+    payout: PayoutOut | None  # None: an override waits for a second city approver (202)
 
 
 def claim_out(claim: Claim) -> dict:
@@ -133,6 +146,18 @@ def claim_out(claim: Claim) -> dict:
         "payout": (
             {"id": live.pk, "amount_fen": live.amount_fen, "status": live.status} if live else None
         ),
+    }
+
+
+def liaison_claim_out(claim: Claim) -> dict:
+    return {
+        "number": claim.number,
+        "name": claim.member.name,
+        "incident_date": claim.incident_date,
+        "incident_place": claim.incident_place,
+        "platform": claim.platform.code if claim.platform else "",
+        "platform_status": claim.platform_status,
+        "platform_note": claim.platform_note,
     }
 
 
@@ -166,17 +191,20 @@ def claim_create(request, payload: ClaimIn):
 @router.get(
     "/aid/claims/{number}",
     auth=[MemberSession(), django_auth],
-    response={200: ClaimOut, 401: DetailOut, 404: DetailOut},
-    summary="理赔详情（申请人本人或有权限的工作人员）",
+    response={200: ClaimOut | LiaisonClaimOut, 401: DetailOut, 404: DetailOut},
+    summary="理赔详情（申请人本人或有权限的工作人员；平台联络员仅见姓名、事故日期和地点）",
 )
 def claim_get(request, number: str):
-    return Status(200, claim_out(_get(_claims_for(request), number)))
+    claim = _get(_claims_for(request), number)
+    if getattr(request, "member", None) or claim_details_visible(request.user, claim):
+        return Status(200, claim_out(claim))
+    return Status(200, liaison_claim_out(claim))
 
 
 @router.post(
     "/aid/claims/{number}/platform-confirmation",
     auth=PlatformToken(),
-    response={200: ClaimOut, 400: ErrorsOut, 404: DetailOut, 409: DetailOut},
+    response={200: LiaisonClaimOut, 400: ErrorsOut, 404: DetailOut, 409: DetailOut},
     summary="平台确认事故时是否在岗（平台令牌）",
 )
 def platform_confirmation(request, number: str, payload: ConfirmIn):
@@ -188,7 +216,7 @@ def platform_confirmation(request, number: str, payload: ConfirmIn):
         )
     except ClaimStateError as exc:
         return Status(409, {"detail": exc.messages[0]})
-    return Status(200, claim_out(claim))
+    return Status(200, liaison_claim_out(claim))
 
 
 def _request_hash(number: str, payload: ApproveIn) -> str:
@@ -201,13 +229,15 @@ def _request_hash(number: str, payload: ApproveIn) -> str:
     auth=django_auth,
     response={
         200: ApproveOut,
+        202: ApproveOut,
         400: ErrorsOut,
         401: DetailOut,
         403: DetailOut,
         404: DetailOut,
         409: DetailOut,
     },
-    summary="市级审批并生成付款（需 Idempotency-Key；重复请求返回同一结果）",
+    summary="市级审批并生成付款（需 Idempotency-Key；重复请求返回同一结果；超过阈值的调整金额"
+    "返回 202，待另一位市级审批人在工作台复核后生成付款）",
 )
 def claim_approve(
     request,
@@ -239,15 +269,14 @@ def claim_approve(
     except ClaimStateError as exc:
         return Status(409, {"detail": exc.messages[0]})
     claim.refresh_from_db()
+    status = 200 if payout is not None else 202
     body = json.loads(
         json.dumps(
             {
                 "claim": claim_out(claim),
-                "payout": {
-                    "id": payout.pk,
-                    "amount_fen": payout.amount_fen,
-                    "status": payout.status,
-                },
+                "payout": None
+                if payout is None
+                else {"id": payout.pk, "amount_fen": payout.amount_fen, "status": payout.status},
             },
             default=str,
         )
@@ -259,9 +288,9 @@ def claim_approve(
                 key=key,
                 endpoint="aid.claim_approve",
                 request_hash=digest,
-                status_code=200,
+                status_code=status,
                 body=body,
             )
     except IntegrityError:  # the same key raced in: both got the same (idempotent) payout
         pass
-    return Status(200, body)
+    return Status(status, body)

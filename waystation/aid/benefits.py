@@ -192,3 +192,33 @@ def compute(
         out.lines.append(line)
         out.total += line.amount
     return out
+
+
+def item_ceiling(item: Mapping, paid_this_year: int = 0) -> int:
+    """The most one schedule item can pay on one claim, whatever the claim asks: the fixed sum,
+    the incident cap within what is left of the yearly cap, the day cap, the highest grade."""
+    kind = item["type"]
+    if kind in ("fixed", "death"):
+        return item["amount"]
+    if kind == "reimbursement":
+        return max(0, min(item["cap_incident"], item["cap_year"] - paid_this_year))
+    if kind == "daily":
+        return item["per_day"] * item["max_days"]
+    if kind == "disability":
+        return _pct(item["sum"], max(int(pct) for pct in item["grades"].values()))
+    raise ValueError(kind)  # pragma: no cover - validate_schedule refuses other types
+
+
+def ceiling(
+    schedule: list[dict],
+    asks: Mapping[str, Mapping],
+    *,
+    paid_this_year: Mapping[str, int] | None = None,
+) -> int:
+    """The most the items a claim asks for could ever pay together (fen)."""
+    paid_this_year = paid_this_year or {}
+    return sum(
+        item_ceiling(item, paid_this_year.get(item["code"], 0))
+        for item in schedule
+        if item["code"] in asks
+    )

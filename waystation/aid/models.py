@@ -177,6 +177,9 @@ class Claim(models.Model):
         SUBMITTED = "submitted", "待区级审核"
         RETURNED = "returned", "退回补充材料"
         DISTRICT_APPROVED = "district_approved", "待市级审批"
+        # a city approver set an amount above the second-approver threshold: another city
+        # approver confirms it before any payout exists
+        OVERRIDE_PENDING = "override_pending", "调整金额待复核"
         APPROVED = "approved", "已批准，待支付"
         PAID = "paid", "已支付"
         REJECTED = "rejected", "未通过"
@@ -232,6 +235,11 @@ class Claim(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     approved_at = models.DateTimeField(null=True, blank=True)
+    # the second city approver of an override above the threshold (never the first one)
+    override_confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    override_confirmed_at = models.DateTimeField(null=True, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
@@ -303,6 +311,14 @@ class Claim(models.Model):
             paid_this_year=self.paid_this_year() if covered else None,
             covered=covered,
             not_covered_reason=reason,
+        )
+
+    def override_ceiling(self) -> int:
+        """The most the plan could ever pay on this claim: each item it asks for at its own cap
+        (per incident, what is left of the yearly cap, the longest stay, the highest grade). An
+        approver's override may not go above it."""
+        return benefits.ceiling(
+            self.enrolment.plan.schedule, self.asks or {}, paid_this_year=self.paid_this_year()
         )
 
     @property

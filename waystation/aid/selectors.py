@@ -6,7 +6,12 @@ from typing import Any
 from django.db.models import Count, Q, QuerySet, Sum
 from django.http import Http404
 
-from waystation.accounts.access import claims_visible_to, members_visible_to
+from waystation.accounts.access import (
+    can_approve_claims,
+    can_review_claims,
+    claims_visible_to,
+    members_visible_to,
+)
 from waystation.accounts.orgs import DISTRICT_NAMES
 
 from .models import Claim, Condolence, Enrolment, Payout, Plan
@@ -64,6 +69,25 @@ def claims_filtered(user: Any, params: Any) -> QuerySet:
     if q:
         qs = qs.filter(Q(number=q) | Q(member__member_number=q))
     return qs
+
+
+def claims_todo(user: Any) -> list[dict]:
+    """What waits for this staff account, by status, in one query: district review for union
+    staff; city approval and overrides awaiting a second approver for city approvers."""
+    S = Claim.Status
+    statuses: list[Any] = [S.SUBMITTED] if can_review_claims(user) else []  # Any: see services
+    if can_approve_claims(user):
+        statuses += [S.DISTRICT_APPROVED, S.OVERRIDE_PENDING]
+    if not statuses:
+        return []
+    counts = dict(
+        claims_visible_to(user)
+        .filter(status__in=statuses)
+        .order_by()
+        .values_list("status")
+        .annotate(n=Count("id"))
+    )
+    return [{"status": s, "label": s.label, "n": counts.get(s, 0)} for s in statuses]
 
 
 def member_cover(member: Any, day: date) -> dict:

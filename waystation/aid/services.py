@@ -19,6 +19,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from waystation.accounts.access import (
     can_approve_claims,
@@ -33,6 +34,8 @@ from waystation.privacy import crypto
 from waystation.privacy.audit import audit_record
 from waystation.privacy.masking import mask_bank_card
 
+from . import benefits
+from .benefits import yuan
 from .models import (
     Claim,
     ClaimDocument,
@@ -56,10 +59,21 @@ class ClaimStateError(ValidationError):
 # which step may start from which status, and where it leads
 TRANSITIONS: dict[str, dict[Any, Any]] = {  # Any: mypy sees TextChoices as tuples
     "review": {S.SUBMITTED: S.DISTRICT_APPROVED},
-    "return": {S.SUBMITTED: S.RETURNED, S.DISTRICT_APPROVED: S.RETURNED},
-    "reject": {S.SUBMITTED: S.REJECTED, S.DISTRICT_APPROVED: S.REJECTED, S.RETURNED: S.REJECTED},
+    "return": {
+        S.SUBMITTED: S.RETURNED,
+        S.DISTRICT_APPROVED: S.RETURNED,
+        S.OVERRIDE_PENDING: S.RETURNED,
+    },
+    "reject": {
+        S.SUBMITTED: S.REJECTED,
+        S.DISTRICT_APPROVED: S.REJECTED,
+        S.OVERRIDE_PENDING: S.REJECTED,
+        S.RETURNED: S.REJECTED,
+    },
     "resubmit": {S.RETURNED: S.SUBMITTED},
     "approve": {S.DISTRICT_APPROVED: S.APPROVED},
+    "override_confirm": {S.OVERRIDE_PENDING: S.APPROVED},
+    "override_decline": {S.OVERRIDE_PENDING: S.DISTRICT_APPROVED},
     "paid": {S.APPROVED: S.PAID},
 }
 STEP_NAMES = {
@@ -68,8 +82,14 @@ STEP_NAMES = {
     "reject": "不予通过",
     "resubmit": "重新提交",
     "approve": "市级审批通过",
+    "override_confirm": "复核确认调整金额",
+    "override_decline": "退回调整金额",
     "paid": "标记已支付",
 }
+
+
+# the claim waits for the city: only a city approver returns or rejects it from here
+CITY_STATES = (S.DISTRICT_APPROVED, S.OVERRIDE_PENDING)
 
 
 def _next_status(claim: Claim, step: str) -> str:
@@ -742,7 +762,7 @@ def claim_return(*, claim: Claim, actor: Any, note: str, request: Any = None) ->
         raise PermissionError
     note = _reason(note, "note")
     claim = _locked(claim)
-    if claim.status == S.DISTRICT_APPROVED and not can_approve_claims(actor):
+    if claim.status in CITY_STATES and not can_approve_claims(actor):
         raise PermissionError
     claim.status = _next_status(claim, "return")
     claim.status_note = note
@@ -757,7 +777,7 @@ def claim_reject(*, claim: Claim, actor: Any, reason: str, request: Any = None) 
         raise PermissionError
     reason = _reason(reason)
     claim = _locked(claim)
-    if claim.status == S.DISTRICT_APPROVED and not can_approve_claims(actor):
+    if claim.status in CITY_STATES and not can_approve_claims(actor):
         raise PermissionError
     claim.status = _next_status(claim, "reject")
     claim.status_note = reason
@@ -770,6 +790,61 @@ def _live_payout(claim: Claim) -> Payout | None:
     return claim.payouts.exclude(status=Payout.Status.FAILED).first()
 
 
+# An override replaces what the schedule computed, so whoever checks it later must be able to
+# see why from the reason alone: which document, which fact the schedule could not express. Two
+# characters ("补计") said nothing; ten is about the shortest sentence that names both.
+OVERRIDE_REASON_MIN_CHARS = 10
+# the money columns are PositiveIntegerField: PostgreSQL `integer`, at most 2³¹ − 1 fen
+MAX_FEN = 2**31 - 1
+
+
+def _override_checked(claim: Claim, override_fen: int, override_reason: str) -> str:
+    """The reason of an override that the plan allows, or ValidationError naming every problem
+    under its field."""
+    errors: dict[str, list[str]] = {}
+    if override_fen < 0:
+        errors["override_fen"] = [_("调整金额不能为负")]
+    elif override_fen > MAX_FEN:
+        errors["override_fen"] = [_("调整金额超出可记录的范围（最多 %s）") % yuan(MAX_FEN)]
+    elif override_fen > (most := claim.override_ceiling()):
+        errors["override_fen"] = [
+            _("调整金额不能超过方案对本案所报项目的最高给付 %s（各项单次、年度上限）") % yuan(most)
+        ]
+    reason = (override_reason or "").strip()
+    if len(reason) < OVERRIDE_REASON_MIN_CHARS:
+        errors["override_reason"] = [
+            _("请写明调整理由（至少 %d 个字）：依据哪份材料、为何与方案计算不同")
+            % OVERRIDE_REASON_MIN_CHARS
+        ]
+    if errors:
+        raise ValidationError(errors)
+    return reason
+
+
+def _needs_second_approver(amount: int) -> bool:
+    return amount > settings.AID_OVERRIDE_SECOND_APPROVER_FEN
+
+
+def _pay(claim: Claim, payable: benefits.Payable, amount: int, fields: list[str]) -> Payout:
+    """Freeze what was computed and the amount to pay, mark the (locked) claim approved and
+    insert its one live payout: the single way into the approved state."""
+    claim.payable_lines = payable.as_dict()["lines"]
+    claim.computed_fen = payable.total
+    claim.approved_fen = amount
+    claim.status = S.APPROVED
+    claim.save(
+        update_fields=[
+            *fields,
+            "payable_lines",
+            "computed_fen",
+            "approved_fen",
+            "status",
+            "updated_at",
+        ]
+    )
+    return _payout_insert(claim)
+
+
 def claim_approve(
     *,
     claim: Claim,
@@ -777,9 +852,13 @@ def claim_approve(
     override_fen: int | None = None,
     override_reason: str = "",
     request: Any = None,
-) -> Payout:
+) -> Payout | None:
     """City approval: freeze the computed amount (or an override, with a reason) and create the
-    payout, exactly once. Approving an approved claim again returns its payout unchanged."""
+    payout, exactly once. Approving an approved claim again returns its payout unchanged.
+
+    An override stays within what the plan could ever pay on the claim. Above
+    AID_OVERRIDE_SECOND_APPROVER_FEN it creates no payout: the claim waits (override_pending,
+    None is returned) until another city approver confirms it (claim_override_confirm)."""
     if not can_approve_claims(actor):
         raise PermissionError
     with transaction.atomic():
@@ -788,40 +867,37 @@ def claim_approve(
             live = _live_payout(claim)
             if live is not None:
                 return live
-        target = _next_status(claim, "approve")
+        _next_status(claim, "approve")
         payable = claim.payable_amount()
         if not payable.covered:
             raise ClaimStateError(payable.lines[0].explanation)
         amount = payable.total
+        claim.override_fen, claim.override_reason = None, ""
         if override_fen is not None and override_fen != payable.total:
-            override_reason = _reason(override_reason, "override_reason")
-            if override_fen < 0:
-                raise ValidationError({"override_fen": ["金额不能为负"]})
-            amount = override_fen
-            claim.override_fen = override_fen
-            claim.override_reason = override_reason
+            claim.override_reason = _override_checked(claim, override_fen, override_reason)
+            amount = claim.override_fen = override_fen
         if amount <= 0:
             raise ValidationError({"override_fen": ["应付金额为 0，请不予通过或填写调整金额"]})
-        claim.payable_lines = payable.as_dict()["lines"]
-        claim.computed_fen = payable.total
-        claim.approved_fen = amount
-        claim.status = target
         claim.approved_by = actor
         claim.approved_at = timezone.now()
-        claim.save(
-            update_fields=[
-                "payable_lines",
-                "computed_fen",
-                "approved_fen",
-                "override_fen",
-                "override_reason",
-                "status",
-                "approved_by",
-                "approved_at",
-                "updated_at",
-            ]
-        )
-        payout = _payout_insert(claim)
+        fields = ["override_fen", "override_reason", "approved_by", "approved_at"]
+        if claim.override_fen is not None and _needs_second_approver(amount):
+            claim.status = S.OVERRIDE_PENDING
+            claim.save(update_fields=[*fields, "status", "updated_at"])
+            audit_record(
+                action="aid.claim_override_request",
+                actor=actor,
+                obj=claim,
+                reason=claim.override_reason,
+                detail={
+                    "computed_fen": payable.total,
+                    "override_fen": amount,
+                    "threshold_fen": settings.AID_OVERRIDE_SECOND_APPROVER_FEN,
+                },
+                request=request,
+            )
+            return None
+        payout = _pay(claim, payable, amount, fields)
         audit_record(
             action="aid.claim_approve",
             actor=actor,
@@ -835,6 +911,86 @@ def claim_approve(
             request=request,
         )
     return payout
+
+
+def claim_override_confirm(*, claim: Claim, actor: Any, request: Any = None) -> Payout:
+    """The second city approver confirms an override that waits for it: the amount is frozen
+    and the payout created, exactly once, as in claim_approve. The approver who set the amount
+    cannot confirm it; the plan's limits are checked again (another claim may have used the
+    yearly cap meanwhile). Confirming a confirmed claim returns its payout."""
+    if not can_approve_claims(actor):
+        raise PermissionError
+    with transaction.atomic():
+        claim = _locked(claim)
+        if claim.status in (S.APPROVED, S.PAID):
+            live = _live_payout(claim)
+            if live is not None:
+                return live
+        _next_status(claim, "override_confirm")
+        if claim.approved_by_id == actor.pk:
+            raise ValidationError(
+                {"override": [_("调整金额须由另一位市级审批人复核确认，不能确认自己提出的调整")]}
+            )
+        payable = claim.payable_amount()
+        assert claim.override_fen is not None  # override_pending always carries one
+        _override_checked(claim, claim.override_fen, claim.override_reason)
+        claim.override_confirmed_by = actor
+        claim.override_confirmed_at = timezone.now()
+        payout = _pay(
+            claim,
+            payable,
+            claim.override_fen,
+            ["override_confirmed_by", "override_confirmed_at"],
+        )
+        audit_record(
+            action="aid.claim_override_confirm",
+            actor=actor,
+            obj=claim,
+            reason=claim.override_reason,
+            detail={
+                "computed_fen": payable.total,
+                "approved_fen": claim.approved_fen,
+                "requested_by": claim.approved_by_id,
+                "payout": payout.pk,
+            },
+            request=request,
+        )
+    return payout
+
+
+@transaction.atomic
+def claim_override_decline(*, claim: Claim, actor: Any, note: str, request: Any = None) -> Claim:
+    """A city approver (the second one, or the first withdrawing it) sends an override back: the
+    claim waits for city approval again, without the override, and the note says why."""
+    if not can_approve_claims(actor):
+        raise PermissionError
+    note = _reason(note, "note")
+    claim = _locked(claim)
+    claim.status = _next_status(claim, "override_decline")
+    declined = {"override_fen": claim.override_fen, "requested_by": claim.approved_by_id}
+    claim.override_fen, claim.override_reason = None, ""
+    claim.approved_by, claim.approved_at = None, None
+    claim.status_note = note
+    claim.save(
+        update_fields=[
+            "status",
+            "override_fen",
+            "override_reason",
+            "approved_by",
+            "approved_at",
+            "status_note",
+            "updated_at",
+        ]
+    )
+    audit_record(
+        action="aid.claim_override_decline",
+        actor=actor,
+        obj=claim,
+        reason=note,
+        detail=declined,
+        request=request,
+    )
+    return claim
 
 
 def _payout_insert(claim: Claim, supersedes: Payout | None = None) -> Payout:

@@ -4,6 +4,7 @@ import json
 from collections.abc import Callable
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
@@ -16,6 +17,7 @@ from waystation.accounts.access import (
     can_approve_claims,
     can_manage_aid_plans,
     can_review_claims,
+    claim_details_visible,
     members_visible_to,
     scope_of,
     staff_required,
@@ -46,6 +48,16 @@ def claims(request):
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
     params = request.GET.copy()
     params.pop("page", None)
+    if not scope_of(request.user).is_union_staff:  # a platform liaison: name, time, place
+        return render(
+            request,
+            "aid/liaison_claims.html",
+            {
+                "page": page,
+                "params": params.urlencode(),
+                "platform_statuses": Claim.PlatformStatus.choices,
+            },
+        )
     return render(
         request,
         "aid/staff_claims.html",
@@ -56,33 +68,66 @@ def claims(request):
             "platforms": Platform.objects.all(),
             "districts": DISTRICTS,
             "plans": Plan.objects.all(),
+            "todo": selectors.claims_todo(request.user),
         },
     )
 
 
 @staff_required
 def claim(request, number: str):
-    c = selectors.claim_for_user(request.user, number)
-    liaison_only = not scope_of(request.user).is_union_staff
-    return render(
-        request,
-        "aid/staff_claim.html",
+    return _claim_page(request, selectors.claim_for_user(request.user, number))
+
+
+# a service's field → the page's field, where they differ
+PAGE_FIELD = {"override_fen": "override_yuan"}
+# the fields whose messages the page shows beside them; any other message shows above the page
+BESIDE_FIELD = {"override_yuan", "override_reason", "override"}
+
+
+def _claim_page(request, c: Claim, errors: dict[str, list[str]] | None = None, status: int = 200):
+    """The claim for staff. After a refused step, the same page answering 400 (409 when the
+    claim's state refused it), each message beside its field and what was typed kept."""
+    errors = errors or {}
+    can_confirm = c.platform_id in scope_of(request.user).platforms
+    context: dict[str, Any] = {
+        "claim": c,
+        "can_confirm": can_confirm,
+        "errors": {k: v for k, v in errors.items() if k in BESIDE_FIELD},
+        "general_errors": [m for k, ms in errors.items() if k not in BESIDE_FIELD for m in ms],
+        "posted": request.POST if errors else {},
+    }
+    if not claim_details_visible(request.user, c):  # a platform liaison: name, time, place
+        return render(request, "aid/liaison_claim.html", context, status=status)
+    can_approve = can_approve_claims(request.user)
+    context.update(
         {
-            "claim": c,
-            "documents": [] if liaison_only else c.documents.all(),
+            "documents": c.documents.all(),
             "missing": c.missing_documents(),
             "payable": c.payable_amount() if c.status != Claim.Status.REJECTED else None,
             "payouts": c.payouts.all(),
             "can_review": can_review_claims(request.user),
-            "can_approve": can_approve_claims(request.user),
-            "can_confirm": c.platform_id in scope_of(request.user).platforms,
+            "can_approve": can_approve,
             "schedule": c.enrolment.plan.schedule,
             "asks_json": json.dumps(c.asks, ensure_ascii=False),
-        },
+        }
     )
+    if can_approve and c.status in services.CITY_STATES:
+        context["override_ceiling"] = c.override_ceiling()
+        context["second_approver_above"] = settings.AID_OVERRIDE_SECOND_APPROVER_FEN
+        context["own_override"] = c.approved_by_id == request.user.pk
+    return render(request, "aid/staff_claim.html", context, status=status)
 
 
-ACTIONS = ("assess", "review", "return", "reject", "approve", "confirm")
+ACTIONS = (
+    "assess",
+    "review",
+    "return",
+    "reject",
+    "approve",
+    "override-confirm",
+    "override-decline",
+    "confirm",
+)
 
 
 @require_POST
@@ -134,16 +179,25 @@ def claim_action(request, number: str, action: str):
             services.claim_approve(
                 claim=c,
                 actor=request.user,
-                override_fen=services.fen_from_yuan(raw, "override_yuan") if raw else None,
+                override_fen=services.fen_from_yuan(raw, "override_fen") if raw else None,
                 override_reason=request.POST.get("override_reason", ""),
                 request=request,
             )
+        elif action == "override-confirm":
+            services.claim_override_confirm(claim=c, actor=request.user, request=request)
+        elif action == "override-decline":
+            services.claim_override_decline(claim=c, actor=request.user, note=note, request=request)
     except PermissionError as exc:
         raise Http404 from exc
     except ValidationError as exc:
-        messages.error(request, "；".join(exc.messages))
-    else:
-        messages.success(request, "已保存")
+        errors = exc.message_dict if hasattr(exc, "error_dict") else {"__all__": exc.messages}
+        return _claim_page(
+            request,
+            c,
+            {PAGE_FIELD.get(k, k): v for k, v in errors.items()},
+            409 if isinstance(exc, services.ClaimStateError) else 400,
+        )
+    messages.success(request, "已保存")
     return redirect("aid:staff_claim", number=number)
 
 

@@ -174,3 +174,21 @@ def test_yearly_cap_counts_earlier_approved_claims(ready_claim, people, rider, e
     assert amounts == [1000000, 0]
     with pytest.raises(ValidationError, match="应付金额为 0"):
         services.claim_approve(claim=c, actor=people.carl)
+
+
+def test_ceiling_of_each_item_type_is_its_own_cap():
+    hospital, disability, death = ACCIDENT_SCHEDULE[1:4]
+    assert benefits.item_ceiling(MEDICAL) == 1000000  # the incident cap
+    assert benefits.item_ceiling(MEDICAL, paid_this_year=1500000) == 500000  # the year's rest
+    assert benefits.item_ceiling(MEDICAL, paid_this_year=2500000) == 0
+    assert benefits.item_ceiling(hospital) == 300000  # 60 days × ¥50
+    assert benefits.item_ceiling(disability) == 10000000  # grade 1: 100% of the sum
+    assert benefits.item_ceiling(death) == 10000000
+    assert benefits.item_ceiling({"type": "fixed", "amount": 2000000}) == 2000000
+
+
+def test_ceiling_counts_only_the_items_the_claim_asks_for():
+    asks = {"medical": {"amount": 1}, "hospital": {"days": 1}}
+    assert benefits.ceiling(ACCIDENT_SCHEDULE, asks) == 1300000
+    assert benefits.ceiling(ACCIDENT_SCHEDULE, asks, paid_this_year={"medical": 1200000}) == 1100000
+    assert benefits.ceiling(ACCIDENT_SCHEDULE, {}) == 0

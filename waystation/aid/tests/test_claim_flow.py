@@ -158,12 +158,15 @@ def test_override_needs_a_reason_and_is_audited(ready_claim, people):
         services.claim_approve(claim=ready_claim, actor=people.carl, override_fen=300000)
     assert "override_reason" in e.value.message_dict
     payout = services.claim_approve(
-        claim=ready_claim, actor=people.carl, override_fen=300000, override_reason="补计交通费"
+        claim=ready_claim,
+        actor=people.carl,
+        override_fen=300000,
+        override_reason="补计送医交通费，见出租车发票",
     )
     ready_claim.refresh_from_db()
     assert (payout.amount_fen, ready_claim.computed_fen) == (300000, 263000)
     log = AuditLog.objects.get(action="aid.claim_approve", object_id=str(ready_claim.pk))
-    assert log.reason == "补计交通费"
+    assert log.reason == "补计送医交通费，见出租车发票"
 
 
 def test_assess_changes_the_figures_before_approval(ready_claim, people):

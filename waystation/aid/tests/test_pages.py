@@ -212,3 +212,17 @@ def test_documents_are_sandboxed_and_pdfs_download(claim, people, as_user, rider
     assert r_pdf["Content-Disposition"].startswith("attachment;")
     assert r_png["Content-Disposition"].startswith("inline;")
     assert r_pdf["Content-Security-Policy"] == r_png["Content-Security-Policy"] == "sandbox"
+
+
+def test_a_refused_step_shows_its_message_on_the_claim_page_and_changes_nothing(
+    claim, people, as_user
+):
+    alice = as_user(people.alice)
+    r = alice.post(f"/staff/aid/claims/{claim.number}/return/", {"note": " "})
+    assert r.status_code == 400
+    assert '<li class="error">请填写理由</li>' in r.content.decode()
+    r = alice.post(f"/staff/aid/claims/{claim.number}/review/")  # 美团 has not confirmed yet
+    assert r.status_code == 409
+    assert '<li class="error">平台尚未确认事故时是否在岗，请等待平台确认</li>' in r.content.decode()
+    claim.refresh_from_db()
+    assert (claim.status, claim.status_note) == ("submitted", "")

@@ -69,8 +69,9 @@ THREADS = 50
 ROUNDS = 20
 
 
-def _race(pk: int, approvers: list) -> tuple[list[int], list[BaseException]]:
-    """THREADS threads released at once: half approve the claim, half ask for its payout."""
+def race(pk: int, approve) -> tuple[list[int], list[BaseException]]:
+    """THREADS threads released at once: half approve the claim (`approve(claim, i)`, returning
+    its payout), half ask for its payout."""
     barrier = threading.Barrier(THREADS)
     errors: list[BaseException] = []
     payout_ids: list[int] = []
@@ -85,7 +86,7 @@ def _race(pk: int, approvers: list) -> tuple[list[int], list[BaseException]]:
                 except ClaimStateError:  # not approved yet: nothing to pay
                     return
             else:
-                p = services.claim_approve(claim=c, actor=approvers[i % 4 // 2])
+                p = approve(c, i)
             payout_ids.append(p.pk)
         except BaseException as exc:
             errors.append(exc)
@@ -110,6 +111,11 @@ def test_fifty_simultaneous_approvals_make_one_payout(people, plans, rider):
         member=rider, plan=plans["accident"], today=date(2026, 1, 5)
     )
     meituan = Platform.objects.get(code="meituan")
+    approvers = [people.carl, people.admin]
+
+    def approve(c, i):
+        return services.claim_approve(claim=c, actor=approvers[i % 4 // 2])
+
     for round_ in range(ROUNDS):
         claim = services.claim_report(
             member=rider, data=claim_data(enrolment, asks={"hospital": {"days": 1}})
@@ -117,7 +123,7 @@ def test_fifty_simultaneous_approvals_make_one_payout(people, plans, rider):
         attach_required(claim)
         services.claim_platform_confirm(claim=claim, platform=meituan, working=True)
         services.claim_review(claim=claim, actor=people.alice)
-        payout_ids, errors = _race(claim.pk, [people.carl, people.admin])
+        payout_ids, errors = race(claim.pk, approve)
         assert errors == [], f"round {round_}: {errors[:3]}"
         assert Payout.objects.filter(claim=claim).count() == 1, f"round {round_}"
         assert len(set(payout_ids)) == 1 and len(payout_ids) >= THREADS // 2
