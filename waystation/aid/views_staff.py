@@ -84,9 +84,15 @@ PAGE_FIELD = {"override_fen": "override_yuan"}
 BESIDE_FIELD = {"override_yuan", "override_reason", "override"}
 
 
-def _claim_page(request, c: Claim, errors: dict[str, list[str]] | None = None, status: int = 200):
+def _claim_page(
+    request,
+    c: Claim,
+    errors: dict[str, list[str]] | None = None,
+    status: int = 200,
+    posted: Any = None,
+):
     """The claim for staff. After a refused step, the same page answering 400 (409 when the
-    claim's state refused it), each message beside its field and what was typed kept."""
+    claim's state refused it), each message beside its field and what was typed (`posted`) kept."""
     errors = errors or {}
     can_confirm = c.platform_id in scope_of(request.user).platforms
     context: dict[str, Any] = {
@@ -94,7 +100,7 @@ def _claim_page(request, c: Claim, errors: dict[str, list[str]] | None = None, s
         "can_confirm": can_confirm,
         "errors": {k: v for k, v in errors.items() if k in BESIDE_FIELD},
         "general_errors": [m for k, ms in errors.items() if k not in BESIDE_FIELD for m in ms],
-        "posted": request.POST if errors else {},
+        "posted": posted if errors else {},
     }
     if not claim_details_visible(request.user, c):  # a platform liaison: name, time, place
         return render(request, "aid/liaison_claim.html", context, status=status)
@@ -196,6 +202,7 @@ def claim_action(request, number: str, action: str):
             c,
             {PAGE_FIELD.get(k, k): v for k, v in errors.items()},
             409 if isinstance(exc, services.ClaimStateError) else 400,
+            posted=request.POST,
         )
     messages.success(request, "已保存")
     return redirect("aid:staff_claim", number=number)
