@@ -23,9 +23,7 @@ demo: migrate
 run: demo
 	@$(PY) manage.py demo_logins
 	@echo "Background worker and server starting; Ctrl-C stops both."
-	@trap 'kill 0' INT TERM EXIT; \
-	  $(PY) manage.py run_jobs & \
-	  $(PY) manage.py runserver --noreload $(HOST):$(PORT)
+	@scripts/run.sh $(PY) $(HOST):$(PORT)
 
 lint: install
 	.venv/bin/ruff check .

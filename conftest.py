@@ -12,7 +12,12 @@ People (healthchecks' Alice/Bob/Charlie, union edition):
 """
 
 import os
+import queue
 import shutil
+import socket
+import subprocess
+import tempfile
+import threading
 from pathlib import Path
 
 import pytest
@@ -142,6 +147,73 @@ def desk_page(browser):
     page.set_default_timeout(15000)
     yield page
     ctx.close()
+
+
+class Cluster:
+    """A PostgreSQL cluster of a test's own, run by scripts/postgres.sh: never the test database's,
+    so a test may crash, restart or reset it."""
+
+    def __init__(self, base: Path) -> None:
+        self.base = base
+        self.dir = base / "cluster"
+        with socket.socket() as s:  # a free port (PostgreSQL binds it a moment later)
+            s.bind(("127.0.0.1", 0))
+            self.port = s.getsockname()[1]
+        self.url = f"postgres://waystation@127.0.0.1:{self.port}/waystation"
+
+    def script(self, command: str) -> str:
+        """Run `scripts/postgres.sh COMMAND` for this cluster; its output (the URL for start)."""
+        env = {**os.environ, "PGTEST_DIR": str(self.dir), "PGTEST_PORT": str(self.port)}
+        return subprocess.run(  # noqa: S603 - our own script
+            [Path(__file__).parent / "scripts" / "postgres.sh", command],
+            env=env, capture_output=True, text=True, check=True,
+        ).stdout.strip()  # fmt: skip
+
+    def postmaster_pid(self) -> int:
+        return int((self.dir / "data" / "postmaster.pid").read_text().split()[0])
+
+
+@pytest.fixture
+def own_cluster():
+    base = Path(tempfile.mkdtemp(prefix="waystation-pg-"))
+    base.chmod(0o755)  # as root the cluster belongs to an unprivileged user, who must get in
+    cluster = Cluster(base)
+    yield cluster
+    cluster.script("stop")
+    shutil.rmtree(base, ignore_errors=True)
+
+
+class ProcessLog:
+    """The lines a subprocess writes, read by a thread; a test waits for them with a deadline
+    instead of sleeping."""
+
+    def __init__(self, stream) -> None:
+        self.lines: list[str] = []
+        self._queue: queue.Queue[str] = queue.Queue()
+        threading.Thread(target=self._read, args=(stream,), daemon=True).start()
+
+    def _read(self, stream) -> None:
+        for line in stream:
+            self._queue.put(line)
+        self._queue.put("")  # end of output: the process exited
+
+    def wait_for(self, text: str, n: int = 1, timeout: float = 60) -> list[str]:
+        """The first n lines containing text, once they have been written."""
+        while len(found := [line for line in self.lines if text in line]) < n:
+            try:
+                line = self._queue.get(timeout=timeout)
+            except queue.Empty:
+                pytest.fail(f"no {text!r} in the process's output:\n" + "".join(self.lines))
+            if not line:
+                pytest.fail(f"the process ended before {text!r}:\n" + "".join(self.lines))
+            self.lines.append(line)
+        return found[:n]
+
+
+@pytest.fixture
+def follow():
+    """follow(proc.stdout) -> ProcessLog."""
+    return ProcessLog
 
 
 def pytest_collection_modifyitems(config, items):

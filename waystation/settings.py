@@ -131,7 +131,7 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "/static/"
-STATIC_ROOT = BASE_DIR / "var" / "staticfiles"
+STATIC_ROOT = Path(env("STATIC_ROOT", str(BASE_DIR / "var" / "staticfiles")))  # collectstatic
 STATICFILES_DIRS = [BASE_DIR / "waystation" / "static"]
 # Outside production WhiteNoise serves static files straight from the apps (no collectstatic
 # needed for `make run`); production serves the collected, hashed, compressed copies.
