@@ -25,6 +25,22 @@ def make_station(db):
 
 
 @pytest.fixture
+def member(orgs):
+    """张三, a food-delivery rider and member."""
+    from waystation.members.models import Member
+    from waystation.members.services import member_fields
+
+    return Member.objects.create(
+        member_number="CZ00000001",
+        **member_fields(name="张三", id_number="320402199001011234", phone="13800001111"),
+        industry="food_delivery",
+        work_district="tianning",
+        union=orgs["food_delivery"],
+        channel=Member.Channel.SCAN,
+    )
+
+
+@pytest.fixture
 def keeper(people, orgs, make_station):
     """Kim keeps one 天宁 station (TN001); TN002 next door is not hers."""
     from django.contrib.auth import get_user_model
