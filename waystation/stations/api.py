@@ -2,13 +2,15 @@
 
 from typing import Literal
 
-from django.http import Http404
+from django.http import Http404, HttpResponse
+from django.utils.cache import get_conditional_response
 from ninja import Field, File, Form, Router, Schema, Status
 from ninja.files import UploadedFile
 
 from waystation.privacy.audit import client_ip
 
 from . import selectors, services
+from .layer import station_layer
 from .models import Station
 
 router = Router(tags=["stations"])
@@ -79,7 +81,12 @@ def _station(code: str) -> Station:
     return station
 
 
-@router.get("/stations", response={200: dict, 400: ErrorsOut}, summary="驿站地图图层（GeoJSON）")
+@router.get(
+    "/stations",
+    response={200: dict, 304: None, 400: ErrorsOut},
+    summary="驿站地图图层（GeoJSON）",
+    description="带 `ETag`；请求头 `If-None-Match` 与之相同时回答 304（驿站或开放状态未变）。",
+)
 def stations_list(
     request,
     service: str = "",
@@ -87,9 +94,11 @@ def stations_list(
     district: str = "",
     datum: str = "wgs84",
 ):
-    return selectors.stations_geojson(
-        service=service, open_now=open_now, district=district, datum=datum
-    )
+    layer = station_layer(service=service, open_now=open_now, district=district, datum=datum)
+    response = HttpResponse(layer.body, content_type="application/json; charset=utf-8")
+    response["ETag"] = layer.etag
+    response["Cache-Control"] = "no-cache"  # clients revalidate: an edit shows at once
+    return get_conditional_response(request, etag=layer.etag, response=response)
 
 
 @router.get(
