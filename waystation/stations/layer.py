@@ -21,15 +21,15 @@ from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 
 from django.core.exceptions import ValidationError
-from django.db.models import Prefetch
 
 from waystation.accounts.orgs import DISTRICT_NAMES
 from waystation.geo.datums import from_wgs84
 
+from . import index
 from .hours import TZ
 from .index import registry_stamp
-from .models import Station, StationException
-from .selectors import PUBLIC_STATUSES, clean_datum, clean_service
+from .models import SERVICE_BITS, service_codes
+from .selectors import clean_datum, clean_service
 
 MAX_ENTRIES = 256  # filter combinations kept per process; all are dropped when exceeded
 
@@ -84,34 +84,27 @@ def station_layer(
 def _build(key: Key, stamp: int, at: datetime) -> Layer:
     datum, service, open_now, district = key
     today = at.astimezone(TZ).date()
-    stations = Station.objects.filter(status__in=PUBLIC_STATUSES).order_by("id")
-    if service:
-        stations = stations.with_service(service)
-    if district:
-        stations = stations.filter(district=district)
-    upcoming = StationException.objects.filter(end_date__gte=today - timedelta(days=1))
-    rows = list(
-        stations.only(
-            "code",
-            "name",
-            "address",
-            "district",
-            "lon",
-            "lat",
-            "status",
-            "weekly_hours",
-            "is_24h",
-            "services_mask",
-        ).prefetch_related(Prefetch("exceptions", queryset=upcoming))
-    )
-    expires = datetime.combine(today + timedelta(days=1), time(0), tzinfo=TZ)
-    lon = [s.lon for s in rows]
-    lat = [s.lat for s in rows]
+    # The nearest index if it holds this registry (its schedules are parsed already), else a
+    # load of our own: right after a change the shared one is rebuilt in the background and
+    # serves the previous registry meanwhile, which this answer must not.
+    idx = index.station_index()
+    if idx.stamp != stamp or idx.day != today:
+        idx = index.build(stamp, today)
+    bit = SERVICE_BITS.get(service, 0)
+    rows = [
+        r
+        for r in range(idx.size)
+        if idx.public[r]
+        and (not bit or int(idx.mask[r]) & bit == bit)
+        and (not district or idx.districts[r] == district)
+    ]
+    lon, lat = idx.lon[rows], idx.lat[rows]
     if datum != "wgs84" and rows:
-        lon, lat = (list(v) for v in from_wgs84(lon, lat, datum))
+        lon, lat = from_wgs84(lon, lat, datum)
+    expires = datetime.combine(today + timedelta(days=1), time(0), tzinfo=TZ)
     features = []
-    for k, station in enumerate(rows):
-        state = station.is_open_at(at)
+    for k, r in enumerate(rows):
+        state = idx.state(r, at)
         if state.until is not None:
             expires = min(expires, state.until)
         if open_now and not state.open:
@@ -124,14 +117,14 @@ def _build(key: Key, stamp: int, at: datetime) -> Layer:
                     "coordinates": [round(float(lon[k]), 7), round(float(lat[k]), 7)],
                 },
                 "properties": {
-                    "code": station.code,
-                    "name": station.name,
-                    "address": station.address,
-                    "district": station.district,
-                    "status": station.status,
+                    "code": idx.codes[r],
+                    "name": idx.names[r],
+                    "address": idx.addresses[r],
+                    "district": idx.districts[r],
+                    "status": idx.statuses[r],
                     "open_now": state.open,
                     "open_label": state.label,
-                    "services": station.services,
+                    "services": service_codes(int(idx.mask[r])),
                 },
             }
         )
