@@ -166,6 +166,11 @@ SMS_RATE_PER_IP_PER_HOUR = env_int("SMS_RATE_PER_IP_PER_HOUR", 30)
 SMS_MIN_INTERVAL_SECONDS = env_int("SMS_MIN_INTERVAL_SECONDS", 60)
 
 CARD_TOKEN_TTL_SECONDS = env_int("CARD_TOKEN_TTL_SECONDS", 300)
+
+# Station check-ins count only with the code of the station's own poster, or from a shared
+# location at most this many metres from the station (phone GPS is off by tens of metres in town,
+# more inside a building).
+CHECKIN_MAX_DISTANCE_M = env_int("CHECKIN_MAX_DISTANCE_M", 300)
 PRIVACY_NOTICE_VERSION = "2026-01"
 
 # Map: district boundaries are always drawn from local data; a tile layer is optional.

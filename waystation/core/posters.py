@@ -21,9 +21,18 @@ def qr_png(url: str, *, scale: int = 12) -> bytes:
 
 
 def a4_poster(
-    *, title: str, heading: str, tagline: str, url: str, name: str, place: str, code_line: str
+    *,
+    title: str,
+    heading: str,
+    tagline: str,
+    url: str,
+    name: str,
+    place: str,
+    code_line: str,
+    shown_url: str = "",
 ) -> bytes:
-    """One A4 page: red band with heading and tagline, the QR of `url`, what and where."""
+    """One A4 page: red band with heading and tagline, the QR of `url`, what and where. The
+    address printed under the QR is `shown_url` if given (a shorter one to type), else `url`."""
     if FONT not in pdfmetrics.getRegisteredFontNames():
         pdfmetrics.registerFont(UnicodeCIDFont(FONT))
     buf = io.BytesIO()
@@ -46,7 +55,7 @@ def a4_poster(
     c.setFont(FONT, 12)
     c.drawCentredString(width / 2, 61 * mm, place)
     c.setFont(FONT, 10)
-    c.drawCentredString(width / 2, 45 * mm, f"{code_line}  ·  {url}")
+    c.drawCentredString(width / 2, 45 * mm, f"{code_line}  ·  {shown_url or url}")
     c.drawCentredString(width / 2, 35 * mm, "常州市总工会")
     c.showPage()
     c.save()

@@ -1,12 +1,16 @@
 """Stations API: the map layer, nearest open station, check-ins and fault reports."""
 
-from django.http import Http404
-from ninja import File, Form, Router, Schema, Status
+from typing import Literal
+
+from django.http import Http404, HttpResponse
+from django.utils.cache import get_conditional_response
+from ninja import Field, File, Form, Router, Schema, Status
 from ninja.files import UploadedFile
 
 from waystation.privacy.audit import client_ip
 
 from . import selectors, services
+from .layer import station_layer
 from .models import Station
 
 router = Router(tags=["stations"])
@@ -32,16 +36,36 @@ class NearestOut(Schema):
 
 
 class CheckinIn(Schema):
-    card_token: str = ""
-    industry: str = ""
+    card_token: str = Field("", description="会员电子卡令牌（可选）：签到记为该会员的")
+    industry: str = Field("", description="行业（匿名签到时可选）")
+    poster_code: str = Field(
+        "",
+        description="驿站签到海报二维码链接里的 `poster_code` 参数。有效即计入到站次数；"
+        "海报重新生成后旧码停用",
+    )
+    lon: float | None = Field(
+        None,
+        description="手机定位的经度（可选，与 lat 一起）。没有有效签到码时，"
+        "距驿站不超过 CHECKIN_MAX_DISTANCE_M（默认 300 米）才计入",
+    )
+    lat: float | None = Field(None, description="手机定位的纬度")
+    datum: str = Field("wgs84", description="lon/lat 的坐标系：wgs84、gcj02 或 bd09")
 
 
 class CheckinOut(Schema):
-    visit_id: int | None  # None when not recorded (`limited`)
-    counted: bool
+    visit_id: int | None = Field(description="记录的到站；未记录时为 null")
+    counted: bool = Field(description="本次是否计入到站次数")
     member: bool
-    limited: bool  # too many anonymous check-ins from this address here: not recorded
-    message: str
+    limited: bool = Field(description="本驿站近期来自同一地址的匿名签到过多：未记录")
+    reason: Literal[
+        "", "duplicate", "limited", "no_proof", "far", "code_invalid", "code_retired"
+    ] = Field(
+        description="未计入的原因：duplicate 30 分钟内已签到；limited 同一地址过多；"
+        "no_proof 既无签到码也无定位；far 定位离驿站太远；code_invalid 签到码无效"
+        "（伪造或属于其他驿站）；code_retired 海报已重新生成，旧码停用。计入时为空"
+    )
+    distance_m: int | None = Field(description="所给定位到驿站的距离（米）；未给定位时为 null")
+    message: str = Field(description="给用户看的说明")
 
 
 class ReportOut(Schema):
@@ -57,7 +81,12 @@ def _station(code: str) -> Station:
     return station
 
 
-@router.get("/stations", response={200: dict, 400: ErrorsOut}, summary="驿站地图图层（GeoJSON）")
+@router.get(
+    "/stations",
+    response={200: dict, 304: None, 400: ErrorsOut},
+    summary="驿站地图图层（GeoJSON）",
+    description="带 `ETag`；请求头 `If-None-Match` 与之相同时回答 304（驿站或开放状态未变）。",
+)
 def stations_list(
     request,
     service: str = "",
@@ -65,9 +94,11 @@ def stations_list(
     district: str = "",
     datum: str = "wgs84",
 ):
-    return selectors.stations_geojson(
-        service=service, open_now=open_now, district=district, datum=datum
-    )
+    layer = station_layer(service=service, open_now=open_now, district=district, datum=datum)
+    response = HttpResponse(layer.body, content_type="application/json; charset=utf-8")
+    response["ETag"] = layer.etag
+    response["Cache-Control"] = "no-cache"  # clients revalidate: an edit shows at once
+    return get_conditional_response(request, etag=layer.etag, response=response)
 
 
 @router.get(
@@ -94,13 +125,18 @@ def stations_nearest(
 @router.post(
     "/stations/{code}/checkins",
     response={200: CheckinOut, 201: CheckinOut, 400: ErrorsOut},
-    summary="扫码签到（会员卡令牌可选）",
+    summary="签到（需驿站海报二维码的签到码，或驿站附近的定位）",
+    description="201：计入到站次数；200：未计入（见 `reason` 与 `message`），未计入的签到不记录。",
 )
 def checkin(request, code: str, payload: CheckinIn):
     result = services.checkin_record(
         station=_station(code),
         card_token=payload.card_token,
         industry=payload.industry,
+        poster_code=payload.poster_code,
+        lon=payload.lon,
+        lat=payload.lat,
+        datum=payload.datum,
         ip=client_ip(request) or "",
         channel="api",
     )
@@ -110,17 +146,11 @@ def checkin(request, code: str, payload: CheckinIn):
         "counted": result.counted,
         "member": visit is not None and visit.member_id is not None,
         "limited": result.limited,
-        "message": _checkin_message(result),
+        "reason": result.reason,
+        "distance_m": result.distance_m,
+        "message": result.message,
     }
     return Status(201 if result.counted else 200, body)
-
-
-def _checkin_message(result: services.CheckinResult) -> str:
-    if result.counted:
-        return "签到成功"
-    if result.limited:
-        return "谢谢！本驿站近期来自同一网络的签到较多，本次未计入统计"
-    return "您刚刚已签到，30 分钟内重复扫码只记一次"
 
 
 @router.post(

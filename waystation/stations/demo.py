@@ -192,6 +192,7 @@ def _visits_and_reports(rng: np.random.Generator) -> None:
                 at=at,
                 industry=_pick(rng, industries, shares),
                 channel=Visit.Channel.DEMO,
+                proof=Visit.Proof.CODE,
             )
         )
     Visit.objects.bulk_create(visits, batch_size=1000)

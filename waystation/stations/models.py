@@ -93,6 +93,9 @@ class Station(models.Model):
         settings.AUTH_USER_MODEL, blank=True, related_name="kept_stations"
     )
     is_demo = models.BooleanField(default=False)
+    # The version of the signed code on the check-in poster (codes.py): raising it retires the
+    # posters printed before, e.g. when a photo of one circulates.
+    poster_version = models.PositiveSmallIntegerField(default=1)
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -178,12 +181,18 @@ class StationPhoto(models.Model):
 
 
 class Visit(models.Model):
-    """A check-in by scanning the station's poster: a member's (card) or anonymous."""
+    """A check-in at a station, a member's (card) or anonymous. Only check-ins that show the
+    person was at the station are recorded (services.checkin_record): the poster's signed code,
+    or a shared location near the station."""
 
     class Channel(models.TextChoices):
         QR = "qr", "扫码"
         API = "api", "接口"
         DEMO = "demo", "演示"
+
+    class Proof(models.TextChoices):
+        CODE = "code", "驿站二维码"
+        LOCATION = "location", "现场定位"
 
     station = models.ForeignKey(Station, on_delete=models.CASCADE, related_name="visits")
     at = models.DateTimeField(default=timezone.now)
@@ -196,6 +205,8 @@ class Visit(models.Model):
     # keyed hash of an anonymous visitor's IP address (the per-IP limit only)
     ip_key = models.CharField(max_length=64, blank=True)
     channel = models.CharField(max_length=8, choices=Channel.choices, default=Channel.QR)
+    # how presence was shown; blank on visits recorded before check-ins were verified
+    proof = models.CharField(max_length=8, choices=Proof.choices, blank=True)
 
     class Meta:
         ordering = ["-at", "-id"]

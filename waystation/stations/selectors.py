@@ -147,59 +147,6 @@ def stations_nearest(
     return hits
 
 
-def stations_geojson(
-    *,
-    service: str = "",
-    open_now: bool = False,
-    district: str = "",
-    datum: str = "wgs84",
-    at: datetime | None = None,
-) -> dict[str, Any]:
-    """The public map layer: stations open or temporarily closed, as a FeatureCollection."""
-    datum = clean_datum(datum)
-    service = clean_service(service)
-    if district and district not in DISTRICT_NAMES:
-        raise ValidationError({"district": [f"未知区域“{district}” (unknown district)"]})
-    index = station_index()
-    at = at or datetime.now(TZ)
-    bit = SERVICE_BITS.get(service, 0)
-    features = []
-    rows = [
-        r
-        for r in range(index.size)
-        if index.statuses[r] in PUBLIC_STATUSES
-        and (not bit or int(index.mask[r]) & bit)
-        and (not district or index.districts[r] == district)
-    ]
-    lon, lat = index.lon[rows], index.lat[rows]
-    if datum != "wgs84" and rows:
-        lon, lat = from_wgs84(lon, lat, datum)
-    for k, r in enumerate(rows):
-        state = index.state(r, at)
-        if open_now and not state.open:
-            continue
-        features.append(
-            {
-                "type": "Feature",
-                "geometry": {
-                    "type": "Point",
-                    "coordinates": [round(float(lon[k]), 7), round(float(lat[k]), 7)],
-                },
-                "properties": {
-                    "code": index.codes[r],
-                    "name": index.names[r],
-                    "address": index.addresses[r],
-                    "district": index.districts[r],
-                    "status": index.statuses[r],
-                    "open_now": state.open,
-                    "open_label": state.label,
-                    "services": service_codes(int(index.mask[r])),
-                },
-            }
-        )
-    return {"type": "FeatureCollection", "datum": datum, "features": features}
-
-
 def station_public(code: str) -> Station | None:
     return (
         Station.objects.filter(code=code)

@@ -41,4 +41,9 @@ urlpatterns = [
     ),
     path("staff/stations/<str:code>/poster.png", views_staff.poster_png, name="poster_png"),
     path("staff/stations/<str:code>/poster.pdf", views_staff.poster_pdf, name="poster_pdf"),
+    path(
+        "staff/stations/<str:code>/poster/reissue/",
+        views_staff.poster_reissue,
+        name="poster_reissue",
+    ),
 ]

@@ -111,15 +111,21 @@ def _visitor_key(request) -> str:
 
 @never_cache
 def checkin(request, code: str):
+    """The page the poster's QR opens (its URL carries the station's code, kept in the form);
+    without the code, the page's script sends the phone's location if the person shares it."""
     station = _public_station(code)
     member = request.member or None
     error = ""
     if request.method == "POST":
+        post = request.POST
         try:
             result = services.checkin_record(
                 station=station,
                 member=member,
-                industry="" if member else request.POST.get("industry", ""),
+                industry="" if member else post.get("industry", ""),
+                poster_code=post.get("poster_code", ""),
+                lon=post.get("lon") or None,
+                lat=post.get("lat") or None,
                 visitor_key=_visitor_key(request),
                 ip=client_ip(request) or "",
             )
@@ -131,7 +137,13 @@ def checkin(request, code: str):
     return render(
         request,
         "stations/checkin.html",
-        {"s": station, "member": member, "industries": INDUSTRIES, "error": error},
+        {
+            "s": station,
+            "member": member,
+            "industries": INDUSTRIES,
+            "error": error,
+            "poster_code": request.POST.get("poster_code") or request.GET.get("poster_code", ""),
+        },
     )
 
 

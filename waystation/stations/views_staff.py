@@ -8,6 +8,7 @@ from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from waystation.accounts.access import (
@@ -262,6 +263,19 @@ def poster_pdf(request, code: str):
     resp = HttpResponse(posters.poster_pdf(station), content_type="application/pdf")
     resp["Content-Disposition"] = f'inline; filename="station-{station.code}.pdf"'
     return resp
+
+
+@require_POST
+@staff_required
+def poster_reissue(request, code: str):
+    station = _kept_station(request, code)
+    services.station_poster_reissue(station=station, actor=request.user)
+    messages.success(
+        request,
+        _("已生成第 %(version)d 版签到海报，旧海报的二维码不再计入到站次数，请打印替换")
+        % {"version": station.poster_version},
+    )
+    return redirect("stations:staff_detail", station.code)
 
 
 @staff_required

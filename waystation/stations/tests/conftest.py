@@ -13,6 +13,14 @@ def _index_checks_every_query(settings):
     settings.STATIONS_INDEX_CHECK_SECONDS = 0
 
 
+@pytest.fixture(autouse=True)
+def _fresh_map_layer():
+    # A rolled-back test can leave the registry stamp as it found it: start with no entries.
+    from waystation.stations import layer
+
+    layer.cache_clear()
+
+
 @pytest.fixture
 def make_station(db):
     def make(code="TN001", lon=TIANNING[0], lat=TIANNING[1], **data):
@@ -22,6 +30,22 @@ def make_station(db):
         return services.station_create(code=code, lon=lon, lat=lat, data=data)
 
     return make
+
+
+@pytest.fixture
+def member(orgs):
+    """张三, a food-delivery rider and member."""
+    from waystation.members.models import Member
+    from waystation.members.services import member_fields
+
+    return Member.objects.create(
+        member_number="CZ00000001",
+        **member_fields(name="张三", id_number="320402199001011234", phone="13800001111"),
+        industry="food_delivery",
+        work_district="tianning",
+        union=orgs["food_delivery"],
+        channel=Member.Channel.SCAN,
+    )
 
 
 @pytest.fixture

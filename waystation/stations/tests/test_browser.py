@@ -1,4 +1,8 @@
+import io
+
 import pytest
+import zxingcpp
+from PIL import Image
 
 from waystation.stations import index
 from waystation.stations.models import Visit
@@ -35,3 +39,39 @@ def test_rider_finds_the_nearest_station_on_a_phone_and_checks_in(
     visit = Visit.objects.get()
     assert visit.station.code == "TN001"
     assert visit.industry == "food_delivery"
+    assert visit.proof == Visit.Proof.LOCATION  # the page sent the phone's location, 146 m off
+
+
+def test_rider_scans_the_station_poster_on_a_phone_and_the_visit_counts(
+    transactional_db, live_server, phone_page, make_station, as_user, people, settings
+):
+    settings.SITE_URL = live_server.url
+    make_station("TN001", name="人民路驿站", is_24h=True)
+    png = as_user(people.alice).get("/staff/stations/TN001/poster.png").content
+    (qr,) = zxingcpp.read_barcodes(Image.open(io.BytesIO(png)))
+    assert qr.text.startswith(f"{live_server.url}/stations/TN001/checkin/?poster_code=1:")
+
+    page = phone_page  # no location shared: the poster's code alone makes the visit count
+    page.goto(qr.text)
+    page.select_option("#industry", "express")
+    page.click("#checkin-submit")
+    page.get_by_text("签到成功").wait_for()
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+
+    visit = Visit.objects.get()
+    assert (visit.station.code, visit.industry, visit.proof) == ("TN001", "express", "code")
+
+
+def test_a_check_in_far_from_the_station_says_so_on_the_phone(
+    transactional_db, live_server, phone_page, make_station
+):
+    make_station("TN001", name="人民路驿站", is_24h=True)
+    page = phone_page
+    page.context.grant_permissions(["geolocation"], origin=live_server.url)
+    page.context.set_geolocation({"longitude": 120.62, "latitude": 31.78})  # 60 km east
+
+    page.goto(f"{live_server.url}/stations/TN001/checkin/")
+    page.click("#checkin-submit")
+    page.locator("#checkin-refused").wait_for()
+    assert page.inner_text("#checkin-refused") == "您距离该驿站约 60 公里，未计入到站次数"
+    assert Visit.objects.count() == 0

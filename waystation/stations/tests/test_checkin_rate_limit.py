@@ -6,6 +6,7 @@ import pytest
 from django.utils import timezone
 
 from waystation.stations import services
+from waystation.stations.codes import poster_code
 from waystation.stations.models import Visit
 
 
@@ -15,7 +16,14 @@ def _three_per_ip(settings):
 
 
 def scan(station, *, ip="203.0.113.7", at=None, **kw):
-    return services.checkin_record(station=station, ip=ip, industry="express", at=at, **kw)
+    return services.checkin_record(
+        station=station,
+        poster_code=poster_code(station),
+        ip=ip,
+        industry="express",
+        at=at,
+        **kw,
+    )
 
 
 def test_anonymous_checkins_beyond_the_limit_from_one_ip_are_not_recorded(make_station):
@@ -50,21 +58,10 @@ def test_the_window_is_30_minutes(make_station):
     assert scan(station, at=t0 + timedelta(minutes=31)).counted
 
 
-def test_members_are_not_limited_by_their_ip_address(make_station, orgs):
-    from waystation.members.models import Member
-    from waystation.members.services import member_fields
-
+def test_members_are_not_limited_by_their_ip_address(make_station, member):
     station = make_station()
     for _ in range(3):
         scan(station)
-    member = Member.objects.create(
-        member_number="CZ00000001",
-        **member_fields(name="张三", id_number="320402199001011234", phone="13800001111"),
-        industry="food_delivery",
-        work_district="tianning",
-        union=orgs["food_delivery"],
-        channel=Member.Channel.SCAN,
-    )
     assert scan(station, member=member).counted
 
 
@@ -76,12 +73,12 @@ def test_the_ip_address_is_stored_only_as_a_keyed_hash(make_station):
 
 
 def test_the_page_thanks_a_limited_visitor_without_recording_the_visit(client, make_station):
-    make_station()
+    form = {"industry": "express", "poster_code": poster_code(make_station())}
     for _ in range(3):
         client.cookies.clear()  # a fresh browser each time: only the address is the same
-        client.post("/stations/TN001/checkin/", {"industry": "express"})
+        client.post("/stations/TN001/checkin/", form)
     client.cookies.clear()
-    resp = client.post("/stations/TN001/checkin/", {"industry": "express"}, follow=True)
+    resp = client.post("/stations/TN001/checkin/", form, follow=True)
     assert resp.status_code == 200
     assert "谢谢您的到访" in resp.content.decode()
     assert "未计入统计" in resp.content.decode()
@@ -89,14 +86,11 @@ def test_the_page_thanks_a_limited_visitor_without_recording_the_visit(client, m
 
 
 def test_the_api_answers_a_limited_checkin_with_200_and_no_visit(client, make_station):
-    make_station()
+    body = {"industry": "express", "poster_code": poster_code(make_station())}
     url = "/api/v1/stations/TN001/checkins"
-    codes = [
-        client.post(url, {"industry": "express"}, content_type="application/json").status_code
-        for _ in range(3)
-    ]
+    codes = [client.post(url, body, content_type="application/json").status_code for _ in range(3)]
     assert codes == [201, 201, 201]
-    resp = client.post(url, {"industry": "express"}, content_type="application/json")
+    resp = client.post(url, body, content_type="application/json")
     assert resp.status_code == 200
     body = resp.json()
     assert (body["counted"], body["limited"], body["visit_id"]) == (False, True, None)

@@ -7,6 +7,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from waystation.jobs.models import Job
 from waystation.stations import services
+from waystation.stations.codes import poster_code
 from waystation.stations.models import FaultReport, Station, StationException, StationPhoto, Visit
 from waystation.stations.registry import registry_xlsx
 
@@ -43,8 +44,10 @@ def test_the_thanks_page_shows_nothing_to_another_browser(client, make_station):
 
 @pytest.mark.prg("stations:checkin")
 def test_checking_in_redirects_to_its_result_page(client, make_station):
-    make_station(name="人民路驿站")
-    r = client.post("/stations/TN001/checkin/", {"industry": "express"})
+    station = make_station(name="人民路驿站")
+    r = client.post(
+        "/stations/TN001/checkin/", {"industry": "express", "poster_code": poster_code(station)}
+    )
     assert (r.status_code, r["Location"]) == (302, "/stations/TN001/checkin/done/")
     for _ in range(2):  # a reload shows the same result and records nothing
         page = client.get(r["Location"]).content.decode()
