@@ -212,3 +212,19 @@ def test_documents_are_sandboxed_and_pdfs_download(claim, people, as_user, rider
     assert r_pdf["Content-Disposition"].startswith("attachment;")
     assert r_png["Content-Disposition"].startswith("inline;")
     assert r_pdf["Content-Security-Policy"] == r_png["Content-Security-Policy"] == "sandbox"
+
+
+@pytest.mark.parametrize("ref", ["XFD1048576", "AD1000000"])
+def test_a_gift_list_reaching_a_far_cell_is_refused_with_a_message(
+    plans, people, as_user, orgs, ref
+):
+    from waystation.aid.models import GiftBatch
+    from waystation.core.tests.files import far_cell_workbook
+
+    upload = SimpleUploadedFile("list.xlsx", far_cell_workbook(ref, header=["会员号"]))
+    form = {"plan": plans["accident"].pk, "unit": orgs["city"].pk, "file": upload}
+    r = as_user(people.carl).post("/staff/aid/plans/", form)
+    assert r.status_code == 200
+    page = r.content.decode()
+    assert "表格过大：数据延伸到第" in page and f"（{ref}），上限为 250,000 行" in page
+    assert not GiftBatch.objects.exists()
