@@ -214,6 +214,19 @@ def test_documents_are_sandboxed_and_pdfs_download(claim, people, as_user, rider
     assert r_pdf["Content-Security-Policy"] == r_png["Content-Security-Policy"] == "sandbox"
 
 
+def test_a_decompression_bomb_document_is_refused_with_a_message(claim, rider, settings):
+    from waystation.core.tests.files import bomb_png
+
+    c = member_client(rider)
+    upload = SimpleUploadedFile("scan.png", bomb_png(), "image/png")
+    r = c.post(f"/me/aid/claims/{claim.number}/documents/", {"doc_type": "invoice", "file": upload})
+    assert r.status_code == 302
+    assert not ClaimDocument.objects.exists()
+    assert not (settings.PRIVATE_MEDIA_ROOT / "aid").exists()
+    page = c.get(r.url).content.decode()
+    assert "图片尺寸过大：最多 5,000 万像素，请缩小后再上传" in page
+
+
 @pytest.mark.parametrize("ref", ["XFD1048576", "AD1000000"])
 def test_a_gift_list_reaching_a_far_cell_is_refused_with_a_message(
     plans, people, as_user, orgs, ref

@@ -1,7 +1,10 @@
-"""Hostile uploads built in a few KB: sparse workbooks that reach far cells."""
+"""Hostile uploads built in a few KB: sparse workbooks that reach far cells, decompression bombs."""
 
 import io
+import struct
 import zipfile
+import zlib
+from functools import cache
 from xml.sax.saxutils import escape
 
 _MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
@@ -53,3 +56,18 @@ def far_cell_workbook(ref: str, *, header=ROSTER_HEADER, declared: bool = False)
     head = "".join(cell(f"{letters[i]}1", h) for i, h in enumerate(header))
     data = f'<row r="1">{head}</row><row r="{row}">{cell(ref, "x")}</row>'
     return workbook(data, dimension=f"A1:{ref}" if declared else None)
+
+
+@cache
+def bomb_png(width: int = 20_000, height: int = 20_000) -> bytes:
+    """A valid 1-bit PNG of width × height black pixels: 400 megapixels in about 48 KB."""
+
+    def chunk(kind: bytes, body: bytes) -> bytes:
+        crc = struct.pack(">I", zlib.crc32(kind + body))
+        return struct.pack(">I", len(body)) + kind + body + crc
+
+    row = b"\0" * (1 + (width + 7) // 8)  # filter byte, then the bits
+    z = zlib.compressobj(9)
+    idat = b"".join(z.compress(row) for _ in range(height)) + z.flush()
+    ihdr = struct.pack(">IIBBBBB", width, height, 1, 0, 0, 0, 0)  # 1 bit, greyscale
+    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", ihdr) + chunk(b"IDAT", idat) + chunk(b"IEND", b"")
