@@ -181,6 +181,14 @@ MAP_TILE_ATTRIBUTION = env("MAP_TILE_ATTRIBUTION", "")
 # before its payout exists; the default ¥10,000 is the example accident plan's per-incident
 # medical cap, so a routine correction passes and a large manual sum gets four eyes.
 AID_OVERRIDE_SECOND_APPROVER_FEN = env_int("AID_OVERRIDE_SECOND_APPROVER_FEN", 1_000_000)
+# Uploaded .xlsx workbooks (waystation/core/xlsx.py): the largest sheet read, and the memory of
+# the child process that reads it. Uploaded images: the most pixels (Pillow's own limit is ~89 M).
+XLSX_MAX_ROWS = env_int("XLSX_MAX_ROWS", 250_000)
+XLSX_MAX_COLUMNS = env_int("XLSX_MAX_COLUMNS", 100)
+XLSX_MAX_CELLS = env_int("XLSX_MAX_CELLS", 5_000_000)
+XLSX_MAX_BYTES = env_int("XLSX_MAX_BYTES", 400 * 1024 * 1024)
+XLSX_PARSE_MEMORY_MB = env_int("XLSX_PARSE_MEMORY_MB", 2048)
+UPLOAD_MAX_PIXELS = env_int("UPLOAD_MAX_PIXELS", 50_000_000)
 
 # Background jobs run in `manage.py run_jobs` (started by `make run`); JOBS_EAGER runs them inline.
 JOBS_EAGER = env_bool("JOBS_EAGER", False)

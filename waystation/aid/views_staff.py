@@ -25,6 +25,7 @@ from waystation.accounts.access import (
 )
 from waystation.accounts.models import OrgUnit, Platform
 from waystation.accounts.orgs import DISTRICTS
+from waystation.core import xlsx
 from waystation.members.exports import XLSX
 
 from . import selectors, services
@@ -378,11 +379,8 @@ def _numbers_from_upload(upload) -> list[str]:
     """Member numbers from the first column of an .xlsx or a text/CSV file."""
     head = upload.read(4)
     upload.seek(0)
-    if head.startswith(b"PK"):
-        from python_calamine import CalamineWorkbook
-
-        wb = CalamineWorkbook.from_filelike(upload)
-        rows = wb.get_sheet_by_index(0).to_python()
+    if head.startswith(b"PK"):  # checked, then read in a child process (XlsxError: a message)
+        rows = xlsx.read(upload.read(), skip_empty_area=True)
         values = [str(r[0]).strip() for r in rows if r and r[0]]
     else:
         text = upload.read().decode("utf-8-sig", errors="replace")

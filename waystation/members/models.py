@@ -123,10 +123,11 @@ class RosterImport(models.Model):
     """An uploaded roster (.xlsx) and its validation and commit."""
 
     class Status(models.TextChoices):
+        VALIDATING = "validating", "校验中"  # uploaded; the validation job reads it
         VALIDATED = "validated", "已校验"
         COMMITTING = "committing", "导入中"
         DONE = "done", "已完成"
-        FAILED = "failed", "失败"
+        FAILED = "failed", "失败"  # the file could not be imported at all: `error` says why
         EXPIRED = "expired", "已过期"  # never committed; its staged rows were purged
 
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT)
@@ -143,6 +144,7 @@ class RosterImport(models.Model):
     created_count = models.PositiveIntegerField(default=0)
     existing_count = models.PositiveIntegerField(default=0)
     committed_through = models.PositiveIntegerField(default=0)  # rows done: resume point
+    error = models.CharField(max_length=500, blank=True)
     job = models.ForeignKey("jobs.Job", null=True, blank=True, on_delete=models.SET_NULL)
     created_at = models.DateTimeField(default=timezone.now)
 

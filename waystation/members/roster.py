@@ -1,9 +1,12 @@
 """Roster import (.xlsx): template, parsing, per-row validation, preview, error file, and the
 batched, idempotent, resumable commit that runs as a background job.
 
-The uploaded file itself is never stored. Validation keeps the clean values of the rows that will
-become members, encrypted under the personal-data keys (under PRIVATE_MEDIA_ROOT, a server-chosen
-name), until the commit is done, so what is written is exactly what the preview showed. Each
+An upload is checked only as far as is cheap (a workbook within the size limits of
+core/xlsx.py) and kept encrypted under the personal-data keys (under PRIVATE_MEDIA_ROOT, a
+server-chosen name) for the validation job, which reads it in a child process of bounded memory,
+deletes it, and validates every row. From then on only the clean values of the rows that will
+become members are kept, encrypted, until the commit is done, so what is written is exactly what
+the preview showed. Each
 batch is written in one transaction together with the import's resume point
 (`committed_through`), and members are unique by the keyed hash of their ID number, so a crashed
 commit resumes where it stopped and a re-imported file creates nothing new.
@@ -26,12 +29,13 @@ from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.db.models import DateField, DateTimeField, Q
 from django.utils import timezone
+from django.utils.translation import gettext
 from openpyxl import Workbook
-from python_calamine import CalamineError, CalamineWorkbook
 
 from waystation.accounts.access import filter_in_scope, scope_of
 from waystation.accounts.models import OrgUnit, Platform
 from waystation.accounts.orgs import DISTRICTS, INDUSTRIES, PLATFORMS
+from waystation.core import xlsx
 from waystation.jobs import runner
 from waystation.jobs.models import Job
 from waystation.privacy import crypto
@@ -44,6 +48,7 @@ from .services import member_fields, member_numbers
 from .validators import clean_id_number, clean_name, clean_phone
 
 JOB_KIND = "members.roster_import"
+VALIDATE_KIND = "members.roster_validate"
 BATCH_SIZE = 2000
 MAX_ROWS = 200_000
 MAX_BYTES = 30 * 1024 * 1024
@@ -155,22 +160,32 @@ def _header_key(cell: Any) -> str:
     return _HEADER_KEYS.get(_HEADER_NOISE.sub("", _text(cell)), "")
 
 
-def read_sheet(data: bytes) -> tuple[dict[str, int], list[tuple[int, list[Any]]]]:
-    """The column index of each known header and the non-empty data rows with their Excel row
-    numbers. Raises RosterFileError with a message for staff."""
+SHEET = "名册"  # the template's sheet; otherwise the first
+
+
+def _workbook(data: bytes, reader: Callable[..., Any]) -> Any:
     if len(data) > MAX_BYTES:
         raise RosterFileError(f"文件过大（超过 {MAX_BYTES // 1024 // 1024} MB），请分批导入")
     if not data.startswith(b"PK"):
         raise RosterFileError("无法读取文件：请上传 Excel 工作簿（.xlsx），可先下载模板填写")
     try:
-        book = CalamineWorkbook.from_filelike(io.BytesIO(data))
-        names = book.sheet_names
-        sheet = book.get_sheet_by_name("名册" if "名册" in names else names[0])
-        cells = sheet.to_python(skip_empty_area=False)
-    except (CalamineError, IndexError, ValueError) as exc:
-        raise RosterFileError(
-            "文件已损坏或不是 Excel 工作簿（.xlsx），无法读取；请另存为 .xlsx 后重试"
-        ) from exc
+        return reader(data, sheet=SHEET)
+    except xlsx.XlsxError as exc:
+        raise RosterFileError(str(exc)) from exc
+
+
+def check_file(data: bytes) -> None:
+    """What can be told about a file without reading its rows (fit for the web request): its
+    size, that it is a workbook, and its declared size within the limits (core/xlsx.py).
+    Raises RosterFileError."""
+    _workbook(data, xlsx.check)
+
+
+def read_sheet(data: bytes) -> tuple[dict[str, int], list[tuple[int, list[Any]]]]:
+    """The column index of each known header and the non-empty data rows with their Excel row
+    numbers, read in a child process of bounded memory (core/xlsx.py). Raises RosterFileError
+    with a message for staff."""
+    cells = _workbook(data, xlsx.read)
     if not cells:
         raise RosterFileError("文件中没有数据：第一行应为列名，从第二行起每行一人")
     columns: dict[str, int] = {}
@@ -289,10 +304,14 @@ def _clean(row: Row, unit: OrgUnit, platforms: dict[str, int], today: date) -> N
         errors.extend(f"入会日期：{m}" for m in e.messages)
 
 
-def parse(data: bytes, *, unit: OrgUnit) -> Parsed:
+VALIDATE_PROGRESS_EVERY = 5000
+
+
+def parse(data: bytes, *, unit: OrgUnit, progress: runner.Progress | None = None) -> Parsed:
     """Read and validate every row with the join form's rules. Raises RosterFileError for a file
     that cannot be imported at all; row errors are collected on the rows."""
     columns, cells = read_sheet(data)
+    total = len(cells)
     platforms: dict[str, int] = {}
     for pid, code, name in Platform.objects.values_list("id", "code", "name"):
         platforms[code.lower()] = platforms[name] = pid
@@ -300,7 +319,10 @@ def parse(data: bytes, *, unit: OrgUnit) -> Parsed:
     first_line: dict[str, int] = {}
     rows: list[Row] = []
     valid = 0
-    for line, values in cells:
+    for n, (line, values) in enumerate(cells):
+        if progress is not None and n % VALIDATE_PROGRESS_EVERY == 0:
+            counts = {"done": f"{n:,}", "total": f"{total:,}"}
+            progress(n, total, gettext("已校验 %(done)s / %(total)s 行") % counts)
         raw = {key: values[i] if i < len(values) else "" for key, i in columns.items()}
         raw.setdefault("joined_on", "")
         row = Row(line=line, raw=raw)
@@ -343,6 +365,11 @@ def _dir() -> Path:
 def staged_path(imp: RosterImport) -> Path:
     """The validated rows waiting for the commit (personal data encrypted)."""
     return _dir() / imp.stored_name
+
+
+def upload_path(imp: RosterImport) -> Path:
+    """The uploaded workbook, encrypted, until the validation job has read it."""
+    return _dir() / (Path(imp.stored_name).stem + ".upload")
 
 
 def errors_path(imp: RosterImport) -> Path:
@@ -480,51 +507,121 @@ def _prepare(staged: list[list]) -> list[dict]:
 
 
 def roster_upload(*, user: Any, unit: OrgUnit, filename: str, data: bytes) -> RosterImport:
-    """Validate an uploaded roster and prepare its new members for the commit. A file that
-    cannot be imported raises ValidationError and writes nothing; row errors go to the preview
-    and the error file. The file itself is not kept: only the clean values of its valid new
-    rows, encrypted, until the commit is done."""
+    """Accept an uploaded roster and queue its validation. A file that is plainly not an
+    importable workbook raises ValidationError and writes nothing. The file is kept, encrypted,
+    only until the validation job has read it (`roster_validate_job`)."""
     if not importable_units(user).filter(pk=unit.pk).exists():
         raise ValidationError({"unit": ["无权导入到该单位"]})
     if not filename.lower().endswith(".xlsx"):
         raise RosterFileError("请上传 Excel 工作簿（.xlsx），可先下载模板填写")
-    parsed = parse(data, unit=unit)
-    valid = [r for r in parsed.rows if r.ok]
-    existing = _existing_hashes([r.id_hash for r in valid])
-    pending = [r for r in valid if r.id_hash not in existing]
+    check_file(data)
     imp = RosterImport(
         created_by=user,
         unit=unit,
         filename=Path(filename).name[:200],
         file_sha256=hashlib.sha256(data).hexdigest(),
         stored_name=f"{uuid.uuid4().hex}.rows",
-        total_rows=parsed.total,
-        valid_rows=parsed.valid,
-        error_rows=parsed.errors,
-        pending_rows=len(pending),
-        existing_count=len(existing),  # already members: the commit skips them
-        errors_preview=[
-            {
-                "line": r.line,
-                "name": _text(r.raw["name"])[:40],
-                "id_number": _masked("id_number", r.raw["id_number"]),
-                "errors": r.errors,
-            }
-            for r in parsed.rows
-            if not r.ok
-        ][:PREVIEW_ERRORS],
+        status=RosterImport.Status.VALIDATING,
     )
+    path = upload_path(imp)
+    path.write_bytes(crypto.encrypt_bytes(data))
+    try:
+        with transaction.atomic():
+            imp.save()
+            imp.job = runner.job_enqueue(
+                kind=VALIDATE_KIND, params={"import_id": imp.pk}, user=user
+            )
+            imp.save(update_fields=["job"])
+    except BaseException:
+        path.unlink(missing_ok=True)
+        raise
+    return imp
+
+
+def _validate(imp: RosterImport, data: bytes, progress: runner.Progress) -> None:
+    """Validate the rows of an upload; stage the clean values of its valid new rows (encrypted)
+    and write the error file for the preview."""
+    parsed = parse(data, unit=imp.unit, progress=progress)
+    progress(parsed.total, parsed.total, gettext("正在比对已有会员"))
+    valid = [r for r in parsed.rows if r.ok]
+    existing = _existing_hashes([r.id_hash for r in valid])
+    pending = [r for r in valid if r.id_hash not in existing]
+    imp.total_rows = parsed.total
+    imp.valid_rows = parsed.valid
+    imp.error_rows = parsed.errors
+    imp.pending_rows = len(pending)
+    imp.existing_count = len(existing)  # already members: the commit skips them
+    imp.errors_preview = [
+        {
+            "line": r.line,
+            "name": _text(r.raw["name"])[:40],
+            "id_number": _masked("id_number", r.raw["id_number"]),
+            "errors": r.errors,
+        }
+        for r in parsed.rows
+        if not r.ok
+    ][:PREVIEW_ERRORS]
     staged_path(imp).write_bytes(_stage(pending))
     if parsed.errors:
         errors_path(imp).write_bytes(error_file_bytes(parsed.rows))
-    imp.save()
-    return imp
+
+
+@runner.handler(VALIDATE_KIND)
+def roster_validate_job(job: Job, progress: runner.Progress) -> dict:
+    """Read an upload (in a child process of bounded memory), delete it, validate its rows. A
+    file that cannot be imported at all marks the import failed with the reason, and the job
+    fails with it."""
+    imp = RosterImport.objects.select_related("unit").get(pk=job.params["import_id"])
+    if imp.status != RosterImport.Status.VALIDATING:
+        return {"status": imp.status}
+    path = upload_path(imp)
+    progress(0, None, gettext("正在读取文件"))
+    try:
+        try:
+            data = crypto.decrypt_bytes(path.read_bytes())
+        except FileNotFoundError:
+            raise RosterFileError(gettext("上传的文件已不在服务器上，请重新上传")) from None
+        finally:
+            path.unlink(missing_ok=True)  # read once: the workbook is not kept
+        _validate(imp, data, progress)
+    except Exception as exc:
+        file_error = exc.messages[0] if isinstance(exc, RosterFileError) else ""
+        RosterImport.objects.filter(pk=imp.pk).update(
+            status=RosterImport.Status.FAILED,
+            error=(file_error or gettext("校验时出错，请重新上传"))[:500],
+        )
+        if file_error:
+            raise RuntimeError(file_error) from exc  # the job fails with the message for staff
+        raise
+    imp.status = RosterImport.Status.VALIDATED
+    imp.save(
+        update_fields=[
+            "status",
+            "total_rows",
+            "valid_rows",
+            "error_rows",
+            "pending_rows",
+            "existing_count",
+            "errors_preview",
+        ]
+    )
+    progress(
+        imp.total_rows,
+        imp.total_rows,
+        gettext("校验完成：有效 %(valid)s 行，错误 %(errors)s 行")
+        % {"valid": f"{imp.valid_rows:,}", "errors": f"{imp.error_rows:,}"},
+    )
+    return {"valid": imp.valid_rows, "errors": imp.error_rows}
 
 
 @transaction.atomic
 def roster_commit_start(*, imp: RosterImport, user: Any, request: Any = None) -> RosterImport:
     """Start the commit job, or start it again after a failure (it resumes where it stopped)."""
     imp = RosterImport.objects.select_for_update().get(pk=imp.pk)
+    if imp.status == RosterImport.Status.VALIDATING:
+        raise ValidationError(gettext("文件还在校验中，请在校验完成后再导入"))
+    if imp.status == RosterImport.Status.FAILED:
+        raise ValidationError(gettext("这个文件无法导入，请按提示修改后重新上传"))
     running = imp.job is not None and imp.job.status in (Job.Status.QUEUED, Job.Status.RUNNING)
     if imp.status == RosterImport.Status.DONE or running:
         return imp
@@ -741,11 +838,13 @@ STAGING_DAYS = 7
 
 
 def roster_purge_stale(*, days: int = STAGING_DAYS) -> int:
-    """Uploads validated (or stopped mid-commit) but left alone for `days`: delete their staged
-    rows — personal data kept only for the commit — and mark them expired. Returns how many."""
+    """Uploads never validated, validated, or stopped mid-commit, left alone for `days`: delete
+    their upload or staged rows — personal data kept only for the validation and the commit —
+    and mark them expired. Returns how many."""
     cutoff = timezone.now() - timedelta(days=days)
+    S = RosterImport.Status
     stale = RosterImport.objects.filter(
-        status__in=[RosterImport.Status.VALIDATED, RosterImport.Status.COMMITTING],
+        status__in=[S.VALIDATING, S.VALIDATED, S.COMMITTING],
         created_at__lt=cutoff,
     ).exclude(job__status__in=[Job.Status.QUEUED, Job.Status.RUNNING])
     n = 0
@@ -755,6 +854,7 @@ def roster_purge_stale(*, days: int = STAGING_DAYS) -> int:
             imp.save(update_fields=["status"])
             audit_record(action="member.import_expire", obj=imp, actor_label="system",
                          detail={"filename": imp.filename, "days": days})  # fmt: skip
-            transaction.on_commit(lambda imp=imp: staged_path(imp).unlink(missing_ok=True))
+            for path in (staged_path(imp), upload_path(imp)):
+                transaction.on_commit(lambda path=path: path.unlink(missing_ok=True))
         n += 1
     return n

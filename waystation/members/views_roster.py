@@ -8,6 +8,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from waystation.accounts.access import get_in_scope_or_404, union_staff_required
+from waystation.jobs.models import Job
 from waystation.privacy.audit import audit_record
 
 from . import roster
@@ -79,6 +80,7 @@ def import_template(request):
 
 @union_staff_required
 def import_detail(request, pk: int):
+    S = RosterImport.Status
     imp = _import_for(request.user, pk)
     earlier = (
         roster.imports_visible_to(request.user)
@@ -94,9 +96,9 @@ def import_detail(request, pk: int):
             "job": imp.job,
             "earlier": earlier,
             "more_errors": max(imp.error_rows - len(imp.errors_preview), 0),
-            "can_commit": imp.status not in (RosterImport.Status.DONE, RosterImport.Status.EXPIRED)
+            "can_commit": imp.status in (S.VALIDATED, S.COMMITTING)
             and imp.valid_rows > 0
-            and (imp.job is None or imp.job.status == imp.job.Status.FAILED),
+            and (imp.job is None or imp.job.status in (Job.Status.DONE, Job.Status.FAILED)),
         },
     )
 

@@ -39,8 +39,16 @@ def encrypt(value: str) -> str:
 
 
 def decrypt(token: str) -> str:
+    return decrypt_bytes(token.encode()).decode()
+
+
+def encrypt_bytes(data: bytes) -> bytes:
+    return _cipher().encrypt(data)
+
+
+def decrypt_bytes(token: bytes) -> bytes:
     try:
-        return _cipher().decrypt(token.encode()).decode()
+        return _cipher().decrypt(token)
     except InvalidToken as exc:  # a key was removed before rotation finished
         raise ValueError("无法解密：密钥不匹配 (no key in PII_KEYS decrypts this value)") from exc
 

@@ -11,17 +11,16 @@ differ from the registry, with progress. Re-importing the same file changes noth
 
 from __future__ import annotations
 
-import io
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from python_calamine import CalamineError, CalamineWorkbook
 
 from waystation.accounts.access import can_manage_station
 from waystation.accounts.orgs import DISTRICT_NAMES
+from waystation.core import xlsx
 from waystation.geo.datums import DATUMS, from_wgs84
 from waystation.jobs import runner
 from waystation.jobs.models import Job
@@ -221,10 +220,9 @@ def _changes(station: Station, row: dict) -> dict:
 
 def _sheet(data: bytes) -> list[list[Any]]:
     try:
-        book = CalamineWorkbook.from_filelike(io.BytesIO(data))
-        cells = book.get_sheet_by_index(0).to_python(skip_empty_area=False)
-    except (CalamineError, IndexError, ValueError) as exc:
-        raise ValidationError({"file": ["无法读取文件：请上传 Excel 工作簿（.xlsx）"]}) from exc
+        cells = xlsx.read(data)  # checked, then read in a child process of bounded memory
+    except xlsx.XlsxError as exc:
+        raise ValidationError({"file": exc.messages}) from exc
     if not cells:
         raise ValidationError({"file": ["文件中没有数据"]})
     return cells

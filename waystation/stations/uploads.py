@@ -25,7 +25,7 @@ def image_check(upload: UploadedFile, *, field: str = "photo") -> tuple[str, str
     """(extension, content type) of an uploaded image; ValidationError if it is not one."""
     if upload.size is None or upload.size > MAX_BYTES:
         raise ValidationError({field: ["照片不能超过 5 MB (photo larger than 5 MB)"]})
-    found = sniff_image(upload)
+    found = sniff_image(upload, field=field)
     if found is None:
         raise ValidationError({field: ["只能上传图片（JPEG、PNG、WebP、GIF）"]})
     return found

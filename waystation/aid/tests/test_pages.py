@@ -226,3 +226,32 @@ def test_a_refused_step_shows_its_message_on_the_claim_page_and_changes_nothing(
     assert '<li class="error">平台尚未确认事故时是否在岗，请等待平台确认</li>' in r.content.decode()
     claim.refresh_from_db()
     assert (claim.status, claim.status_note) == ("submitted", "")
+
+
+def test_a_decompression_bomb_document_is_refused_with_a_message(claim, rider, settings):
+    from waystation.core.tests.files import bomb_png
+
+    c = member_client(rider)
+    upload = SimpleUploadedFile("scan.png", bomb_png(), "image/png")
+    r = c.post(f"/me/aid/claims/{claim.number}/documents/", {"doc_type": "invoice", "file": upload})
+    assert r.status_code == 302
+    assert not ClaimDocument.objects.exists()
+    assert not (settings.PRIVATE_MEDIA_ROOT / "aid").exists()
+    page = c.get(r.url).content.decode()
+    assert "图片尺寸过大：最多 5,000 万像素，请缩小后再上传" in page
+
+
+@pytest.mark.parametrize("ref", ["XFD1048576", "AD1000000"])
+def test_a_gift_list_reaching_a_far_cell_is_refused_with_a_message(
+    plans, people, as_user, orgs, ref
+):
+    from waystation.aid.models import GiftBatch
+    from waystation.core.tests.files import far_cell_workbook
+
+    upload = SimpleUploadedFile("list.xlsx", far_cell_workbook(ref, header=["会员号"]))
+    form = {"plan": plans["accident"].pk, "unit": orgs["city"].pk, "file": upload}
+    r = as_user(people.carl).post("/staff/aid/plans/", form)
+    assert r.status_code == 200
+    page = r.content.decode()
+    assert "表格过大：数据延伸到第" in page and f"（{ref}），上限为 250,000 行" in page
+    assert not GiftBatch.objects.exists()

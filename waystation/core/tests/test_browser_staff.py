@@ -88,3 +88,22 @@ def test_staff_runs_a_coverage_analysis_and_sees_the_map(live_server, desk_page,
     assert page.locator("#map .leaflet-tile").count() == 0
     assert page.locator("#by-district tr").count() > 1
     assert errors == []
+
+
+def test_staff_uploading_a_roster_that_reaches_xfd1048576_sees_why_it_is_refused(
+    live_server, desk_page, people, worker, tmp_path
+):
+    from waystation.core.tests.files import far_cell_workbook
+
+    path = tmp_path / "名册.xlsx"
+    path.write_bytes(far_cell_workbook("XFD1048576"))
+    page = desk_page
+    sign_in(page, live_server, "alice", "pw-alice")
+    page.goto(f"{live_server.url}/staff/imports/")
+    page.set_input_files("#roster-upload input[type=file]", str(path))
+    page.click("#roster-upload button")
+    page.wait_for_selector("#import-error")  # the progress bar, then the page reloads
+    assert "数据延伸到第 1,048,576 行、第 16,384 列（XFD1048576）" in page.inner_text(
+        "#import-error"
+    )
+    assert page.locator("#roster-commit").count() == 0

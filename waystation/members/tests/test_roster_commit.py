@@ -26,7 +26,10 @@ def upload(client, rows, unit) -> RosterImport:
     f.name = "roster.xlsx"
     r = client.post("/staff/imports/", {"unit": unit.pk, "file": f})
     assert r.status_code == 302, r.content.decode()[:2000]
-    return RosterImport.objects.get(pk=r.url.rstrip("/").rsplit("/", 1)[-1])
+    runner.run_until_empty()  # the validation job
+    imp = RosterImport.objects.get(pk=r.url.rstrip("/").rsplit("/", 1)[-1])
+    assert imp.status == RosterImport.Status.VALIDATED, imp.error
+    return imp
 
 
 def commit(client, imp) -> RosterImport:
@@ -82,7 +85,7 @@ def test_committing_twice_runs_one_job(alice, orgs):
     imp = upload(alice, roster.roster_sample(10, seed=4), orgs["tianning"])
     alice.post(f"/staff/imports/{imp.pk}/commit/")
     alice.post(f"/staff/imports/{imp.pk}/commit/")
-    assert Job.objects.count() == 1
+    assert Job.objects.filter(kind=roster.JOB_KIND).count() == 1
     runner.run_until_empty()
     assert Member.objects.count() == 10
 
@@ -162,7 +165,7 @@ def test_a_file_with_only_errors_cannot_be_committed(alice, orgs):
     imp = upload(alice, [["A1", "bad", "1", "x", "", "天宁区"]], orgs["tianning"])
     r = alice.post(f"/staff/imports/{imp.pk}/commit/", follow=True)
     assert "没有可导入的有效行" in r.content.decode()
-    assert not Job.objects.exists()
+    assert not Job.objects.filter(kind=roster.JOB_KIND).exists()
 
 
 def test_uploads_left_uncommitted_expire_and_their_staged_rows_are_deleted(
@@ -186,4 +189,4 @@ def test_uploads_left_uncommitted_expire_and_their_staged_rows_are_deleted(
     # an expired upload can no longer be committed: nothing is queued, nothing written
     alice.post(f"/staff/imports/{old.pk}/commit/")
     old.refresh_from_db()
-    assert old.job is None and Member.objects.count() == 0
+    assert old.job.kind == roster.VALIDATE_KIND and Member.objects.count() == 0

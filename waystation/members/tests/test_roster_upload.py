@@ -1,4 +1,8 @@
-"""Roster import: reading the file, the columns, per-row validation, preview and error file."""
+"""Roster import: reading the file, the columns, per-row validation, preview and error file.
+
+An upload that is plainly not a workbook is refused in the request; the rows are read and
+validated by a background job (run here by `runner.run_until_empty`), whose result the import's
+page shows."""
 
 import io
 import zipfile
@@ -6,6 +10,8 @@ import zipfile
 import pytest
 from openpyxl import load_workbook
 
+from waystation.jobs import runner
+from waystation.jobs.models import Job
 from waystation.members import roster
 from waystation.members.models import Member, RosterImport
 
@@ -16,9 +22,24 @@ GOOD = ["王小明", "11010519491231002X", "13812345678", "外卖送餐", "美�
 
 
 def upload(client, data: bytes, *, name="roster.xlsx", unit=None):
+    """The upload's response; once accepted, its validation job has run."""
     f = io.BytesIO(data)
     f.name = name
-    return client.post(URL, {"unit": unit.pk, "file": f})
+    r = client.post(URL, {"unit": unit.pk, "file": f})
+    if r.status_code == 302:
+        runner.run_until_empty()
+    return r
+
+
+def refused_by_the_job(client, r) -> str:
+    """The import's page after its validation refused the file: nothing kept, the job failed."""
+    assert r.status_code == 302
+    imp = RosterImport.objects.get()
+    assert imp.status == RosterImport.Status.FAILED
+    assert imp.job.status == Job.Status.FAILED and imp.job.error == imp.error
+    assert sorted(roster.staged_path(imp).parent.iterdir()) == []  # no upload, nothing staged
+    assert not Member.objects.exists()
+    return client.get(r.url).content.decode()
 
 
 @pytest.fixture
@@ -68,24 +89,25 @@ def test_upload_rejects_a_file_too_large(alice, orgs, monkeypatch):
     assert not RosterImport.objects.exists()
 
 
-def test_upload_rejects_missing_columns_and_names_them(alice, orgs):
+def test_validation_rejects_missing_columns_and_names_them(alice, orgs):
     data = roster.roster_xlsx([GOOD[:3]], header=["姓名", "证件", "手机号"])
-    r = upload(alice, data, unit=orgs["tianning"])
-    assert r.status_code == 400
-    assert "缺少必填列：身份证号、行业、平台、工作区域" in r.content.decode()
-    assert not RosterImport.objects.exists() and not Member.objects.exists()
+    page = refused_by_the_job(alice, upload(alice, data, unit=orgs["tianning"]))
+    assert "无法导入：缺少必填列：身份证号、行业、平台、工作区域" in page
 
 
-def test_upload_rejects_a_column_given_twice(alice, orgs):
+def test_validation_rejects_a_column_given_twice(alice, orgs):
     header = ["姓名", "身份证号", "手机号", "行业", "平台", "工作区域", "身份证号码"]
     r = upload(alice, roster.roster_xlsx([GOOD], header=header), unit=orgs["tianning"])
-    assert "列“身份证号”出现了两次" in r.content.decode()
-    assert not RosterImport.objects.exists()
+    assert "列“身份证号”出现了两次" in refused_by_the_job(alice, r)
 
 
-def test_upload_rejects_a_header_only_file(alice, orgs):
+def test_validation_rejects_a_header_only_file(alice, orgs):
     r = upload(alice, roster.roster_xlsx([]), unit=orgs["tianning"])
-    assert "没有会员数据" in r.content.decode()
+    assert "文件中只有列名，没有会员数据" in refused_by_the_job(alice, r)
+    imp = RosterImport.objects.get()
+    r = alice.post(f"/staff/imports/{imp.pk}/commit/", follow=True)
+    assert "这个文件无法导入，请按提示修改后重新上传" in r.content.decode()
+    assert not Job.objects.filter(kind=roster.JOB_KIND).exists()
 
 
 def test_headers_accept_marks_and_aliases(orgs, people):
@@ -198,3 +220,33 @@ def test_error_file_writes_formula_looking_cells_as_text(alice, orgs, evil):
     assert line[1].value == evil and line[4].value == evil
     assert line[2].value == "110***********0021"  # masked like every export
     assert "姓名：" in line[-1].value and "身份证号码校验位不正确" in line[-1].value
+
+
+def test_an_upload_gone_before_its_validation_fails_with_a_message(alice, orgs):
+    f = io.BytesIO(roster.roster_xlsx([GOOD]))
+    f.name = "roster.xlsx"
+    r = alice.post(URL, {"unit": orgs["tianning"].pk, "file": f})
+    imp = RosterImport.objects.get()
+    roster.upload_path(imp).unlink()
+    runner.run_until_empty()
+    assert "无法导入：上传的文件已不在服务器上，请重新上传" in refused_by_the_job(alice, r)
+
+
+def test_an_upload_never_validated_expires_with_its_encrypted_file(
+    alice, orgs, django_capture_on_commit_callbacks
+):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    f = io.BytesIO(roster.roster_xlsx([GOOD]))
+    f.name = "roster.xlsx"
+    alice.post(URL, {"unit": orgs["tianning"].pk, "file": f})
+    imp = RosterImport.objects.get()
+    Job.objects.filter(pk=imp.job_id).update(status=Job.Status.FAILED)  # its worker gave up
+    RosterImport.objects.filter(pk=imp.pk).update(created_at=timezone.now() - timedelta(days=8))
+    with django_capture_on_commit_callbacks(execute=True):
+        assert roster.roster_purge_stale() == 1
+    imp.refresh_from_db()
+    assert imp.status == RosterImport.Status.EXPIRED
+    assert not roster.upload_path(imp).exists()

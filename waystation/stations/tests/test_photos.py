@@ -120,3 +120,18 @@ def test_a_station_holds_at_most_twelve_photos(as_user, people, make_station):
 def test_the_upload_address_refuses_get(as_user, people, make_station):
     make_station("TN001")
     assert as_user(people.alice).get("/staff/stations/TN001/photos/").status_code == 405
+
+
+def test_a_decompression_bomb_photo_is_refused_with_a_message(
+    as_user, people, make_station, settings
+):
+    from waystation.core.tests.files import bomb_png
+
+    make_station("TN001")
+    alice = as_user(people.alice)
+    resp = upload(alice, data=bomb_png())
+    assert resp.status_code == 302
+    assert not StationPhoto.objects.exists()
+    assert not (settings.PRIVATE_MEDIA_ROOT / "stations").exists()
+    page = alice.get(resp.url).content.decode()
+    assert "图片尺寸过大：最多 5,000 万像素，请缩小后再上传" in page

@@ -135,3 +135,14 @@ def _rows(data):
 
     book = CalamineWorkbook.from_filelike(io.BytesIO(data))
     return book.get_sheet_by_index(0).to_python()[1:]
+
+
+@pytest.mark.parametrize("ref", ["XFD1048576", "AD1000000"])
+def test_a_workbook_reaching_a_far_cell_is_refused_with_a_message(as_user, people, ref):
+    from waystation.core.tests.files import far_cell_workbook
+
+    resp = post(as_user(people.alice), far_cell_workbook(ref, header=[h for h, _ in COLUMNS]))
+    assert resp.status_code == 200
+    page = resp.content.decode()
+    assert "表格过大：数据延伸到第" in page and f"（{ref}），上限为 250,000 行" in page
+    assert not Job.objects.exists() and not Station.objects.exists()

@@ -112,3 +112,33 @@ def test_report_photo_is_served_to_staff_in_scope_only(as_user, people, make_sta
     assert resp["Content-Type"] == "image/png"
     assert as_user(people.charlie).get(url).status_code == 404
     assert as_user(people.olga).get(url).status_code == 404
+
+
+def test_api_report_with_a_decompression_bomb_photo_answers_400_and_stores_nothing(
+    client, make_station, settings
+):
+    """48 KB that declare 20,000 × 20,000 pixels: refused by the size it declares, never
+    decoded."""
+    from waystation.core.tests.files import bomb_png
+
+    make_station()
+    upload = SimpleUploadedFile("p.png", bomb_png(), content_type="image/png")
+    resp = client.post("/api/v1/stations/TN001/reports", {"category": "water", "photo": upload})
+    assert resp.status_code == 400
+    assert resp.json()["errors"]["photo"] == ["图片尺寸过大：最多 5,000 万像素，请缩小后再上传"]
+    assert not FaultReport.objects.exists()
+    assert not (settings.PRIVATE_MEDIA_ROOT / "stations").exists()
+
+
+def test_the_pixel_limit_is_a_setting_and_holds_below_pillows_own(client, make_station, settings):
+    from waystation.core.tests.files import bomb_png
+
+    make_station()
+    settings.UPLOAD_MAX_PIXELS = 1_000_000
+    upload = SimpleUploadedFile("p.png", bomb_png(1001, 1000), content_type="image/png")
+    resp = client.post("/api/v1/stations/TN001/reports", {"category": "water", "photo": upload})
+    assert resp.status_code == 400
+    assert resp.json()["errors"]["photo"] == ["图片尺寸过大：最多 100 万像素，请缩小后再上传"]
+    upload = SimpleUploadedFile("p.png", bomb_png(1000, 1000), content_type="image/png")
+    resp = client.post("/api/v1/stations/TN001/reports", {"category": "water", "photo": upload})
+    assert resp.status_code == 201
