@@ -1,6 +1,6 @@
 """Nearest-station benchmark: our index (service and API) against PostGIS KNN (`<->`), side by side.
 
-Run:  .venv/bin/python benchmarks/nearest.py                       (both sizes, ~3 min on 2 cores)
+Run:  .venv/bin/python benchmarks/nearest.py                       (both sizes, ~2 min on 2 cores)
       .venv/bin/python benchmarks/nearest.py --sizes 312 --rounds 3 --queries 500
       DATABASE_URL=postgres://… .venv/bin/python benchmarks/nearest.py   (a server of yours)
       .venv/bin/python benchmarks/nearest.py --sqlite                 (no PostgreSQL: no anchor)
@@ -62,8 +62,8 @@ os.environ.setdefault("TEST_DB_NAME", "bench_nearest")
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     parser.add_argument("--sizes", default="312,160000")
-    parser.add_argument("--queries", type=int, default=1000, help="query points per round")
-    parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument("--queries", type=int, default=2000, help="query points per round")
+    parser.add_argument("--rounds", type=int, default=7)
     parser.add_argument("--rebuilds", type=int, default=3, help="background rebuilds per size")
     parser.add_argument("--sqlite", action="store_true", help="no PostgreSQL, no anchor")
     return parser
