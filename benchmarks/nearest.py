@@ -361,20 +361,15 @@ def headline(
     """The rows for benchmarks/README.md, ready to paste."""
     pg = next((r["pg"] for r in results if r["pg"]), None)
     print("\n--- headline for benchmarks/README.md " + "-" * 40)
-    print(
-        f"\nnearest.py rows: {started:%Y-%m-%d %H:%M} (Asia/Shanghai), {os.cpu_count()} cores, "
-        f"load average {load_start} at the start and {_load()} at the end (1, 5, 15 min); "
-        f"Python {platform.python_version()}, {server}"
-        f"{f', PostGIS {pg}' if pg else ''}; `{command}`\n"
-    )
-    for r in results:
+    print("\nRows of the table under 'Latest figures', largest first:\n")
+    for r in sorted(results, key=lambda r: -r["n"]):
         s, rb = r["samples"], r["rebuild"]
         api = s["ours: API (test client)"]
         ours = (
             f"service {qps(s['ours: service']):,.0f} q/s, open_now "
             f"{qps(s['ours: open_now at 12:00']):,.0f} / {qps(s['ours: open_now at 23:00']):,.0f}"
             f" q/s (12:00 / 23:00); API p99 {pct(api, 0.99):.1f} ms, "
-            f"{pct(rb['during'], 0.99):.1f} ms during a rebuild"
+            f"{pct(rb['during'], 0.99):.1f} ms during a background rebuild"
         )
         if r["pg"]:
             ratios = r["ratios"]
@@ -386,10 +381,17 @@ def headline(
             )
         else:
             anchor, rel = "—", "—"
+        goal = "p99 < 20 ms, also during a rebuild; " if r["n"] > 1000 else ""
         print(
-            f"| `nearest.py`, {r['n']:,} stations | {ours} | {anchor} | {rel} | "
-            + ("p99 < 20 ms, ahead of PostGIS |" if r["n"] > 1000 else "|")
+            f"| `nearest.py`, {r['n']:,} stations¹ | {ours} | {anchor} | {rel} | {goal}ahead of PostGIS |"
         )
+    print(
+        f"\n¹ nearest.py rows: measured {started:%Y-%m-%d %H:%M} (Asia/Shanghai) on "
+        f"{os.cpu_count()} cores, load average {load_start} at the start and {_load()} at the end "
+        f"(`uptime`: 1, 5, 15 min); Python {platform.python_version()}, {server}"
+        f"{f', PostGIS {pg}' if pg else ''}; `{command}`. Ratios: median of the rounds.\n"
+    )
+    print("The detailed table of the nearest.py section:")
     print(
         "\n| stations | ours: service | open_now 12:00 / 23:00 | service=legal_aid | PostGIS `<->` "
         "| PostGIS, legal-aid filter | ours / PostGIS: service, open_now 12:00, 23:00, legal_aid "
