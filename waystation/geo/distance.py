@@ -8,6 +8,7 @@ exactly, with no planar distortion.
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import numpy as np
@@ -52,6 +53,11 @@ def chord_to_metres(chord: Any) -> Any:
     with np.errstate(invalid="ignore"):
         d = 2.0 * EARTH_RADIUS_M * np.arcsin(np.clip(c / 2.0, 0.0, 1.0))
     return np.where(np.isinf(c), np.inf, d)
+
+
+def chord_to_metres_1(chord: float) -> float:
+    """:func:`chord_to_metres` of one finite chord, without numpy's cost per call."""
+    return 2.0 * EARTH_RADIUS_M * math.asin(min(max(chord / 2.0, 0.0), 1.0))
 
 
 def local_xy_m(lon: Any, lat: Any, lon0: float, lat0: float) -> NDArray[np.float64]:

@@ -134,13 +134,14 @@ class Schedule:
             return ((0, 24 * 60),)
         return self.week[day.weekday()]
 
+    def minutes_on(self, day: date) -> list[tuple[int, int]]:
+        """The day's intervals in minutes after its midnight, in order of their start; an end
+        past 1440 falls on the next day."""
+        # closing at or before opening: the interval ends on the next day
+        return [(s, e if e > s else e + 24 * 60) for s, e in self.hours_on(day)]
+
     def intervals_on(self, day: date) -> list[Interval]:
-        out = []
-        for start, end in self.hours_on(day):
-            # closing at or before opening: the interval ends on the next day
-            end_day = day if end > start else day + timedelta(days=1)
-            out.append((_at(day, start), _at(end_day, end)))
-        return out
+        return [(_at(day, start), _at(day, end)) for start, end in self.minutes_on(day)]
 
     def is_open(self, t: datetime) -> bool:
         """Open at `t`? The cheap test (whole minutes, today and yesterday's overnight hours) used

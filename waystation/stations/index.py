@@ -1,40 +1,112 @@
-"""The nearest-station index: a KD-tree on 3D unit vectors, built once per process and rebuilt
-in a background thread when the registry changes (queries keep the previous index meanwhile).
+"""The nearest-station index: the public stations as numpy arrays, a KD-tree on their 3D unit
+vectors, built once per process and rebuilt in a background thread when the registry changes
+(queries keep the previous index meanwhile).
 
-Chord distance between unit vectors is monotone in great-circle distance, so the tree's order is
-the exact great-circle order. Static filters (service, status "open") get a sub-tree of their
-own, built on first use; "open now" depends on the clock, so it is checked on the nearest
-candidates, asking the tree for more until enough pass.
+Chord distance between unit vectors is monotone in great-circle distance, so nearest by chord is
+nearest by great-circle distance, exactly. Static filters (service, status "open") get a subset
+of their own, built on first use: a KD-tree, or for at most SCAN_MAX stations no tree at all,
+since one matrix-vector product over a few hundred rows answers faster than a tree query's
+fixed cost. "Open now" depends on the clock: candidates come nearest first and are checked
+against every station's opening intervals, precomputed as arrays at build (openings.py), the
+tree asked for more until enough pass.
+
+The build reads the registry in a few large objects (index_load.py) and cKDTree releases the
+GIL while it builds, so a rebuild leaves the request threads running.
 """
 
 from __future__ import annotations
 
-import json
 import logging
 import math
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 import numpy as np
 from django.conf import settings
 from django.db import connection, connections
-from django.db.models import TextField
-from django.db.models.functions import Cast
 from numpy.typing import NDArray
 from scipy.spatial import cKDTree
 
-from waystation.geo.distance import chord_to_metres, unit_vectors
+from waystation.geo.distance import chord_to_metres_1, unit_vectors
 
 from .hours import TZ, HoursException, OpenState, Schedule, parse_day, parse_week
-from .models import SERVICE_BITS, RegistryVersion, Station, StationException
+from .index_load import OPEN, PUBLIC, TEXTS, Columns, load_columns
+from .models import SERVICE_BITS, RegistryVersion, StationException
+from .openings import Openings
+
+# Up to this many stations a scan (one product with the (n, 3) unit vectors, argpartition)
+# beats cKDTree.query's fixed cost per call: 6 against 12 µs at 312 stations, 12 against 15 µs
+# at 2,000, even at about 3,000 (measured 2026-12-03 on the 2-core development machine).
+SCAN_MAX = 2000
+
+Keep = Callable[[NDArray[np.int64]], NDArray[np.bool_]]  # rows -> which of them qualify
+
+
+class Texts:
+    """One text column of the index: slices of one string shared by all columns."""
+
+    __slots__ = ("_blob", "_ends", "_starts")
+
+    def __init__(self, blob: str, starts: NDArray[np.int64], ends: NDArray[np.int64]) -> None:
+        self._blob, self._starts, self._ends = blob, starts, ends
+
+    def __len__(self) -> int:
+        return len(self._starts)
+
+    def __getitem__(self, row: int) -> str:
+        return self._blob[self._starts[row] : self._ends[row]]
 
 
 @dataclass
 class _Sub:
     rows: NDArray[np.int64]  # positions in the full index
-    tree: cKDTree | None
+    xyz: NDArray[np.float64]  # their unit vectors, (n, 3)
+    tree: cKDTree | None  # None: scanned (at most SCAN_MAX rows)
+
+    def nearest(
+        self, point: NDArray[np.float64], limit: int, keep: Keep | None
+    ) -> tuple[NDArray[np.int64], NDArray[np.float64]]:
+        """Rows and chord lengths of the `limit` nearest rows passing `keep`, nearest first."""
+        if self.tree is None:
+            return self._scan(point, limit, keep)
+        n = self.rows.size
+        k = min(n, limit if keep is None else limit * 4)
+        seen = 0
+        rows: list[NDArray[np.int64]] = []
+        chords: list[NDArray[np.float64]] = []
+        found = 0
+        while True:
+            dist, pos = self.tree.query(point, k=k)
+            dist, pos = np.atleast_1d(dist)[seen:], np.atleast_1d(pos)[seen:]
+            got = self.rows[pos]
+            if keep is not None:
+                ok = keep(got)
+                got, dist = got[ok], dist[ok]
+            rows.append(got)
+            chords.append(dist)
+            found += got.size
+            if found >= limit or k >= n:
+                break
+            seen, k = k, min(n, k * 4)
+        return np.concatenate(rows)[:limit], np.concatenate(chords)[:limit]
+
+    def _scan(
+        self, point: NDArray[np.float64], limit: int, keep: Keep | None
+    ) -> tuple[NDArray[np.int64], NDArray[np.float64]]:
+        dots = self.xyz @ point  # cosine of the angle: larger is nearer
+        ok = None if keep is None else np.flatnonzero(keep(self.rows))
+        if ok is not None:
+            dots = dots[ok]
+        m = dots.size
+        k = min(limit, m)
+        top = np.argpartition(dots, m - k)[m - k :] if k < m else np.arange(m)
+        top = top[np.argsort(-dots[top], kind="stable")]
+        pos = top if ok is None else ok[top]
+        d = self.xyz[pos] - point  # exact chords for the few shown
+        return self.rows[pos], np.sqrt(np.einsum("ij,ij->i", d, d))
 
 
 @dataclass
@@ -42,26 +114,26 @@ class Index:
     stamp: int
     day: date
     ids: NDArray[np.int64]
-    codes: list[str]
-    names: list[str]
-    addresses: list[str]
     lon: NDArray[np.float64]
     lat: NDArray[np.float64]
+    xyz: NDArray[np.float64]
     mask: NDArray[np.int64]
     status_open: NDArray[np.bool_]
     public: NDArray[np.bool_]
-    statuses: list[str]
-    districts: list[str]
-    weekly: list[object]
-    all_day: NDArray[np.bool_]
-    exceptions: dict[int, tuple[HoursException, ...]]
+    pattern: NDArray[np.int64]  # each station's schedule in `schedules`
+    codes: Texts
+    names: Texts
+    addresses: Texts
+    districts: Texts
+    statuses: Texts
+    schedules: list[Schedule]
+    openings: Openings
     _subs: dict[tuple[int, bool], _Sub] = field(default_factory=dict)
-    _schedules: dict[int, Schedule] = field(default_factory=dict)
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
     @property
     def size(self) -> int:
-        return len(self.codes)
+        return int(self.ids.size)
 
     def sub(self, bit: int, only_open: bool) -> _Sub:
         key = (bit, only_open)
@@ -74,36 +146,40 @@ class Index:
                 # the public never sees planned, building or closed stations
                 keep &= self.status_open if only_open else self.public
                 rows = np.flatnonzero(keep)
-                # unbalanced, non-compact: builds in half the time (the GIL is held throughout)
-                # and answers as fast on points spread like stations
+                xyz = np.ascontiguousarray(self.xyz[rows])
+                # unbalanced, non-compact: builds in half the time and answers as fast on
+                # points spread like stations
                 tree = (
-                    cKDTree(
-                        unit_vectors(self.lon[rows], self.lat[rows]),
-                        balanced_tree=False,
-                        compact_nodes=False,
-                    )
-                    if rows.size
+                    cKDTree(xyz, balanced_tree=False, compact_nodes=False)
+                    if rows.size > SCAN_MAX
                     else None
                 )
-                sub = self._subs[key] = _Sub(rows, tree)
+                sub = self._subs[key] = _Sub(rows, xyz, tree)
         return sub
 
     def schedule(self, row: int) -> Schedule:
-        sched = self._schedules.get(row)
-        if sched is None:
-            weekly = self.weekly[row]
-            sched = Schedule(
-                parse_week(weekly) if weekly else ((),) * 7,
-                all_day=bool(self.all_day[row]),
-                exceptions=self.exceptions.get(int(self.ids[row]), ()),
-            )
-            self._schedules[row] = sched
-        return sched
+        return self.schedules[int(self.pattern[row])]
 
-    def state(self, row: int, at: datetime) -> OpenState:
+    def state(self, row: int, at: datetime, minute: int | None = None) -> OpenState:
         if not self.status_open[row]:
             return OpenState(False, None, note="暂不开放")
-        return self.schedule(row).state_at(at)
+        if minute is None:
+            minute = self.openings.minute(at)
+        if minute is None:  # far from the index's day: the straightforward rule
+            return self.schedule(row).state_at(at)
+        return self.openings.state(int(self.pattern[row]), minute)
+
+    def open_at(self, at: datetime, minute: int | None = None) -> Keep:
+        """Which of the given rows are open at `at` (status open and within their hours)."""
+        if minute is None:
+            minute = self.openings.minute(at)
+        if minute is None:  # far from the index's day: the straightforward rule
+            return lambda rows: np.array(
+                [bool(self.status_open[r]) and self.schedule(r).is_open(at) for r in rows.tolist()],
+                dtype=bool,
+            )
+        flags = self.openings.open_patterns(minute)
+        return lambda rows: flags[self.pattern[rows]] & self.status_open[rows]
 
     def query(
         self,
@@ -118,32 +194,18 @@ class Index:
         """(row, metres, state) of the `limit` nearest stations passing the filters."""
         at = at or datetime.now(TZ)
         sub = self.sub(bit, open_now)
-        n = sub.rows.size
-        if sub.tree is None or limit <= 0:
+        if sub.rows.size == 0 or limit <= 0:
             return []
         lam, phi = math.radians(lon), math.radians(lat)
-        point = (math.cos(phi) * math.cos(lam), math.cos(phi) * math.sin(lam), math.sin(phi))
-        k = min(n, limit * 4 if open_now else limit)
-        seen = 0
-        hits: list[tuple[int, float]] = []
-        while True:
-            chords, pos = sub.tree.query(point, k=k)
-            chords = np.atleast_1d(chords)
-            pos = np.atleast_1d(pos)
-            for chord, p in zip(chords[seen:], pos[seen:], strict=True):
-                row = int(sub.rows[p])
-                if open_now and not self.schedule(row).is_open(at):
-                    continue
-                hits.append((row, float(chord)))
-                if len(hits) == limit:
-                    break
-            if len(hits) >= limit or k >= n:
-                break
-            seen = k
-            k = min(n, k * 4)
-        metres = chord_to_metres(np.array([h[1] for h in hits]))
+        point = np.array(
+            (math.cos(phi) * math.cos(lam), math.cos(phi) * math.sin(lam), math.sin(phi))
+        )
+        minute = self.openings.minute(at)
+        keep = self.open_at(at, minute) if open_now else None
+        rows, chords = sub.nearest(point, limit, keep)
         return [
-            (row, float(m), self.state(row, at)) for (row, _), m in zip(hits, metres, strict=True)
+            (row, chord_to_metres_1(chord), self.state(row, at, minute))
+            for row, chord in zip(rows.tolist(), chords.tolist(), strict=True)
         ]
 
 
@@ -184,60 +246,64 @@ def _exceptions_near(day: date) -> dict[int, tuple[HoursException, ...]]:
     return {k: tuple(v) for k, v in out.items()}
 
 
-def _decode_shared(texts: tuple) -> list[object]:
-    """JSON texts decoded once per distinct text: most stations share a few weekly schedules,
-    and decoding each row's copy was most of the build time at 160,000 stations."""
-    decoded: dict[str, object] = {}
-    out = []
-    for text in texts:
-        value = decoded.get(text)
-        if value is None:
-            value = decoded[text] = json.loads(text) if text else []
-        out.append(value)
-    return out
+def _schedule(weekly: object, all_day: bool) -> Schedule:
+    try:
+        week = parse_week(weekly) if weekly else ((),) * 7
+    except ValueError:  # saved around the form's checks: no hours rather than no index
+        log.warning("stations index: unreadable weekly hours %r, counted as closed", weekly)
+        week = ((),) * 7
+    return Schedule(week, all_day=all_day)
 
 
-def build(stamp: int, day: date) -> Index:
-    rows = list(
-        Station.objects.order_by("id")
-        .annotate(weekly_text=Cast("weekly_hours", output_field=TextField()))
-        .values_list(
-            "id",
-            "code",
-            "name",
-            "address",
-            "lon",
-            "lat",
-            "services_mask",
-            "status",
-            "weekly_text",
-            "is_24h",
-            "district",
-        )
-    )
-    # Column by column in Python rather than one zip(*rows): a long C call would hold the GIL,
-    # and the rebuild runs in a thread beside requests.
-    cols = [tuple(r[i] for r in rows) for i in range(11)]
+def assemble(
+    stamp: int, day: date, cols: Columns, exceptions: dict[int, tuple[HoursException, ...]]
+) -> Index:
+    """The index from the registry's columns and the hours exceptions around `day`."""
+    ends = np.cumsum(cols.lengths.ravel()).reshape(cols.lengths.shape)
+    starts = ends - cols.lengths
+    ids, order = cols.ids, None
+    if ids.size > 1 and not bool(np.all(ids[1:] > ids[:-1])):  # the loaders sort; be sure
+        order = np.argsort(ids, kind="stable")
+
+    def by_id(a: NDArray) -> NDArray:
+        return a if order is None else a[order]
+
+    ids, starts, ends = by_id(ids), by_id(starts), by_id(ends)
+    pattern, flags = by_id(cols.pattern).copy(), by_id(cols.flags)
+    schedules = [_schedule(weekly, all_day) for weekly, all_day in cols.patterns]
+    # a station with an exception near the day gets a schedule of its own
+    for station_id, excs in exceptions.items():
+        row = int(np.searchsorted(ids, station_id))
+        if row < ids.size and ids[row] == station_id:
+            shared = schedules[pattern[row]]
+            pattern[row] = len(schedules)
+            schedules.append(Schedule(shared.week, all_day=shared.all_day, exceptions=excs))
+    lon, lat = by_id(cols.lon), by_id(cols.lat)
+    texts = [Texts(cols.texts, starts[:, c], ends[:, c]) for c in range(len(TEXTS))]
+    codes, names, addresses, districts, statuses = texts
     return Index(
         stamp=stamp,
         day=day,
-        ids=np.array(cols[0], dtype=np.int64),
-        codes=list(cols[1]),
-        names=list(cols[2]),
-        addresses=list(cols[3]),
-        lon=np.array(cols[4], dtype=np.float64),
-        lat=np.array(cols[5], dtype=np.float64),
-        mask=np.array(cols[6], dtype=np.int64),
-        status_open=np.array([s == Station.Status.OPEN for s in cols[7]], dtype=bool),
-        public=np.array(
-            [s in (Station.Status.OPEN, Station.Status.TEMP_CLOSED) for s in cols[7]], dtype=bool
-        ),
-        statuses=list(cols[7]),
-        districts=list(cols[10]),
-        weekly=_decode_shared(cols[8]),
-        all_day=np.array(cols[9], dtype=bool),
-        exceptions=_exceptions_near(day),
+        ids=ids,
+        lon=lon,
+        lat=lat,
+        xyz=unit_vectors(lon, lat),
+        mask=by_id(cols.mask),
+        status_open=(flags & OPEN) != 0,
+        public=(flags & PUBLIC) != 0,
+        pattern=pattern,
+        codes=codes,
+        names=names,
+        addresses=addresses,
+        districts=districts,
+        statuses=statuses,
+        schedules=schedules,
+        openings=Openings(day, schedules),
     )
+
+
+def build(stamp: int, day: date) -> Index:
+    return assemble(stamp, day, load_columns(), _exceptions_near(day))
 
 
 def _build_timed(day: date, warm: Index | None = None) -> Index:
@@ -320,6 +386,7 @@ def station_index() -> Index:
 __all__ = [
     "SERVICE_BITS",
     "Index",
+    "assemble",
     "build",
     "mark_dirty",
     "rebuild_wait",

@@ -33,7 +33,15 @@ def _random_stations(n, seed=7):
     return lon, lat
 
 
-def test_nearest_matches_a_brute_force_great_circle_search():
+@pytest.fixture(params=["scan", "kd-tree"])
+def search(request, monkeypatch):
+    """Both ways the index searches: a scan (few stations) and a KD-tree (many)."""
+    if request.param == "kd-tree":
+        monkeypatch.setattr(station_index_module, "SCAN_MAX", 0)
+    return request.param
+
+
+def test_nearest_matches_a_brute_force_great_circle_search(search):
     lon, lat = _random_stations(500)
     rng = np.random.default_rng(11)
     for qlon, qlat in zip(rng.uniform(119.3, 120.2, 25), rng.uniform(31.2, 32.1, 25), strict=True):
@@ -44,7 +52,7 @@ def test_nearest_matches_a_brute_force_great_circle_search():
         assert abs(hits[0].distance_m - d.min()) <= 1
 
 
-def test_service_filter_returns_only_stations_with_the_service_in_distance_order():
+def test_service_filter_returns_only_stations_with_the_service_in_distance_order(search):
     lon, lat = _random_stations(500)
     hits = stations_nearest(lon=119.8, lat=31.7, service="legal_aid", limit=5)
     d = haversine_m(119.8, 31.7, lon, lat)
