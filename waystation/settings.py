@@ -57,6 +57,10 @@ SECRET_KEY = env("SECRET_KEY", "dev-only-insecure-secret-key-change-me-in-produc
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 SITE_URL = env("SITE_URL", "http://127.0.0.1:8000")
+# How many reverse proxies we run in front of the server, each appending the address it received
+# from to X-Forwarded-For; the client's address is read from there (waystation/core/net.py).
+# 0: clients connect directly and the header is ignored.
+TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
 
 INSTALLED_APPS = [
     "django.contrib.auth",

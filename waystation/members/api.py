@@ -4,7 +4,7 @@ from ninja import Router, Schema, Status
 from ninja.security import django_auth
 
 from waystation.accounts.access import member_for_staff, scope_of
-from waystation.privacy.audit import client_ip
+from waystation.core.net import client_ip
 
 from . import services, sms
 from .validators import clean_phone

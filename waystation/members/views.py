@@ -13,7 +13,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
-from waystation.privacy.audit import client_ip
+from waystation.core.net import client_ip
 
 from . import services, sms
 from .cards import card_token

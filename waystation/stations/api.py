@@ -4,7 +4,7 @@ from django.http import Http404
 from ninja import File, Form, Router, Schema, Status
 from ninja.files import UploadedFile
 
-from waystation.privacy.audit import client_ip
+from waystation.core.net import client_ip
 
 from . import selectors, services
 from .models import Station

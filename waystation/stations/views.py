@@ -9,8 +9,8 @@ from django.utils import timezone
 from django.views.decorators.cache import cache_control, never_cache
 
 from waystation.accounts.orgs import INDUSTRIES
+from waystation.core.net import client_ip
 from waystation.geo.boundaries import districts_geojson as _districts
-from waystation.privacy.audit import client_ip
 from waystation.privacy.crypto import keyed_hash
 
 from . import selectors, services
