@@ -44,6 +44,16 @@ class DetailOut(Schema):
     detail: str
 
 
+class SmsSentOut(Schema):
+    detail: str
+    resend_after: int  # seconds until another code may be requested
+
+
+class RateLimitedOut(Schema):
+    errors: dict[str, list[str]]
+    retry_after: int  # seconds, also in the Retry-After header
+
+
 class MemberOut(Schema):
     member_number: str
     name: str
@@ -60,17 +70,25 @@ class MemberOut(Schema):
     joined_at: str
 
 
-@router.post("/sms/send", response={202: dict, 400: ErrorsOut}, summary="发送短信验证码")
+@router.post(
+    "/sms/send",
+    response={202: SmsSentOut, 400: ErrorsOut, 429: RateLimitedOut},
+    summary="发送短信验证码",
+)
 def sms_send(request, payload: SmsSendIn):
     try:
         phone = clean_phone(payload.phone)
     except ValidationError as exc:
         raise ValidationError({"phone": exc.messages}) from exc
-    sms.sms_send(phone=phone, purpose=payload.purpose, ip=client_ip(request))
-    return Status(202, {"detail": "验证码已发送"})
+    wait = sms.sms_send(phone=phone, purpose=payload.purpose, ip=client_ip(request))
+    return Status(202, {"detail": "验证码已发送", "resend_after": wait})
 
 
-@router.post("/join", response={200: JoinOut, 201: JoinOut, 400: ErrorsOut}, summary="扫码入会")
+@router.post(
+    "/join",
+    response={200: JoinOut, 201: JoinOut, 400: ErrorsOut, 429: RateLimitedOut},
+    summary="扫码入会",
+)
 def join(request, payload: JoinIn):
     data = payload.dict()
     data["platforms"] = (

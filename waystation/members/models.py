@@ -119,6 +119,21 @@ class SmsCode(models.Model):
         return f"sms {self.purpose} {self.created_at:%Y-%m-%d %H:%M}"
 
 
+class SmsGuess(models.Model):
+    """A wrong guess at a phone's SMS code, with the address it came from: wrong guesses are
+    limited per phone *and address*, so a stranger guessing cannot lock out the member."""
+
+    phone_hash = models.CharField(max_length=64)
+    ip = models.GenericIPAddressField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        indexes = [models.Index(fields=["phone_hash", "ip", "created_at"])]
+
+    def __str__(self) -> str:
+        return f"wrong sms guess {self.created_at:%Y-%m-%d %H:%M}"
+
+
 class RosterImport(models.Model):
     """An uploaded roster (.xlsx) and its validation and commit."""
 

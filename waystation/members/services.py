@@ -94,7 +94,7 @@ def member_join(*, data: dict, ip: str | None = None) -> JoinResult:
     """Scan-to-join: validate, check the SMS code, then create the member (or find the existing
     one by ID number). Nothing is written unless everything is valid."""
     clean = clean_join_input(data)
-    sms.sms_verify(phone=clean["phone"], purpose="join", code=data.get("sms_code", ""))
+    sms.sms_verify(phone=clean["phone"], purpose="join", code=data.get("sms_code", ""), ip=ip)
     id_hash = crypto.keyed_hash(clean["id_number"])
     phone_hash = crypto.keyed_hash(clean["phone"])
     existing = Member.objects.filter(id_number_hash=id_hash).first()
@@ -137,9 +137,9 @@ def member_by_phone(phone: str) -> Member | None:
     )
 
 
-def member_login(*, phone: str, code: str) -> Member:
+def member_login(*, phone: str, code: str, ip: str | None = None) -> Member:
     phone = clean_phone(phone)
-    sms.sms_verify(phone=phone, purpose="login", code=code)
+    sms.sms_verify(phone=phone, purpose="login", code=code, ip=ip)
     member = member_by_phone(phone)
     if member is None:
         raise ValidationError({"phone": ["该手机号尚未入会，请先扫码入会"]})

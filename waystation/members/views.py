@@ -14,6 +14,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from waystation.core.net import client_ip
+from waystation.core.ratelimit import RateLimited
 
 from . import services, sms
 from .cards import card_token
@@ -100,6 +101,7 @@ def _next_url(request) -> str:
 @never_cache
 def login(request):
     form = LoginForm(request.POST or None)
+    limited = None
     if request.method == "POST":
         if request.POST.get("action") == "send_code":
             form = LoginForm(initial={"phone": request.POST.get("phone", "")})
@@ -107,14 +109,20 @@ def login(request):
         elif form.is_valid():
             try:
                 member = services.member_login(
-                    phone=form.cleaned_data["phone"], code=form.cleaned_data["sms_code"]
+                    phone=form.cleaned_data["phone"],
+                    code=form.cleaned_data["sms_code"],
+                    ip=client_ip(request),
                 )
             except ValidationError as exc:
                 _add_errors(form, exc)
+                limited = exc if isinstance(exc, RateLimited) else None
             else:
                 _sign_in(request, member)
                 return redirect(_next_url(request))
-    return render(request, "members/login.html", {"form": form})
+    response = render(request, "members/login.html", {"form": form}, status=429 if limited else 200)
+    if limited:
+        response["Retry-After"] = str(limited.retry_after)
+    return response
 
 
 @require_POST

@@ -127,25 +127,6 @@ def test_join_with_missing_fields_is_400_not_422(client, campaign):
     assert r.json()["errors"]["id_number"] == ["此项为必填项 (required)"]
 
 
-def test_sms_send_is_rate_limited_per_phone(client, campaign, settings):
-    settings.SMS_MIN_INTERVAL_SECONDS = 0
-    settings.SMS_RATE_PER_PHONE_PER_HOUR = 2
-    send_code(client)
-    send_code(client)
-    r = client.post("/api/v1/sms/send", {"phone": "13812345678"}, "application/json")
-    assert r.status_code == 400 and "过多" in r.json()["errors"]["phone"][0]
-    assert SmsCode.objects.count() == 2
-
-
-def test_sms_send_is_rate_limited_per_ip(client, campaign, settings):
-    settings.SMS_RATE_PER_IP_PER_HOUR = 2
-    send_code(client, "13800000001")
-    send_code(client, "13800000002")
-    r = client.post("/api/v1/sms/send", {"phone": "13800000003"}, "application/json")
-    assert r.status_code == 400
-    assert SmsCode.objects.count() == 2
-
-
 def test_sms_send_rejects_bad_phone(client, campaign):
     r = client.post("/api/v1/sms/send", {"phone": "12345"}, "application/json")
     assert r.status_code == 400 and "手机" in r.json()["errors"]["phone"][0]
@@ -157,14 +138,6 @@ def test_sms_codes_are_stored_hashed_and_messages_masked(client, campaign):
     row = SmsCode.objects.get()
     assert "246810" not in row.code_hash and "13812345678" not in row.phone_hash
     assert TestBackend.outbox[-1][0] == "138****5678"
-
-
-def test_five_wrong_guesses_lock_the_code(client, campaign):
-    send_code(client)
-    for _ in range(5):
-        assert join(client, sms_code="111111").status_code == 400
-    r = join(client)  # now even the right code is refused
-    assert r.status_code == 400 and "次数过多" in r.json()["errors"]["sms_code"][0]
 
 
 def test_join_page_flow_from_campaign_to_card(client, campaign):
