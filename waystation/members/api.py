@@ -1,4 +1,3 @@
-from django.core.exceptions import ValidationError
 from django.urls import reverse
 from ninja import Router, Schema, Status
 from ninja.security import django_auth
@@ -6,26 +5,31 @@ from ninja.security import django_auth
 from waystation.accounts.access import member_for_staff, scope_of
 from waystation.core.net import client_ip
 
-from . import services, sms
-from .validators import clean_phone
+from . import services
 
 router = Router(tags=["members"])
+
+
+class JoinDraftIn(Schema):
+    """A join's fields other than the phone, the code and the consent."""
+
+    campaign: str
+    name: str
+    id_number: str
+    industry: str
+    platform: str | list[str] = []
+    district: str
 
 
 class SmsSendIn(Schema):
     phone: str
     purpose: str = "join"
+    join: JoinDraftIn | None = None  # purpose "join": check these before sending
 
 
-class JoinIn(Schema):
-    campaign: str
-    name: str
-    id_number: str
+class JoinIn(JoinDraftIn):
     phone: str
     sms_code: str
-    industry: str
-    platform: str | list[str] = []
-    district: str
     consent_version: str
 
 
@@ -76,11 +80,14 @@ class MemberOut(Schema):
     summary="发送短信验证码",
 )
 def sms_send(request, payload: SmsSendIn):
-    try:
-        phone = clean_phone(payload.phone)
-    except ValidationError as exc:
-        raise ValidationError({"phone": exc.messages}) from exc
-    wait = sms.sms_send(phone=phone, purpose=payload.purpose, ip=client_ip(request))
+    """With `join` (the join page's other fields) a join code is sent only once they are all
+    valid, and their errors come back like those of `POST /join`."""
+    ip = client_ip(request)
+    if payload.join is not None and payload.purpose == "join":
+        data = {**payload.join.dict(), "phone": payload.phone}
+        wait = services.join_code_send(data=data, ip=ip)
+    else:
+        wait = services.code_send(phone=payload.phone, purpose=payload.purpose, ip=ip)
     return Status(202, {"detail": "验证码已发送", "resend_after": wait})
 
 
@@ -91,10 +98,6 @@ def sms_send(request, payload: SmsSendIn):
 )
 def join(request, payload: JoinIn):
     data = payload.dict()
-    data["platforms"] = (
-        [data.pop("platform")] if isinstance(data["platform"], str) else data.pop("platform")
-    )
-    data["platforms"] = [p for p in data["platforms"] if p]
     result = services.member_join(data=data, ip=client_ip(request))
     m = result.member
     body = {

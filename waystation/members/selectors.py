@@ -5,10 +5,20 @@ from django.db.models import Count, Q, QuerySet
 from django.db.models.functions import TruncWeek
 
 from waystation.accounts.access import members_visible_to
-from waystation.accounts.orgs import DISTRICT_NAMES, INDUSTRY_NAMES
+from waystation.accounts.models import Platform
+from waystation.accounts.orgs import DISTRICT_NAMES, DISTRICTS, INDUSTRIES, INDUSTRY_NAMES
 from waystation.privacy.crypto import keyed_hash
 
 from .validators import clean_phone
+
+
+def join_choices() -> dict:
+    """The choices of the join page: industries, platforms (rows), districts."""
+    return {
+        "industries": INDUSTRIES,
+        "platforms": list(Platform.objects.values_list("code", "name")),
+        "districts": DISTRICTS,
+    }
 
 
 def members_filtered(user, params) -> QuerySet:

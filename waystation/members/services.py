@@ -7,6 +7,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from waystation.accounts.models import OrgUnit, Platform
 from waystation.accounts.orgs import DISTRICT_NAMES, INDUSTRY_NAMES
@@ -51,8 +52,10 @@ def member_fields(*, name: str, id_number: str, phone: str) -> dict:
     }
 
 
-def clean_join_input(data: dict, *, today: date | None = None) -> dict:
-    """Validate every field of a join; raise one ValidationError naming each bad field."""
+def clean_join_input(data: dict, *, today: date | None = None, consent: bool = True) -> dict:
+    """Validate every field of a join; raise one ValidationError naming each bad field.
+    `consent=False` leaves out the consent, which is given on submitting (not yet when asking
+    for the code)."""
     errors: dict[str, list[str]] = {}
     out: dict = {}
     for field, cleaner in (("name", clean_name), ("phone", clean_phone)):
@@ -74,13 +77,17 @@ def clean_join_input(data: dict, *, today: date | None = None) -> dict:
     out["district"] = district
     codes = data.get("platforms") or data.get("platform") or []
     if isinstance(codes, str):
-        codes = [c for c in codes.split(",") if c]
+        codes = codes.split(",")
+    codes = [c for c in codes if c]
     platforms = list(Platform.objects.filter(code__in=codes))
     if len(platforms) != len(set(codes)):
         errors["platform"] = ["平台选择无效"]
     out["platforms"] = platforms
-    if data.get("consent_version") != settings.PRIVACY_NOTICE_VERSION:
-        errors["consent_version"] = ["请阅读并同意最新版本的个人信息保护告知书"]
+    version = data.get("consent_version") or ""
+    if consent and not version:
+        errors["consent_version"] = [_("请阅读并同意个人信息保护告知书")]
+    elif consent and version != settings.PRIVACY_NOTICE_VERSION:
+        errors["consent_version"] = [_("请阅读并同意最新版本的个人信息保护告知书")]
     campaign = Campaign.objects.filter(code=data.get("campaign") or "", active=True).first()
     if campaign is None:
         errors["campaign"] = ["入会活动不存在或已结束"]
@@ -88,6 +95,26 @@ def clean_join_input(data: dict, *, today: date | None = None) -> dict:
     if errors:
         raise ValidationError(errors)
     return out
+
+
+def _phone_field(raw: str) -> str:
+    try:
+        return clean_phone(raw)
+    except ValidationError as exc:
+        raise ValidationError({"phone": exc.messages}) from exc
+
+
+def code_send(*, phone: str, purpose: str, ip: str | None = None) -> int:
+    """An SMS code for `phone` as typed; returns the seconds until another may be requested."""
+    return sms.sms_send(phone=_phone_field(phone), purpose=purpose, ip=ip)
+
+
+def join_code_send(*, data: dict, ip: str | None = None) -> int:
+    """The SMS code of a join, sent only when every other field of the join is valid already
+    (a person should not wait for a code and then learn that the ID number was mistyped).
+    Returns the seconds until another code may be requested."""
+    clean = clean_join_input(data, consent=False)
+    return sms.sms_send(phone=clean["phone"], purpose="join", ip=ip)
 
 
 def member_join(*, data: dict, ip: str | None = None) -> JoinResult:
@@ -138,7 +165,7 @@ def member_by_phone(phone: str) -> Member | None:
 
 
 def member_login(*, phone: str, code: str, ip: str | None = None) -> Member:
-    phone = clean_phone(phone)
+    phone = _phone_field(phone)
     sms.sms_verify(phone=phone, purpose="login", code=code, ip=ip)
     member = member_by_phone(phone)
     if member is None:

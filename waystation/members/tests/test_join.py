@@ -153,7 +153,7 @@ def test_join_page_flow_from_campaign_to_card(client, campaign):
         "consent": "on",
     }
     r = client.post(url, {**form, "action": "send_code"})
-    assert r.status_code == 200 and SmsCode.objects.count() == 1
+    assert r.status_code == 302 and SmsCode.objects.count() == 1
     r = client.post(url, {**form, "sms_code": "246810", "action": "join"}, follow=True)
     assert r.redirect_chain[-1][0] == "/me/card/"
     m = Member.objects.get()
