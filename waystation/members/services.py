@@ -32,9 +32,17 @@ def member_numbers(n: int) -> list[str]:
 class JoinResult:
     member: Member
     created: bool
-    # The SMS code proved the typed phone. An existing member (found by ID number) may only be
-    # signed in when that phone is their own: an ID number alone is no proof of identity.
-    phone_verified: bool = True
+
+
+def _existing(member: Member, phone_hash: str) -> JoinResult:
+    """A join by the ID number of an existing member. The SMS code proved the typed phone, not
+    the ID number: with another phone than the member's the answer names neither the member
+    nor their status, and reads the same for an active, lapsed or withdrawn one. (That a join
+    which creates a member answers otherwise can't be helped; each probe costs a code sent to
+    a phone the prober holds, within the SMS limits.)"""
+    if member.phone_hash != phone_hash:
+        raise ValidationError({"id_number": [_("如已入会，请用入会手机号登录")]}, code="not_own")
+    return JoinResult(member, False)
 
 
 def member_fields(*, name: str, id_number: str, phone: str) -> dict:
@@ -126,7 +134,7 @@ def member_join(*, data: dict, ip: str | None = None) -> JoinResult:
     phone_hash = crypto.keyed_hash(clean["phone"])
     existing = Member.objects.filter(id_number_hash=id_hash).first()
     if existing is not None:
-        return JoinResult(existing, False, existing.phone_hash == phone_hash)
+        return _existing(existing, phone_hash)
     try:
         with transaction.atomic():
             member = Member.objects.create(
@@ -150,8 +158,7 @@ def member_join(*, data: dict, ip: str | None = None) -> JoinResult:
                 detail={"campaign": clean["campaign"].code},
             )
     except IntegrityError:  # the same person, joining twice at the same moment
-        existing = Member.objects.get(id_number_hash=id_hash)
-        return JoinResult(existing, False, existing.phone_hash == phone_hash)
+        return _existing(Member.objects.get(id_number_hash=id_hash), phone_hash)
     return JoinResult(member, True)
 
 

@@ -146,9 +146,6 @@ def join(request, code: str):
     except ValidationError as exc:
         return _page(request, "members/join.html", context, exc)
     _draft_clear(request, "join")
-    if not result.phone_verified:
-        messages.info(request, "该身份证号已入会，请用入会时登记的手机号登录。")
-        return redirect("members:login")
     _sign_in(request, result.member)
     if result.created:
         messages.success(request, "入会成功，欢迎加入工会大家庭！")
