@@ -23,10 +23,20 @@ class Campaign(models.Model):
     unit = models.ForeignKey(OrgUnit, on_delete=models.PROTECT, related_name="campaigns")
     place = models.CharField(max_length=200, blank=True)  # the station, event or street point
     active = models.BooleanField(default=True)
+    # The city's standing way to join: offered on the page of an ended or unknown campaign link
+    # (posters stay on walls for years). At most one; set with `manage.py campaign_default`.
+    is_default = models.BooleanField(default=False)
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
         ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["is_default"],
+                condition=models.Q(is_default=True),
+                name="one_default_campaign",
+            )
+        ]
 
     def __str__(self) -> str:
         return self.name

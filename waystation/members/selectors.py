@@ -9,7 +9,13 @@ from waystation.accounts.models import Platform
 from waystation.accounts.orgs import DISTRICT_NAMES, DISTRICTS, INDUSTRIES, INDUSTRY_NAMES
 from waystation.privacy.crypto import keyed_hash
 
+from .models import Campaign
 from .validators import clean_phone
+
+
+def default_campaign() -> Campaign | None:
+    """The city's standing campaign, if one is set and still open."""
+    return Campaign.objects.filter(is_default=True, active=True).select_related("unit").first()
 
 
 def join_choices() -> dict:

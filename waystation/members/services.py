@@ -180,6 +180,18 @@ def member_login(*, phone: str, code: str, ip: str | None = None) -> Member:
     return member
 
 
+@transaction.atomic
+def campaign_set_default(*, campaign: Campaign) -> Campaign:
+    """Make `campaign` the city's standing way to join (the one before it stops being so)."""
+    if not campaign.active:
+        raise ValidationError({"campaign": [_("已结束的活动不能设为默认入会渠道")]})
+    Campaign.objects.filter(is_default=True).exclude(pk=campaign.pk).update(is_default=False)
+    if not campaign.is_default:
+        campaign.is_default = True
+        campaign.save(update_fields=["is_default"])
+    return campaign
+
+
 def _require_reason(reason: str) -> str:
     reason = (reason or "").strip()
     if len(reason) < 2:

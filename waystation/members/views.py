@@ -155,7 +155,14 @@ def join(request, code: str):
 
 
 def _campaign_gone(request, campaign: Campaign | None):
-    raise Http404
+    """An old poster's link: say so and offer the city's standing way to join. 404 when the
+    code never existed; 410 Gone when the campaign existed and has ended, so that link
+    checkers and crawlers drop it for good and staff logs can tell a typo from a dead poster
+    (the page itself reads the same to a person either way)."""
+    context = {"campaign": campaign, "default": selectors.default_campaign()}
+    return render(
+        request, "members/campaign_gone.html", context, status=404 if campaign is None else 410
+    )
 
 
 def _next_url(request) -> str:

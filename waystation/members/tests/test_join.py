@@ -171,11 +171,11 @@ def test_join_page_shows_errors_next_to_fields(client, campaign):
     assert Member.objects.count() == 0
 
 
-def test_unknown_or_closed_campaign_is_404(client, campaign):
+def test_unknown_campaign_is_404_and_closed_campaign_410(client, campaign):
     assert client.get("/join/nope/").status_code == 404
     campaign.active = False
     campaign.save(update_fields=["active"])
-    assert client.get("/join/street-1/").status_code == 404
+    assert client.get("/join/street-1/").status_code == 410
 
 
 def test_member_signs_in_with_phone_and_code(client, campaign):
