@@ -3,6 +3,7 @@
 import io
 import json
 import time
+from collections import defaultdict
 
 import segno
 from django.conf import settings
@@ -47,7 +48,10 @@ def _errors(exc: ValidationError) -> dict[str, list[str]]:
 def _page(request, template: str, context: dict, exc: ValidationError | None = None):
     """Render a page of the join or sign-in flow; with the error that stopped a POST beside its
     field, as 429 with Retry-After when it was a limit (the button counts the wait down)."""
-    context["errors"] = _errors(exc) if exc is not None else {}
+    # Missing keys read as empty without a failed lookup each (Django's template engine answers
+    # a missing dict key by trying attributes and dir(): measurable on the busiest page).
+    context["errors"] = defaultdict(list, _errors(exc) if exc is not None else {})
+    context["v"] = defaultdict(str, context.get("v") or {})
     limited = exc if isinstance(exc, RateLimited) else None
     context.setdefault("resend_after", limited.retry_after if limited else 0)
     response = render(request, template, context, status=429 if limited else 200)

@@ -171,3 +171,10 @@ def test_login_second_tap_shows_the_wait(client, orgs):
     assert r.status_code == 429 and r["Retry-After"] == "41"
     assert form_state(r).errors == {"phone": ["验证码已发送，请41秒后再重新获取"]}
     assert form_state(r).values["phone"] == "13812345678"
+
+
+def test_join_page_costs_two_queries(client, campaign, django_assert_num_queries):
+    """The campaign and the platforms; nothing per field (the page every poster opens)."""
+    client.get(URL)
+    with django_assert_num_queries(2):
+        assert client.get(URL).status_code == 200
