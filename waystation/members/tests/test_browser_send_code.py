@@ -89,3 +89,28 @@ def test_without_script_the_form_post_sends_and_keeps_the_input(browser, join_ur
         assert SmsCode.objects.count() == 1
     finally:
         ctx.close()
+
+
+@pytest.mark.parametrize("script", [True, False], ids=["script", "no-script"])
+def test_back_after_joining_shows_the_join_page_not_a_resubmission(browser, join_url, script):
+    ctx = browser.new_context(
+        viewport={"width": 390, "height": 844}, java_script_enabled=script, locale="zh-CN"
+    )
+    page = ctx.new_page()
+    try:
+        page.goto(join_url)
+        fill(page)
+        page.click(BUTTON)
+        page.wait_for_selector("text=验证码已发送")
+        page.fill("#id_sms_code", "246810")
+        page.check("#id_consent")
+        page.click("button[value=join]")
+        page.wait_for_selector("#member-card")
+        requests: list[str] = []
+        page.on("request", lambda r: requests.append(r.method))
+        page.go_back()
+        page.wait_for_selector("h1:has-text('加入工会')")
+        assert page.url == join_url
+        assert "POST" not in requests  # nothing was posted again, no resubmission prompt
+    finally:
+        ctx.close()
