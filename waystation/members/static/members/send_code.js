@@ -11,6 +11,8 @@
   var script = document.currentScript;
   var campaign = script ? script.getAttribute("data-campaign") : null;
   var label = button.textContent;
+  var sending = button.getAttribute("data-sending") || "…";
+  var waitText = button.getAttribute("data-wait") || "%(n)s";
   var notice = form.querySelector("[data-sms-notice]");
   var timer = null;
 
@@ -79,7 +81,7 @@
       var left = Math.ceil((deadline - Date.now()) / 1000);
       if (left <= 0) { ready(); return; }
       button.disabled = true;
-      button.textContent = left + "秒后重新获取";
+      button.textContent = waitText.replace("%(n)s", String(left));
     }
     tick();
     timer = setInterval(tick, 1000);
@@ -102,7 +104,7 @@
     event.preventDefault();
     if (button.disabled) { return; }
     button.disabled = true;
-    button.textContent = "发送中…";
+    button.textContent = sending;
     if (notice) { notice.textContent = ""; }
     fetch("/api/v1/sms/send", {
       method: "POST",
