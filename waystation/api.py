@@ -8,6 +8,8 @@ from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 
+from waystation.core.ratelimit import RateLimited
+
 NUL_MESSAGE = "输入包含空字符 (input contains a NUL character)"
 
 
@@ -43,7 +45,8 @@ api = NinjaAPI(
     title="waystation API",
     version="1",
     description="常州市总工会新就业形态劳动者服务平台 API。错误以 400/404/409 返回 "
-    '`{"errors": {字段: [消息]}}` 或 `{"detail": 消息}`。',
+    '`{"errors": {字段: [消息]}}` 或 `{"detail": 消息}`；超过频率限制时以 429 返回 '
+    '`{"errors": …, "retry_after": 秒}` 并带 `Retry-After` 头。',
     urls_namespace="api",
     docs_url="/docs",
     openapi_url="/openapi.json",
@@ -62,6 +65,14 @@ def validation_errors(exc: DjangoValidationError) -> dict[str, list[str]]:
 @api.exception_handler(DjangoValidationError)
 def on_django_validation_error(request, exc):
     return api.create_response(request, {"errors": validation_errors(exc)}, status=400)
+
+
+@api.exception_handler(RateLimited)
+def on_rate_limited(request, exc):
+    body = {"errors": validation_errors(exc), "retry_after": exc.retry_after}
+    response = api.create_response(request, body, status=429)
+    response["Retry-After"] = str(exc.retry_after)
+    return response
 
 
 @api.exception_handler(NinjaValidationError)

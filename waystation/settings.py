@@ -58,6 +58,10 @@ ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 CSRF_FAILURE_VIEW = "waystation.core.errors.csrf_failure"  # a Chinese page, JSON under /api/
 SITE_URL = env("SITE_URL", "http://127.0.0.1:8000")
+# How many reverse proxies we run in front of the server, each appending the address it received
+# from to X-Forwarded-For; the client's address is read from there (waystation/core/net.py).
+# 0: clients connect directly and the header is ignored.
+TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
 
 INSTALLED_APPS = [
     "django.contrib.auth",
@@ -160,10 +164,17 @@ PII_DEV_DEFAULTS = env("PII_KEYS") == "" or env("PII_HASH_KEY") == ""
 # `check --deploy`), or a dotted path to a class implementing waystation.members.sms.SmsBackend.
 SMS_BACKEND = env("SMS_BACKEND", "console")
 SMS_TEST_CODE = env("SMS_TEST_CODE", "246810")
-SMS_CODE_TTL_SECONDS = 600
-SMS_RATE_PER_PHONE_PER_HOUR = env_int("SMS_RATE_PER_PHONE_PER_HOUR", 5)
-SMS_RATE_PER_IP_PER_HOUR = env_int("SMS_RATE_PER_IP_PER_HOUR", 30)
-SMS_MIN_INTERVAL_SECONDS = env_int("SMS_MIN_INTERVAL_SECONDS", 60)
+# Limits on codes (waystation/members/sms.py), each over the last hour; "address" is the client's
+# (TRUSTED_PROXY_COUNT). Per phone *and* address wherever one address must not use a limit up
+# for everyone; keep SMS_WRONG_GUESSES_PER_IP_PER_HOUR below SMS_CODE_MAX_ATTEMPTS so that
+# one address can never burn a member's code.
+SMS_CODE_TTL_SECONDS = env_int("SMS_CODE_TTL_SECONDS", 600)
+SMS_MIN_INTERVAL_SECONDS = env_int("SMS_MIN_INTERVAL_SECONDS", 60)  # one phone, one address
+SMS_RATE_PER_PHONE_PER_IP_PER_HOUR = env_int("SMS_RATE_PER_PHONE_PER_IP_PER_HOUR", 5)
+SMS_RATE_PER_PHONE_PER_HOUR = env_int("SMS_RATE_PER_PHONE_PER_HOUR", 10)  # all addresses
+SMS_RATE_PER_IP_PER_HOUR = env_int("SMS_RATE_PER_IP_PER_HOUR", 30)  # all phones
+SMS_WRONG_GUESSES_PER_IP_PER_HOUR = env_int("SMS_WRONG_GUESSES_PER_IP_PER_HOUR", 5)
+SMS_CODE_MAX_ATTEMPTS = env_int("SMS_CODE_MAX_ATTEMPTS", 10)  # one code, all addresses
 
 CARD_TOKEN_TTL_SECONDS = env_int("CARD_TOKEN_TTL_SECONDS", 300)
 

@@ -3,9 +3,10 @@ from datetime import date
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 
 from waystation.accounts.access import admin_required, staff_required
-from waystation.members.selectors import campaign_default
+from waystation.members.selectors import default_campaign
 from waystation.privacy.models import AuditLog
 
 from . import selectors
@@ -17,9 +18,9 @@ def home(request):
 
 def join(request):
     """Joining without a poster (the "join" way on an error page): the default campaign."""
-    campaign = campaign_default()
+    campaign = default_campaign()
     if campaign is None:
-        messages.info(request, "暂时没有开放的入会活动，请扫描驿站或海报上的入会二维码。")
+        messages.info(request, _("暂时没有开放的入会活动，请扫描驿站或海报上的入会二维码。"))
         return redirect("core:home")
     return redirect(campaign.get_join_url())
 

@@ -1,31 +1,35 @@
-from django.core.exceptions import ValidationError
 from django.urls import reverse
 from ninja import Router, Schema, Status
 from ninja.security import django_auth
 
 from waystation.accounts.access import member_for_staff, scope_of
-from waystation.privacy.audit import client_ip
+from waystation.core.net import client_ip
 
-from . import services, sms
-from .validators import clean_phone
+from . import services
 
 router = Router(tags=["members"])
+
+
+class JoinDraftIn(Schema):
+    """A join's fields other than the phone, the code and the consent."""
+
+    campaign: str
+    name: str
+    id_number: str
+    industry: str
+    platform: str | list[str] = []
+    district: str
 
 
 class SmsSendIn(Schema):
     phone: str
     purpose: str = "join"
+    join: JoinDraftIn | None = None  # purpose "join": check these before sending
 
 
-class JoinIn(Schema):
-    campaign: str
-    name: str
-    id_number: str
+class JoinIn(JoinDraftIn):
     phone: str
     sms_code: str
-    industry: str
-    platform: str | list[str] = []
-    district: str
     consent_version: str
 
 
@@ -44,6 +48,16 @@ class DetailOut(Schema):
     detail: str
 
 
+class SmsSentOut(Schema):
+    detail: str
+    resend_after: int  # seconds until another code may be requested
+
+
+class RateLimitedOut(Schema):
+    errors: dict[str, list[str]]
+    retry_after: int  # seconds, also in the Retry-After header
+
+
 class MemberOut(Schema):
     member_number: str
     name: str
@@ -60,23 +74,30 @@ class MemberOut(Schema):
     joined_at: str
 
 
-@router.post("/sms/send", response={202: dict, 400: ErrorsOut}, summary="发送短信验证码")
+@router.post(
+    "/sms/send",
+    response={202: SmsSentOut, 400: ErrorsOut, 429: RateLimitedOut},
+    summary="发送短信验证码",
+)
 def sms_send(request, payload: SmsSendIn):
-    try:
-        phone = clean_phone(payload.phone)
-    except ValidationError as exc:
-        raise ValidationError({"phone": exc.messages}) from exc
-    sms.sms_send(phone=phone, purpose=payload.purpose, ip=client_ip(request))
-    return Status(202, {"detail": "验证码已发送"})
+    """With `join` (the join page's other fields) a join code is sent only once they are all
+    valid, and their errors come back like those of `POST /join`."""
+    ip = client_ip(request)
+    if payload.join is not None and payload.purpose == "join":
+        data = {**payload.join.dict(), "phone": payload.phone}
+        wait = services.join_code_send(data=data, ip=ip)
+    else:
+        wait = services.code_send(phone=payload.phone, purpose=payload.purpose, ip=ip)
+    return Status(202, {"detail": "验证码已发送", "resend_after": wait})
 
 
-@router.post("/join", response={200: JoinOut, 201: JoinOut, 400: ErrorsOut}, summary="扫码入会")
+@router.post(
+    "/join",
+    response={200: JoinOut, 201: JoinOut, 400: ErrorsOut, 429: RateLimitedOut},
+    summary="扫码入会",
+)
 def join(request, payload: JoinIn):
     data = payload.dict()
-    data["platforms"] = (
-        [data.pop("platform")] if isinstance(data["platform"], str) else data.pop("platform")
-    )
-    data["platforms"] = [p for p in data["platforms"] if p]
     result = services.member_join(data=data, ip=client_ip(request))
     m = result.member
     body = {

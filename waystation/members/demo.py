@@ -15,7 +15,7 @@ from waystation.accounts.orgs import DISTRICTS, INDUSTRIES, PLATFORMS
 from waystation.accounts.services import org_tree_ensure
 
 from .models import Campaign, Member
-from .services import member_fields, member_numbers
+from .services import campaign_set_default, member_fields, member_numbers
 from .validators import id_check_digit
 
 MEMBERS = 92_872
@@ -146,10 +146,38 @@ def _campaigns(units: dict[str, OrgUnit]) -> list[Campaign]:
     return out
 
 
+def _standing_campaigns(units: dict[str, OrgUnit]) -> None:
+    """The city's standing campaign (offered when a poster's campaign has ended) and one ended
+    campaign whose old posters show it. Not among the campaigns members are drawn from, so the
+    synthetic membership stays as it was."""
+    standing, _ = Campaign.objects.get_or_create(
+        code="changzhou",
+        defaults={
+            "name": "常州市总工会扫码入会",
+            "owner_kind": Campaign.Owner.UNION,
+            "unit": units["city"],
+            "created_at": datetime(2022, 3, 1, 9, 0, tzinfo=TZ),
+        },
+    )
+    campaign_set_default(campaign=standing)
+    Campaign.objects.get_or_create(
+        code="tianning-2023",
+        defaults={
+            "name": "2023年天宁区夏季送清凉入会",
+            "owner_kind": Campaign.Owner.EVENT,
+            "unit": units["tianning"],
+            "place": "天宁区红梅公园",
+            "active": False,
+            "created_at": datetime(2023, 7, 1, 9, 0, tzinfo=TZ),
+        },
+    )
+
+
 def load(stdout, *, members: int = MEMBERS) -> None:
     units = org_tree_ensure()
     _accounts(units)
     campaigns = _campaigns(units)
+    _standing_campaigns(units)
     have = Member.objects.count()
     if have >= members:
         stdout.write(f"members: {have} already loaded")

@@ -23,10 +23,20 @@ class Campaign(models.Model):
     unit = models.ForeignKey(OrgUnit, on_delete=models.PROTECT, related_name="campaigns")
     place = models.CharField(max_length=200, blank=True)  # the station, event or street point
     active = models.BooleanField(default=True)
+    # The city's standing way to join: offered on the page of an ended or unknown campaign link
+    # (posters stay on walls for years). At most one; set with `manage.py campaign_default`.
+    is_default = models.BooleanField(default=False)
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
         ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["is_default"],
+                condition=models.Q(is_default=True),
+                name="one_default_campaign",
+            )
+        ]
 
     def __str__(self) -> str:
         return self.name
@@ -117,6 +127,21 @@ class SmsCode(models.Model):
 
     def __str__(self) -> str:
         return f"sms {self.purpose} {self.created_at:%Y-%m-%d %H:%M}"
+
+
+class SmsGuess(models.Model):
+    """A wrong guess at a phone's SMS code, with the address it came from: wrong guesses are
+    limited per phone *and address*, so a stranger guessing cannot lock out the member."""
+
+    phone_hash = models.CharField(max_length=64)
+    ip = models.GenericIPAddressField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        indexes = [models.Index(fields=["phone_hash", "ip", "created_at"])]
+
+    def __str__(self) -> str:
+        return f"wrong sms guess {self.created_at:%Y-%m-%d %H:%M}"
 
 
 class RosterImport(models.Model):

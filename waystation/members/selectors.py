@@ -5,10 +5,26 @@ from django.db.models import Count, Q, QuerySet
 from django.db.models.functions import TruncWeek
 
 from waystation.accounts.access import members_visible_to
-from waystation.accounts.orgs import DISTRICT_NAMES, INDUSTRY_NAMES
+from waystation.accounts.models import Platform
+from waystation.accounts.orgs import DISTRICT_NAMES, DISTRICTS, INDUSTRIES, INDUSTRY_NAMES
 from waystation.privacy.crypto import keyed_hash
 
+from .models import Campaign
 from .validators import clean_phone
+
+
+def default_campaign() -> Campaign | None:
+    """The city's standing campaign, if one is set and still open."""
+    return Campaign.objects.filter(is_default=True, active=True).select_related("unit").first()
+
+
+def join_choices() -> dict:
+    """The choices of the join page: industries, platforms (rows), districts."""
+    return {
+        "industries": INDUSTRIES,
+        "platforms": list(Platform.objects.values_list("code", "name")),
+        "districts": DISTRICTS,
+    }
 
 
 def members_filtered(user, params) -> QuerySet:
@@ -104,12 +120,3 @@ def member_stats(user) -> dict:
         "by_channel": by_channel,
         "joins_per_week": weeks,
     }
-
-
-def campaign_default():
-    """Where a worker joins when no poster names a campaign (the "join" way on an error page):
-    the city federation's newest active campaign, else the newest active one; None if none."""
-    from .models import Campaign
-
-    active = Campaign.objects.filter(active=True).order_by("-created_at", "-id")
-    return active.filter(unit__kind="city").first() or active.first()

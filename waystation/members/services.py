@@ -7,6 +7,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from waystation.accounts.models import OrgUnit, Platform
 from waystation.accounts.orgs import DISTRICT_NAMES, INDUSTRY_NAMES
@@ -31,9 +32,17 @@ def member_numbers(n: int) -> list[str]:
 class JoinResult:
     member: Member
     created: bool
-    # The SMS code proved the typed phone. An existing member (found by ID number) may only be
-    # signed in when that phone is their own: an ID number alone is no proof of identity.
-    phone_verified: bool = True
+
+
+def _existing(member: Member, phone_hash: str) -> JoinResult:
+    """A join by the ID number of an existing member. The SMS code proved the typed phone, not
+    the ID number: with another phone than the member's the answer names neither the member
+    nor their status, and reads the same for an active, lapsed or withdrawn one. (That a join
+    which creates a member answers otherwise can't be helped; each probe costs a code sent to
+    a phone the prober holds, within the SMS limits.)"""
+    if member.phone_hash != phone_hash:
+        raise ValidationError({"id_number": [_("如已入会，请用入会手机号登录")]}, code="not_own")
+    return JoinResult(member, False)
 
 
 def member_fields(*, name: str, id_number: str, phone: str) -> dict:
@@ -51,8 +60,10 @@ def member_fields(*, name: str, id_number: str, phone: str) -> dict:
     }
 
 
-def clean_join_input(data: dict, *, today: date | None = None) -> dict:
-    """Validate every field of a join; raise one ValidationError naming each bad field."""
+def clean_join_input(data: dict, *, today: date | None = None, consent: bool = True) -> dict:
+    """Validate every field of a join; raise one ValidationError naming each bad field.
+    `consent=False` leaves out the consent, which is given on submitting (not yet when asking
+    for the code)."""
     errors: dict[str, list[str]] = {}
     out: dict = {}
     for field, cleaner in (("name", clean_name), ("phone", clean_phone)):
@@ -74,13 +85,17 @@ def clean_join_input(data: dict, *, today: date | None = None) -> dict:
     out["district"] = district
     codes = data.get("platforms") or data.get("platform") or []
     if isinstance(codes, str):
-        codes = [c for c in codes.split(",") if c]
+        codes = codes.split(",")
+    codes = [c for c in codes if c]
     platforms = list(Platform.objects.filter(code__in=codes))
     if len(platforms) != len(set(codes)):
         errors["platform"] = ["平台选择无效"]
     out["platforms"] = platforms
-    if data.get("consent_version") != settings.PRIVACY_NOTICE_VERSION:
-        errors["consent_version"] = ["请阅读并同意最新版本的个人信息保护告知书"]
+    version = data.get("consent_version") or ""
+    if consent and not version:
+        errors["consent_version"] = [_("请阅读并同意个人信息保护告知书")]
+    elif consent and version != settings.PRIVACY_NOTICE_VERSION:
+        errors["consent_version"] = [_("请阅读并同意最新版本的个人信息保护告知书")]
     campaign = Campaign.objects.filter(code=data.get("campaign") or "", active=True).first()
     if campaign is None:
         errors["campaign"] = ["入会活动不存在或已结束"]
@@ -90,16 +105,36 @@ def clean_join_input(data: dict, *, today: date | None = None) -> dict:
     return out
 
 
+def _phone_field(raw: str) -> str:
+    try:
+        return clean_phone(raw)
+    except ValidationError as exc:
+        raise ValidationError({"phone": exc.messages}) from exc
+
+
+def code_send(*, phone: str, purpose: str, ip: str | None = None) -> int:
+    """An SMS code for `phone` as typed; returns the seconds until another may be requested."""
+    return sms.sms_send(phone=_phone_field(phone), purpose=purpose, ip=ip)
+
+
+def join_code_send(*, data: dict, ip: str | None = None) -> int:
+    """The SMS code of a join, sent only when every other field of the join is valid already
+    (a person should not wait for a code and then learn that the ID number was mistyped).
+    Returns the seconds until another code may be requested."""
+    clean = clean_join_input(data, consent=False)
+    return sms.sms_send(phone=clean["phone"], purpose="join", ip=ip)
+
+
 def member_join(*, data: dict, ip: str | None = None) -> JoinResult:
     """Scan-to-join: validate, check the SMS code, then create the member (or find the existing
     one by ID number). Nothing is written unless everything is valid."""
     clean = clean_join_input(data)
-    sms.sms_verify(phone=clean["phone"], purpose="join", code=data.get("sms_code", ""))
+    sms.sms_verify(phone=clean["phone"], purpose="join", code=data.get("sms_code", ""), ip=ip)
     id_hash = crypto.keyed_hash(clean["id_number"])
     phone_hash = crypto.keyed_hash(clean["phone"])
     existing = Member.objects.filter(id_number_hash=id_hash).first()
     if existing is not None:
-        return JoinResult(existing, False, existing.phone_hash == phone_hash)
+        return _existing(existing, phone_hash)
     try:
         with transaction.atomic():
             member = Member.objects.create(
@@ -123,8 +158,7 @@ def member_join(*, data: dict, ip: str | None = None) -> JoinResult:
                 detail={"campaign": clean["campaign"].code},
             )
     except IntegrityError:  # the same person, joining twice at the same moment
-        existing = Member.objects.get(id_number_hash=id_hash)
-        return JoinResult(existing, False, existing.phone_hash == phone_hash)
+        return _existing(Member.objects.get(id_number_hash=id_hash), phone_hash)
     return JoinResult(member, True)
 
 
@@ -137,13 +171,25 @@ def member_by_phone(phone: str) -> Member | None:
     )
 
 
-def member_login(*, phone: str, code: str) -> Member:
-    phone = clean_phone(phone)
-    sms.sms_verify(phone=phone, purpose="login", code=code)
+def member_login(*, phone: str, code: str, ip: str | None = None) -> Member:
+    phone = _phone_field(phone)
+    sms.sms_verify(phone=phone, purpose="login", code=code, ip=ip)
     member = member_by_phone(phone)
     if member is None:
         raise ValidationError({"phone": ["该手机号尚未入会，请先扫码入会"]})
     return member
+
+
+@transaction.atomic
+def campaign_set_default(*, campaign: Campaign) -> Campaign:
+    """Make `campaign` the city's standing way to join (the one before it stops being so)."""
+    if not campaign.active:
+        raise ValidationError({"campaign": [_("已结束的活动不能设为默认入会渠道")]})
+    Campaign.objects.filter(is_default=True).exclude(pk=campaign.pk).update(is_default=False)
+    if not campaign.is_default:
+        campaign.is_default = True
+        campaign.save(update_fields=["is_default"])
+    return campaign
 
 
 def _require_reason(reason: str) -> str:

@@ -6,28 +6,35 @@ Backends (settings.SMS_BACKEND):
 - a dotted path to a subclass of SmsBackend for a real provider (Aliyun, Tencent Cloud …).
 
 A provider backend implements `code_for(phone)` (usually: a random code) and `send(phone, text)`,
-raising SmsSendError when the provider refuses. Codes are stored hashed, expire after
-SMS_CODE_TTL_SECONDS, are used once, and sends are rate limited per phone and per IP.
+raising SmsSendError when the provider refuses (its message, if any, is shown to the member, so it
+is Chinese and names no internals). Codes are stored hashed, expire after
+SMS_CODE_TTL_SECONDS, are used once; sends and wrong guesses are rate limited (settings SMS_*,
+see sms_send and sms_verify), per client address where one address must not use up a limit
+for everyone.
 """
 
 import logging
 import secrets
-from datetime import timedelta
+from datetime import datetime, timedelta
+from math import ceil
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import F, QuerySet
 from django.utils import timezone
 from django.utils.module_loading import import_string
+from django.utils.translation import gettext as _
 
+from waystation.core.ratelimit import RateLimited
 from waystation.privacy.crypto import keyed_hash
 from waystation.privacy.masking import mask_phone
 
-from .models import SmsCode
+from .models import SmsCode, SmsGuess
 
 log = logging.getLogger(__name__)
 PURPOSES = {"join": "入会验证", "login": "登录验证"}
-MAX_ATTEMPTS = 5
+HOUR = timedelta(hours=1)
 
 
 class SmsSendError(Exception):
@@ -72,26 +79,57 @@ def _code_hash(phone: str, purpose: str, code: str) -> str:
     return keyed_hash(f"sms:{purpose}:{phone}:{code}")
 
 
-def sms_send(*, phone: str, purpose: str, ip: str | None = None) -> None:
-    """Send a code, within the rate limits. `phone` is already validated."""
+def _from_address(qs: QuerySet, ip: str | None) -> QuerySet:
+    return qs.filter(ip=ip) if ip else qs.filter(ip__isnull=True)
+
+
+def _wait_below(qs: QuerySet, limit: int, now: datetime) -> float | None:
+    """Seconds until fewer than `limit` of the last hour's rows in `qs` remain (None: already
+    fewer). When the limit-th newest row ages out of the hour, limit - 1 are left."""
+    times = list(qs.order_by("-created_at").values_list("created_at", flat=True)[:limit])
+    if len(times) < limit:
+        return None
+    return (times[-1] + HOUR - now).total_seconds()
+
+
+def sms_send(*, phone: str, purpose: str, ip: str | None = None) -> int:
+    """Send a code, within the rate limits; return the seconds until another may be requested
+    from here. `phone` is already validated; `ip` is the client address (core.net.client_ip).
+
+    Limits (settings, each over the last hour) are per phone *and address* wherever one address
+    could otherwise use them up for everyone: a stranger requesting codes for a member's phone
+    spends their own allowance, not the member's. SMS_RATE_PER_PHONE_PER_HOUR still bounds what
+    all addresses together can send to one phone. Raises RateLimited with the wait."""
     if purpose not in PURPOSES:
         raise ValidationError({"purpose": ["未知的验证码用途"]})
     now = timezone.now()
     phone_hash = keyed_hash(phone)
-    hour_ago = now - timedelta(hours=1)
-    recent = SmsCode.objects.filter(phone_hash=phone_hash, created_at__gte=hour_ago)
-    last = recent.order_by("-created_at").first()
-    if last and (now - last.created_at).total_seconds() < settings.SMS_MIN_INTERVAL_SECONDS:
-        raise ValidationError({"phone": ["验证码发送太频繁，请稍后再试"]}, code="rate")
-    if recent.count() >= settings.SMS_RATE_PER_PHONE_PER_HOUR:
-        raise ValidationError(
-            {"phone": ["该号码今天请求验证码次数过多，请一小时后再试"]}, code="rate"
+    to_phone = SmsCode.objects.filter(phone_hash=phone_hash, created_at__gte=now - HOUR)
+    from_here = _from_address(to_phone, ip)
+    last = from_here.order_by("-created_at").first()
+    # A code already used proved the phone: the next one (signing in just after joining) need
+    # not wait for the interval.
+    if last and last.used_at is None:
+        wait = settings.SMS_MIN_INTERVAL_SECONDS - (now - last.created_at).total_seconds()
+        if wait > 0:
+            raise RateLimited("phone", _("验证码已发送，请%(wait)s后再重新获取"), wait)
+    too_many = _("该号码获取验证码次数过多，请%(wait)s后再试")
+    limits = [
+        (from_here, settings.SMS_RATE_PER_PHONE_PER_IP_PER_HOUR, too_many),
+        (to_phone, settings.SMS_RATE_PER_PHONE_PER_HOUR, too_many),
+    ]
+    if ip:
+        limits.append(
+            (
+                SmsCode.objects.filter(ip=ip, created_at__gte=now - HOUR),
+                settings.SMS_RATE_PER_IP_PER_HOUR,
+                _("本网络获取验证码过于频繁，请%(wait)s后再试"),
+            )
         )
-    if ip and (
-        SmsCode.objects.filter(ip=ip, created_at__gte=hour_ago).count()
-        >= settings.SMS_RATE_PER_IP_PER_HOUR
-    ):
-        raise ValidationError({"phone": ["请求过于频繁，请稍后再试"]}, code="rate")
+    for qs, limit, message in limits:
+        wait_s = _wait_below(qs, limit, now)
+        if wait_s is not None:
+            raise RateLimited("phone", message, wait_s)
     backend = get_backend()
     code = backend.code_for(phone)
     SmsCode.objects.create(
@@ -108,37 +146,69 @@ def sms_send(*, phone: str, purpose: str, ip: str | None = None) -> None:
             phone, f"【常州工会】您的{PURPOSES[purpose]}码为 {code}，{minutes}分钟内有效。"
         )
     except SmsSendError as exc:
-        raise ValidationError({"phone": ["短信发送失败，请稍后再试"]}, code="send") from exc
+        message = str(exc) or _("短信发送失败，请稍后再试")
+        raise ValidationError({"phone": [message]}, code="send") from exc
+    return settings.SMS_MIN_INTERVAL_SECONDS
 
 
-def sms_verify(*, phone: str, purpose: str, code: str) -> None:
-    """Consume the newest live code for this phone and purpose; raise if it is wrong, expired
-    or already used. Wrong guesses count against the code, so it can't be brute-forced."""
+def resend_wait(*, phone: str, ip: str | None) -> int:
+    """Seconds until another code may be requested for `phone` from `ip` (0: now), for the
+    countdown of a page drawn after a code was sent."""
+    now = timezone.now()
+    last = (
+        _from_address(SmsCode.objects.filter(phone_hash=keyed_hash(phone)), ip)
+        .order_by("-created_at")
+        .first()
+    )
+    if last is None or last.used_at is not None:
+        return 0
+    return max(0, ceil(settings.SMS_MIN_INTERVAL_SECONDS - (now - last.created_at).total_seconds()))
+
+
+def sms_verify(*, phone: str, purpose: str, code: str, ip: str | None = None) -> None:
+    """Consume a live code for this phone and purpose; raise if it is wrong, expired or used.
+
+    Any live code may match (not only the newest), so a stranger requesting codes for this
+    phone cannot void the one the member is typing. Wrong guesses count twice: against this
+    phone from this address (SMS_WRONG_GUESSES_PER_IP_PER_HOUR, then RateLimited), and against
+    every live code (SMS_CODE_MAX_ATTEMPTS, from all addresses together). The first is the
+    smaller, so one address cannot burn a member's code; the second bounds guessing from many."""
     code = (code or "").strip()
     if not code:
         raise ValidationError({"sms_code": ["请填写短信验证码"]}, code="required")
     now = timezone.now()
+    phone_hash = keyed_hash(phone)
+    guesses = _from_address(SmsGuess.objects.filter(phone_hash=phone_hash), ip)
+    wait = _wait_below(
+        guesses.filter(created_at__gte=now - HOUR), settings.SMS_WRONG_GUESSES_PER_IP_PER_HOUR, now
+    )
+    if wait is not None:
+        raise RateLimited("sms_code", _("验证码错误次数过多，请%(wait)s后再试"), wait)
+    codes = SmsCode.objects.filter(phone_hash=phone_hash, purpose=purpose)
     with transaction.atomic():
-        row = (
-            SmsCode.objects.select_for_update()
-            .filter(phone_hash=keyed_hash(phone), purpose=purpose)
+        live = list(
+            codes.select_for_update()
+            .filter(used_at__isnull=True, expires_at__gt=now)
+            .filter(attempts__lt=settings.SMS_CODE_MAX_ATTEMPTS)
             .order_by("-created_at", "-id")
-            .first()
         )
-        if row is None:
-            raise ValidationError({"sms_code": ["请先获取短信验证码"]}, code="no_code")
-        if row.used_at is not None:
-            raise ValidationError({"sms_code": ["验证码已使用，请重新获取"]}, code="used")
-        if row.expires_at <= now:
-            raise ValidationError({"sms_code": ["验证码已过期，请重新获取"]}, code="expired")
-        if row.attempts >= MAX_ATTEMPTS:
-            raise ValidationError({"sms_code": ["错误次数过多，请重新获取验证码"]}, code="locked")
-        if not secrets.compare_digest(row.code_hash, _code_hash(phone, purpose, code)):
-            row.attempts += 1
-            row.save(update_fields=["attempts"])
-            wrong = ValidationError({"sms_code": ["验证码不正确"]}, code="wrong")
-        else:
-            row.used_at = now
-            row.save(update_fields=["used_at"])
+        if not live:
+            _raise_no_live_code(codes.order_by("-created_at", "-id").first())
+        hashed = _code_hash(phone, purpose, code)
+        if any(secrets.compare_digest(row.code_hash, hashed) for row in live):
+            # One proof is enough: the other live codes of this phone are spent with it.
+            SmsCode.objects.filter(pk__in=[row.pk for row in live]).update(used_at=now)
             return
-    raise wrong
+        SmsCode.objects.filter(pk__in=[row.pk for row in live]).update(attempts=F("attempts") + 1)
+        SmsGuess.objects.create(phone_hash=phone_hash, ip=ip, created_at=now)
+    raise ValidationError({"sms_code": ["验证码不正确"]}, code="wrong")
+
+
+def _raise_no_live_code(newest: SmsCode | None) -> None:
+    if newest is None:
+        raise ValidationError({"sms_code": ["请先获取短信验证码"]}, code="no_code")
+    if newest.used_at is not None:
+        raise ValidationError({"sms_code": ["验证码已使用，请重新获取"]}, code="used")
+    if newest.attempts >= settings.SMS_CODE_MAX_ATTEMPTS:
+        raise ValidationError({"sms_code": ["错误次数过多，请重新获取验证码"]}, code="locked")
+    raise ValidationError({"sms_code": ["验证码已过期，请重新获取"]}, code="expired")

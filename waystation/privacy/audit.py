@@ -5,13 +5,9 @@ from typing import Any
 
 from django.http import HttpRequest
 
+from waystation.core.net import client_ip
+
 from .models import AuditLog
-
-
-def client_ip(request: HttpRequest | None) -> str | None:
-    if request is None:
-        return None
-    return request.META.get("REMOTE_ADDR") or None
 
 
 def audit_record(

@@ -7,7 +7,7 @@ from django.utils.cache import get_conditional_response
 from ninja import Field, File, Form, Router, Schema, Status
 from ninja.files import UploadedFile
 
-from waystation.privacy.audit import client_ip
+from waystation.core.net import client_ip
 
 from . import selectors, services
 from .layer import station_layer

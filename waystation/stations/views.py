@@ -10,9 +10,9 @@ from django.utils import timezone
 from django.views.decorators.cache import cache_control, never_cache
 
 from waystation.accounts.orgs import INDUSTRIES
+from waystation.core.net import client_ip
 from waystation.core.prg import outcome_keep, outcome_read
 from waystation.geo.boundaries import districts_geojson as _districts
-from waystation.privacy.audit import client_ip
 from waystation.privacy.crypto import keyed_hash
 
 from . import selectors, services

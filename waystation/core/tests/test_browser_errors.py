@@ -10,7 +10,9 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 def test_the_404_page_fits_a_phone_and_its_links_lead_on(live_server, phone_page, orgs, settings):
     settings.DEBUG = False
-    Campaign.objects.create(code="city-2026", name="全市扫码入会", unit=orgs["city"])
+    Campaign.objects.create(
+        code="city-2026", name="全市扫码入会", unit=orgs["city"], is_default=True
+    )
     page = phone_page
     resp = page.goto(f"{live_server.url}/stations/NOPE99/")
     assert resp.status == 404

@@ -108,14 +108,19 @@ def test_the_join_way_on_opens_the_city_default_campaign(client, orgs):
     from waystation.members.models import Campaign
 
     Campaign.objects.create(code="tianning-2024", name="天宁", unit=orgs["tianning"])
-    Campaign.objects.create(code="city-2026", name="全市", unit=orgs["city"])
-    Campaign.objects.create(code="city-old", name="旧", unit=orgs["city"], active=False)
+    Campaign.objects.create(code="city-2026", name="全市", unit=orgs["city"], is_default=True)
+    Campaign.objects.create(code="city-2027", name="全市新", unit=orgs["city"])
     resp = client.get("/join/")
     assert resp.status_code == 302
     assert resp["Location"] == "/join/city-2026/"
 
 
 def test_the_join_way_on_says_so_when_no_campaign_is_open(client, orgs):
+    from waystation.members.models import Campaign
+
+    Campaign.objects.create(
+        code="city-old", name="旧", unit=orgs["city"], is_default=True, active=False
+    )
     resp = client.get("/join/", follow=True)
     assert resp.redirect_chain == [("/", 302)]
     assert "暂时没有开放的入会活动" in resp.content.decode()

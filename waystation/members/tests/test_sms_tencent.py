@@ -106,7 +106,7 @@ def test_a_provider_failure_is_a_form_error_on_the_phone_never_an_exception(fake
     fake.answer = "throttled"
     with pytest.raises(ValidationError) as caught:
         sms_send(phone=PHONE, purpose="login", ip="203.0.113.9")
-    assert list(caught.value.message_dict) == ["phone"]
+    assert caught.value.message_dict == {"phone": [THROTTLED]}  # the provider's reason, shown
 
 
 def test_neither_the_code_nor_the_phone_is_logged_even_at_debug(fake, caplog):

@@ -1,0 +1,31 @@
+from django.core.exceptions import ValidationError
+from django.core.management.base import BaseCommand, CommandError
+
+from waystation.members import selectors
+from waystation.members.models import Campaign
+from waystation.members.services import campaign_set_default
+
+
+class Command(BaseCommand):
+    help = (
+        "Show or set the city's standing campaign: the way to join offered on the page of an "
+        "ended or unknown campaign link."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("code", nargs="?", help="the campaign's code; none: show the current")
+
+    def handle(self, *args, code: str | None, **options):
+        if code:
+            campaign = Campaign.objects.filter(code=code).first()
+            if campaign is None:
+                raise CommandError(f"no campaign {code!r}")
+            try:
+                campaign_set_default(campaign=campaign)
+            except ValidationError as exc:
+                raise CommandError("; ".join(exc.messages)) from exc
+        current = selectors.default_campaign()
+        if current is None:
+            self.stdout.write("no default campaign (set one: manage.py campaign_default CODE)")
+        else:
+            self.stdout.write(f"default campaign: {current.code} ({current.name})")
