@@ -148,10 +148,8 @@ SCOPES = {
 
 
 @pytest.fixture
-def everyone(people, orgs):
-    user = get_user_model().objects.create_user("kim", password="pw-kim")
-    StaffRole.objects.create(user=user, role=Role.STATION_KEEPER, unit=orgs["tianning"])
-    return {**people, "kim": user}
+def everyone(people, kim):
+    return {**people, "kim": kim}
 
 
 @pytest.fixture
