@@ -9,6 +9,7 @@ People (healthchecks' Alice/Bob/Charlie, union edition):
 - admin   — city administrator
 - olga    — signed in, but no role at all (an outsider)
 - lily    — platform liaison for 美团
+and, as a fixture of her own, kim — a station keeper on the 天宁 unit.
 """
 
 import os
@@ -82,6 +83,18 @@ def people(orgs):
             "lily", R.PLATFORM_LIAISON, orgs["food_delivery"], Platform.objects.get(code="meituan")
         ),
     )
+
+
+@pytest.fixture
+def kim(orgs):
+    """A station keeper on the 天宁 unit; which stations she keeps is the test's to say."""
+    from django.contrib.auth import get_user_model
+
+    from waystation.accounts.models import StaffRole
+
+    user = get_user_model().objects.create_user("kim", password="pw-kim")  # noqa: S106 - test
+    StaffRole.objects.create(user=user, role=StaffRole.Role.STATION_KEEPER, unit=orgs["tianning"])
+    return user
 
 
 def client_for(user):

@@ -8,7 +8,10 @@ from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 
+from waystation.aid import api as aid_api
 from waystation.core.ratelimit import RateLimited
+from waystation.members import api as members_api
+from waystation.stations import api as stations_api
 
 NUL_MESSAGE = "输入包含空字符 (input contains a NUL character)"
 
@@ -115,17 +118,5 @@ def on_http_error(request, exc):
     return api.create_response(request, {"detail": str(exc)}, status=exc.status_code)
 
 
-def _mount() -> None:
-    from importlib import import_module
-
-    for app in ("members", "stations", "aid"):
-        try:
-            module = import_module(f"waystation.{app}.api")
-        except ModuleNotFoundError as exc:
-            if exc.name != f"waystation.{app}.api":
-                raise
-            continue
-        api.add_router("/", module.router)
-
-
-_mount()
+for router in (members_api.router, stations_api.router, aid_api.router):
+    api.add_router("/", router)

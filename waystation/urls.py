@@ -1,21 +1,7 @@
-from importlib import import_module
-
 from django.urls import include, path
 
 from waystation.api import api
 from waystation.core import errors
-
-
-def _optional(prefix: str, app: str):
-    """Mount an app's urls if it has them (apps arrive one issue at a time)."""
-    try:
-        import_module(f"waystation.{app}.urls")
-    except ModuleNotFoundError as exc:
-        if exc.name != f"waystation.{app}.urls":
-            raise
-        return []
-    return [path(prefix, include(f"waystation.{app}.urls"))]
-
 
 urlpatterns = [
     path("api/v1/", api.urls),
@@ -23,8 +9,8 @@ urlpatterns = [
     path("", include("waystation.core.urls")),
     path("", include("waystation.members.urls")),
     path("", include("waystation.planner.urls")),
-    *_optional("", "stations"),
-    *_optional("", "aid"),
+    path("", include("waystation.stations.urls")),
+    path("", include("waystation.aid.urls")),
 ]
 
 # Chinese error pages in the site's layout (JSON under /api/); see waystation.core.errors.

@@ -18,6 +18,10 @@ The exact path shrinks the model first, then hands it to HiGHS:
 The MIP: maximise Σ w_g y_g subject to y_g ≤ Σ_{j covers g} x_j, Σ x_j ≤ k, x binary,
 0 ≤ y ≤ 1. When the model is too large, ``exact=False``, or the time limit hits, the best
 solution found is returned with its gap to the best bound (MIP dual bound or LP relaxation).
+
+:func:`solve_mclp` takes a precomputed cover matrix; :func:`run_selection` takes point layers
+and runs the steps of :mod:`waystation.planning.pipeline` around it (checks, existing coverage,
+candidate reach before; coverage after, districts, map layers after).
 """
 
 from __future__ import annotations
@@ -32,22 +36,10 @@ import numpy as np
 from numpy.typing import NDArray
 from scipy import sparse
 
-from waystation.geo.boundaries import district_of
-from waystation.planning import hexgrid
-from waystation.planning.coverage import (
-    by_district,
-    make_reach,
-    nearest_station,
-    pairs_within,
-    points_geojson,
-)
-from waystation.planning.layers import PlanningError, PointLayer, Progress, plain, report
-from waystation.planning.travel import (
-    DEFAULT_DETOUR,
-    DEFAULT_MINUTES,
-    Network,
-    network_cover_pairs,
-)
+from waystation.planning import hexgrid, pipeline
+from waystation.planning.coverage import make_reach
+from waystation.planning.layers import PlanningError, PointLayer, Progress, report
+from waystation.planning.travel import DEFAULT_DETOUR, DEFAULT_MINUTES, Network
 
 DEFAULT_TIME_LIMIT = 60.0
 DEFAULT_MAX_NONZEROS = 30_000_000
@@ -66,16 +58,6 @@ class MclpSolution:
     method: str
     seconds: float
     stats: dict[str, Any] = field(default_factory=dict)
-
-
-def cover_matrix(
-    rows: NDArray[np.intp], cols: NDArray[np.intp], n_demand: int, n_candidates: int
-) -> sparse.csr_matrix:
-    """Boolean demand × candidate matrix from (demand, candidate) pairs within reach."""
-    data = np.ones(rows.size, dtype=bool)
-    mat = sparse.csr_matrix((data, (rows, cols)), shape=(n_demand, n_candidates), dtype=bool)
-    mat.sum_duplicates()
-    return mat
 
 
 def solve_mclp(
@@ -430,117 +412,22 @@ def run_selection(
     ``layers.chosen_sites``, ``layers.newly_covered_hexagons``, ``layers.uncovered_hexagons``.
     """
     t0 = time.perf_counter()
-    if len(demand) == 0:
-        raise PlanningError("需求图层为空 (demand layer is empty)")
-    if len(candidates) == 0:
-        raise PlanningError("候选点图层为空 (candidates layer is empty)")
-    if k < 1 or k > len(candidates):
-        raise PlanningError(
-            f"k={k} 须在 1 到候选点数 {len(candidates)} 之间"
-            f" (k must be between 1 and the number of candidates)"
-        )
+    pipeline.selection_check(demand, candidates, k)
     reach = make_reach(mode, minutes, detour, speed_kmh, network)
-    report(progress, 0.02, "现有驿站覆盖 (coverage by existing stations)")
-    if len(stations):
-        _d, station = nearest_station(stations, demand, reach)
-        before = station >= 0
-    else:
-        before = np.zeros(len(demand), dtype=bool)
-    todo = np.flatnonzero(~before)
-    report(progress, 0.1, "候选点覆盖范围 (candidate reach)")
-    if reach.network is not None:
-        rows, cols = network_cover_pairs(
-            reach.network,
-            candidates.lon,
-            candidates.lat,
-            demand.lon[todo],
-            demand.lat[todo],
-            reach.limit_m,
-        )
-    else:
-        rows, cols = pairs_within(
-            demand.lon[todo], demand.lat[todo], candidates.lon, candidates.lat, reach.limit_m
-        )
-    cover = cover_matrix(rows, cols, todo.size, len(candidates))
-
-    def inner(fraction: float, message: str) -> None:
-        report(progress, 0.15 + 0.75 * fraction, message)
-
-    sol = solve_mclp(
-        cover, demand.weight[todo], k, exact=exact, time_limit=time_limit, progress=inner
+    problem = pipeline.selection_problem(
+        stations, demand, candidates, k, reach=reach, progress=progress
     )
-    after = before.copy()
-    if sol.chosen.size:
-        newly = np.asarray(cover[:, sol.chosen].sum(axis=1)).ravel() > 0
-        after[todo[newly]] = True
-    total = float(demand.weight.sum())
-    w_before = float(demand.weight[before].sum())
-    w_after = float(demand.weight[after].sum())
-    names = district_of(demand.lon, demand.lat)
-    d_before = by_district(demand, before, names)
-    d_after = by_district(demand, after, names)
-    result: dict[str, Any] = {
-        "chosen": [plain(candidates.ids[j]) for j in sol.chosen],
-        "chosen_sites": [
-            {
-                "rank": r + 1,
-                "id": plain(candidates.ids[j]),
-                "lon": round(float(candidates.lon[j]), 7),
-                "lat": round(float(candidates.lat[j]), 7),
-                "gain": float(g),
-            }
-            for r, (j, g) in enumerate(zip(sol.chosen, sol.gains, strict=True))
-        ],
-        "k": k,
-        "covered_share_before": round(w_before / total, 6) if total else 0.0,
-        "covered_share_after": round(w_after / total, 6) if total else 0.0,
-        "covered_weight_before": w_before,
-        "covered_weight_after": w_after,
-        "total_weight": total,
-        "objective": sol.objective,
-        "bound": sol.bound,
-        "proven_optimal": sol.proven_optimal,
-        "mip_gap": sol.mip_gap,
-        "method": sol.method,
-        "by_district": {
-            name: {
-                "before": d_before[name]["covered_share"],
-                "after": d_after[name]["covered_share"],
-                "total_weight": d_before[name]["total_weight"],
-            }
-            for name in d_before
-        },
-        **reach.describe(),
-        "n_stations": len(stations),
-        "n_demand": len(demand),
-        "n_candidates": len(candidates),
-        "demand_source": demand.source,
-        "synthetic": demand.source == "synthetic",
-        "model": sol.stats,
-    }
-    if layers:
-        report(progress, 0.92, "生成地图图层 (map layers)")
-        newly_mask = after & ~before
-        n_cells, n_w, n_c = hexgrid.aggregate(
-            demand.lon[newly_mask],
-            demand.lat[newly_mask],
-            demand.weight[newly_mask],
-            hex_resolution,
-        )
-        u_cells, u_w, u_c = hexgrid.aggregate(
-            demand.lon[~after], demand.lat[~after], demand.weight[~after], hex_resolution
-        )
-        gains = np.asarray(sol.gains)
-        result["layers"] = {
-            "chosen_sites": points_geojson(
-                candidates.subset(sol.chosen),
-                {"rank": np.arange(1, sol.chosen.size + 1), "gain": gains},
-            ),
-            "newly_covered_hexagons": hexgrid.hexagons_geojson(
-                n_cells, {"weight": n_w, "count": n_c}
-            ),
-            "uncovered_hexagons": hexgrid.hexagons_geojson(u_cells, {"weight": u_w, "count": u_c}),
-        }
+    sol = solve_mclp(
+        problem.cover,
+        problem.weight,
+        k,
+        exact=exact,
+        time_limit=time_limit,
+        progress=pipeline.stage(progress, pipeline.SOLVER_START, pipeline.SOLVER_SPAN),
+    )
+    result = pipeline.selection_report(
+        problem, sol, layers=layers, hex_resolution=hex_resolution, progress=progress
+    )
     result["seconds"] = round(time.perf_counter() - t0, 3)
     report(progress, 1.0, "完成 (done)")
     return result

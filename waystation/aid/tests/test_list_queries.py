@@ -1,4 +1,5 @@
-"""The claims and payouts lists cost the same number of queries for 3 rows as for 30."""
+"""The claims, payouts, plans, gift batches and condolences lists cost the same number of queries
+for 3 rows as for 30, with every row checked as rendered."""
 
 from datetime import date
 
@@ -68,3 +69,73 @@ def test_payouts_list_queries_do_not_grow_with_rows(
         html = c.get("/staff/aid/payouts/").content.decode()
     assert all(p.claim.number in html for p in payouts)
     assert html.count("重新发放</button>") == len(payouts[::3]) - len(payouts[::6])
+
+
+# --- plans, gift batches, condolences --------------------------------------------------------
+
+PLANS_PAGE_QUERIES = 8  # sign-in (3), person-times, plans, units, platforms, gift batches
+CONDOLENCES_LIST_QUERIES = 6  # sign-in (3), special plans, approvers, the rows
+
+
+@pytest.mark.parametrize("years", [1, 10])
+def test_plans_page_queries_do_not_grow_with_plans(
+    years, people, orgs, as_user, django_assert_max_num_queries
+):
+    """3 plans (one year of examples) or 30 (ten years)."""
+    plans = [p for year in range(2026, 2026 + years) for p in services.plans_ensure_examples(year)]
+    c = as_user(people.carl)
+    with django_assert_max_num_queries(PLANS_PAGE_QUERIES):
+        html = c.get("/staff/aid/plans/").content.decode()
+    assert all(f'href="/staff/aid/plans/{p.code}/"' in html for p in plans)
+
+
+@pytest.mark.parametrize("rows", [3, 30])
+def test_gift_batches_list_queries_do_not_grow_with_rows(
+    rows, people, plans, orgs, as_user, django_assert_max_num_queries
+):
+    """The page shows the giver's ten newest batches with their jobs' progress."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from waystation.aid.models import GiftBatch
+
+    batches = [
+        services.gift_batch_start(plan=plans["accident"], unit=orgs["city"], actor=people.carl)
+        for _ in range(rows)
+    ]
+    start = timezone.now() - timedelta(days=rows)
+    for i, b in enumerate(batches):  # one a day, the last one newest
+        GiftBatch.objects.filter(pk=b.pk).update(created_at=start + timedelta(days=i))
+    c = as_user(people.carl)
+    with django_assert_max_num_queries(PLANS_PAGE_QUERIES):
+        html = c.get("/staff/aid/plans/").content.decode()
+    shown = [b for b in batches if f'data-job-url="/jobs/{b.job_id}/"' in html]
+    assert shown == batches[-10:]
+
+
+@pytest.mark.parametrize("rows", [3, 30])
+def test_condolences_list_queries_do_not_grow_with_rows(
+    rows, people, orgs, as_user, django_assert_max_num_queries
+):
+    from waystation.members.tests.factories import make_member
+
+    rows_made = [
+        services.condolence_record(
+            member=make_member(district="tianning"),
+            visited_on=date(2026, 5, 1 + i % 28),
+            cash_fen=50000,
+            goods="",
+            goods_value_fen=0,
+            reason="住院慰问",
+            approver=people.carl,
+            actor=people.alice,
+            unit=orgs["tianning"],
+        )
+        for i in range(rows)
+    ]
+    c = as_user(people.alice)
+    with django_assert_max_num_queries(CONDOLENCES_LIST_QUERIES):
+        html = c.get("/staff/aid/condolences/").content.decode()
+    assert all(row.member.member_number in html for row in rows_made)
+    assert html.count("住院慰问") == rows

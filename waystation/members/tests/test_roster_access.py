@@ -84,3 +84,4 @@ def test_list_costs_the_same_queries_for_one_import_as_for_three(people, as_user
     for _ in range(2):
         roster.roster_upload(user=people.alice, unit=orgs["tianning"], filename="x.xlsx", data=data)
     assert queries() == one
+    assert client.get("/staff/imports/").content.decode().count(">x.xlsx</a>") == 2

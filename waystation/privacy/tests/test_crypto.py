@@ -11,6 +11,9 @@ from waystation.privacy.masking import mask_bank_card, mask_id_number, mask_phon
 
 OLD = Fernet.generate_key().decode()
 NEW = Fernet.generate_key().decode()
+# HMAC-SHA256 of 13812345678 under the keys "test-hash-key" and "another-key"
+HASH = "f78aff30953fbdb132433aa2b24966b37ba1e5fedcbfeacce4e1de2d90cf9b35"
+HASH_UNDER_ANOTHER_KEY = "5f8a9a2152bc9de6a5fb46fc135234b47f58c34fb49021295751e01f2a3b4b0c"
 
 
 def test_masks_keep_only_what_does_not_identify():
@@ -23,9 +26,11 @@ def test_ciphertexts_differ_for_the_same_value_but_hashes_match(settings):
     settings.PII_KEYS = [OLD]
     a, b = crypto.encrypt("13812345678"), crypto.encrypt("13812345678")
     assert a != b and crypto.decrypt(a) == crypto.decrypt(b) == "13812345678"
-    assert crypto.keyed_hash("13812345678") == crypto.keyed_hash("13812345678")
+    assert "13812345678" not in a
+    settings.PII_HASH_KEY = "test-hash-key"
+    assert crypto.keyed_hash("13812345678") == crypto.keyed_hash("13812345678") == HASH
     settings.PII_HASH_KEY = "another-key"
-    assert crypto.keyed_hash("13812345678") != a
+    assert crypto.keyed_hash("13812345678") == HASH_UNDER_ANOTHER_KEY
 
 
 def test_key_rotation_reencrypts_everything_under_the_new_key(settings, orgs):

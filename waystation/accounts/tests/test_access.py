@@ -1,0 +1,399 @@
+"""Who sees what, as accounts/access.py decides it: one table of person × entity, one of person ×
+permission, and the Scope underneath them.
+
+The people are the conftest's (alice and bob on the 天宁 district union, charlie on 钟楼, dora on
+the 外卖送餐 industry union, carl on the city union, admin, olga without a role, lily the 美团
+liaison on the 外卖送餐 unit) and kim, who keeps station TN001 for the 天宁 union.
+"""
+
+from dataclasses import FrozenInstanceError
+from datetime import date
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import AnonymousUser
+from django.db.models import Q
+from django.http import Http404, HttpResponse
+from django.test import RequestFactory
+
+from waystation.accounts import access
+from waystation.accounts.access import EMPTY, Role, Scope, scope_of
+from waystation.accounts.models import Platform, StaffRole
+from waystation.aid.models import Claim, Enrolment
+from waystation.aid.services import plans_ensure_examples
+from waystation.jobs.models import Job
+from waystation.members import roster
+from waystation.members.models import RosterImport
+from waystation.members.tests.factories import make_member
+from waystation.planner.models import Analysis
+from waystation.stations.models import Station
+from waystation.stations.services import station_create
+
+PEOPLE = ["alice", "bob", "charlie", "dora", "carl", "admin", "olga", "lily", "kim"]
+ALL_MEMBERS = {"天宁外卖", "天宁快递", "钟楼快递", "武进外卖"}
+ALL_IMPORTS = {"天宁", "钟楼", "外卖送餐", "市总"}
+ALL_JOBS = {"alice", "bob", "charlie", "dora", "carl", "admin", "lily", "kim"}
+
+CITY_WIDE = {
+    "members": ALL_MEMBERS,
+    "stations": {"TN001", "TN002", "ZL001"},
+    "claims": ALL_MEMBERS - {"天宁快递"},  # the only member without a claim
+    "claim documents": ALL_MEMBERS - {"天宁快递"},
+    "jobs": ALL_JOBS,
+    "imports": ALL_IMPORTS,
+    "analyses": {"alice", "charlie"},
+}
+
+# What each person sees: members (by work district + industry), stations, claims, the claims
+# whose documents and details they may open, jobs (by who started them), roster imports (by the
+# unit imported into) and planning analyses (by who made them).
+VISIBLE = {
+    "alice": {
+        "members": {"天宁外卖", "天宁快递"},
+        "stations": {"TN001", "TN002"},
+        "claims": {"天宁外卖"},
+        "claim documents": {"天宁外卖"},
+        "jobs": {"alice", "bob"},  # her own and her colleague's on the same unit
+        "imports": {"天宁"},
+        "analyses": {"alice"},
+    },
+    "bob": {
+        "members": {"天宁外卖", "天宁快递"},
+        "stations": {"TN001", "TN002"},
+        "claims": {"天宁外卖"},
+        "claim documents": {"天宁外卖"},
+        "jobs": {"alice", "bob"},
+        "imports": {"天宁"},
+        "analyses": set(),  # a district's analyses are their author's own, not the unit's
+    },
+    "charlie": {
+        "members": {"钟楼快递"},
+        "stations": {"ZL001"},
+        "claims": {"钟楼快递"},
+        "claim documents": {"钟楼快递"},
+        "jobs": {"charlie"},
+        "imports": {"钟楼"},
+        "analyses": {"charlie"},
+    },
+    "dora": {
+        "members": {"天宁外卖", "武进外卖"},  # her industry in every district
+        "stations": set(),  # stations belong to districts: an industry union keeps none
+        "claims": {"天宁外卖", "武进外卖"},
+        "claim documents": {"天宁外卖", "武进外卖"},
+        "jobs": {"dora"},  # lily's role on the same unit is not union work
+        "imports": {"外卖送餐"},
+        "analyses": set(),
+    },
+    "carl": CITY_WIDE,
+    "admin": CITY_WIDE,
+    "olga": {
+        "members": set(),
+        "stations": set(),
+        "claims": set(),
+        "claim documents": set(),
+        "jobs": set(),
+        "imports": set(),
+        "analyses": set(),
+    },
+    "lily": {
+        "members": set(),
+        "stations": set(),
+        "claims": {"天宁外卖", "武进外卖"},  # the claims naming 美团, to confirm work status
+        "claim documents": set(),  # never a claimant's documents
+        "jobs": {"lily"},
+        "imports": set(),
+        "analyses": set(),
+    },
+    "kim": {
+        "members": set(),
+        "stations": {"TN001"},  # the station she keeps, not TN002 next door
+        "claims": set(),
+        "claim documents": set(),
+        "jobs": {"kim"},
+        "imports": set(),
+        "analyses": set(),
+    },
+}
+
+# What each person may do: reveal full ID numbers and phones, export members, read the audit
+# log, review claims, approve claims (and pay), manage aid plans, manage station TN001, keep
+# TN001 (hours, closures, faults), keep TN002.
+PERMISSIONS = ["reveal", "export", "audit", "review", "approve", "plans", "manage TN001",
+               "keep TN001", "keep TN002"]  # fmt: skip
+CAN = {
+    "alice": {"reveal", "export", "review", "manage TN001", "keep TN001", "keep TN002"},
+    "bob": {"reveal", "export", "review", "manage TN001", "keep TN001", "keep TN002"},
+    "charlie": {"reveal", "export", "review"},
+    "dora": {"reveal", "export", "review"},
+    "carl": set(PERMISSIONS) - {"audit"},
+    "admin": set(PERMISSIONS),
+    "olga": set(),
+    "lily": set(),
+    "kim": {"keep TN001"},
+}
+
+# The scope each person's roles add up to.
+SCOPES = {
+    #          is_staff is_union_staff verifies_cards admin  city
+    "alice":   (True,   True,          True,          False, False),
+    "bob":     (True,   True,          True,          False, False),
+    "charlie": (True,   True,          True,          False, False),
+    "dora":    (True,   True,          True,          False, False),
+    "carl":    (True,   True,          True,          False, True),
+    "admin":   (True,   True,          True,          True,  True),
+    "olga":    (False,  False,         False,         False, False),
+    "lily":    (True,   False,         False,         False, False),
+    "kim":     (True,   False,         True,          False, False),
+}  # fmt: skip
+
+
+@pytest.fixture
+def everyone(people, kim):
+    return {**people, "kim": kim}
+
+
+@pytest.fixture
+def world(everyone, orgs):
+    """One row of every entity for each corner of the organisation; names say whose it is."""
+    members = {
+        "天宁外卖": make_member(district="tianning", industry="food_delivery"),
+        "天宁快递": make_member(district="tianning", industry="express"),
+        "钟楼快递": make_member(district="zhonglou", industry="express"),
+        "武进外卖": make_member(district="wujin", industry="food_delivery"),
+    }
+    daily = {"weekly_hours": [[["08:00", "20:00"]]] * 7}
+    tn001 = station_create(code="TN001", lon=119.99, lat=31.78, data={"name": "一号", **daily})
+    station_create(code="TN002", lon=120.0, lat=31.77, data={"name": "二号", **daily})
+    station_create(code="ZL001", lon=119.94, lat=31.76, data={"name": "三号", **daily})
+    tn001.keepers.add(everyone["kim"])
+
+    plan = plans_ensure_examples(2026)[0]
+    for label, platform in (
+        ("天宁外卖", "meituan"),
+        ("钟楼快递", "eleme"),
+        ("武进外卖", "meituan"),
+    ):
+        member = members[label]
+        enrolment = Enrolment.objects.create(
+            plan=plan, member=member, enrolled_on=date(2026, 1, 5),
+            covered_from=date(2026, 1, 5), covered_to=date(2026, 12, 31), source="self",
+        )  # fmt: skip
+        Claim.objects.create(
+            number=f"HZ-{member.member_number}", member=member, enrolment=enrolment,
+            platform=Platform.objects.get(code=platform), incident_type="accident",
+            incident_date=date(2026, 3, 2), incident_place="路上", description="摔倒",
+        )  # fmt: skip
+
+    for who in ALL_JOBS:
+        Job.objects.create(kind="test", params={"who": who}, created_by=everyone[who])
+
+    imports = [
+        ("天宁", "tianning", "alice"),
+        ("钟楼", "zhonglou", "charlie"),
+        ("外卖送餐", "food_delivery", "dora"),
+        ("市总", "city", "carl"),
+    ]
+    for label, unit, who in imports:
+        RosterImport.objects.create(
+            created_by=everyone[who], unit=orgs[unit], filename=label, file_sha256="0" * 64
+        )
+
+    for who in ("alice", "charlie"):
+        Analysis.objects.create(kind="coverage", created_by=everyone[who])
+    return {"members": members, "TN001": tn001}
+
+
+def _seen(user, members) -> dict[str, set[str]]:
+    label = {m.pk: name for name, m in members.items()}
+    return {
+        "members": {label[m.pk] for m in access.members_visible_to(user)},
+        "stations": {s.code for s in access.stations_visible_to(user)},
+        "claims": {label[c.member_id] for c in access.claims_visible_to(user)},
+        "claim documents": {label[c.member_id] for c in access.claim_documents_visible_to(user)},
+        "jobs": {j.params["who"] for j in access.jobs_visible_to(user)},
+        "imports": {i.filename for i in roster.imports_visible_to(user)},
+        "analyses": {a.created_by.username for a in access.analyses_visible_to(user)},
+    }
+
+
+@pytest.mark.parametrize("who", PEOPLE)
+def test_each_person_sees_exactly_the_rows_of_their_scope(who, everyone, world):
+    assert _seen(everyone[who], world["members"]) == VISIBLE[who]
+
+
+@pytest.mark.parametrize("who", PEOPLE)
+def test_claim_details_are_open_exactly_where_the_documents_are(who, everyone, world):
+    user = everyone[who]
+    details = {
+        label
+        for label, m in world["members"].items()
+        for claim in m.claims.all()
+        if access.claim_details_visible(user, claim)
+    }
+    assert details == VISIBLE[who]["claim documents"]
+
+
+@pytest.mark.parametrize("who", PEOPLE)
+def test_each_person_may_do_exactly_what_their_roles_allow(who, everyone, world):
+    user = everyone[who]
+    tn001, tn002 = world["TN001"], Station.objects.get(code="TN002")
+    answers = {
+        "reveal": access.can_reveal_personal_data(user),
+        "export": access.can_export_members(user),
+        "audit": access.can_read_audit_log(user),
+        "review": access.can_review_claims(user),
+        "approve": access.can_approve_claims(user),
+        "plans": access.can_manage_aid_plans(user),
+        "manage TN001": access.can_manage_station(user, tn001),
+        "keep TN001": access.can_keep_station(user, tn001),
+        "keep TN002": access.can_keep_station(user, tn002),
+    }
+    assert {name for name, yes in answers.items() if yes} == CAN[who]
+
+
+@pytest.mark.parametrize("who", PEOPLE)
+def test_each_persons_roles_add_up_to_their_scope(who, everyone):
+    s = scope_of(everyone[who])
+    assert (s.is_staff, s.is_union_staff, s.verifies_cards, s.admin, s.city) == SCOPES[who]
+
+
+# --- scope_of ----------------------------------------------------------------------------------
+
+
+def test_union_roles_give_their_units_district_or_industry(everyone, orgs):
+    assert scope_of(everyone["alice"]).districts == {"tianning"}
+    assert scope_of(everyone["alice"]).industries == frozenset()
+    assert scope_of(everyone["dora"]).industries == {"food_delivery"}
+    assert scope_of(everyone["dora"]).districts == frozenset()
+
+
+def test_a_liaison_or_keeper_role_gives_no_district_or_industry(everyone, orgs):
+    lily, kim = scope_of(everyone["lily"]), scope_of(everyone["kim"])
+    assert lily.platforms == {Platform.objects.get(code="meituan").pk}
+    assert lily.industries == frozenset() and lily.districts == frozenset()
+    assert kim.districts == frozenset() and kim.platforms == frozenset()
+    assert lily.units == (orgs["food_delivery"].pk,) and kim.units == (orgs["tianning"].pk,)
+
+
+def test_roles_on_two_units_add_up(everyone, orgs):
+    alice = everyone["alice"]
+    StaffRole.objects.create(user=alice, role=Role.UNION_STAFF, unit=orgs["express"])
+    s = scope_of(get_user_model().objects.get(pk=alice.pk))
+    assert s.districts == {"tianning"} and s.industries == {"express"} and not s.city
+    assert sorted(s.units) == sorted([orgs["tianning"].pk, orgs["express"].pk])
+
+
+def test_union_staff_on_the_city_unit_see_the_city_without_being_admin(everyone):
+    s = scope_of(everyone["carl"])
+    assert s.city and not s.admin and s.q(district="work_district") is None
+
+
+def test_the_scope_is_computed_once_per_user_object(everyone, django_assert_num_queries):
+    alice = get_user_model().objects.get(username="alice")
+    with django_assert_num_queries(1):
+        first = scope_of(alice)
+    with django_assert_num_queries(0):
+        assert scope_of(alice) is first
+
+
+def test_nobody_signed_in_has_the_empty_scope(db):
+    assert scope_of(None) is EMPTY
+    assert scope_of(AnonymousUser()) is EMPTY
+
+
+# --- Scope -------------------------------------------------------------------------------------
+
+
+def test_the_empty_scope_is_no_staff_and_filters_to_nothing():
+    assert Scope() == EMPTY
+    assert not EMPTY.is_staff and not EMPTY.is_union_staff and not EMPTY.verifies_cards
+    assert EMPTY.q(district="d", industry="i", platform="p") == Q(pk__in=[])
+
+
+def test_a_city_scope_filters_nothing():
+    assert Scope(city=True).q(district="d", industry="i", platform="p") is None
+
+
+def test_a_scope_filters_on_the_fields_a_row_names_with_values_sorted():
+    s = Scope(districts=frozenset({"zhonglou", "tianning"}), industries=frozenset({"express"}))
+    expected = (
+        Q(pk__in=[])
+        | Q(work_district__in=["tianning", "zhonglou"])
+        | Q(member__industry__in=["express"])
+    )
+    assert s.q(district="work_district", industry="member__industry") == expected
+
+
+def test_a_row_without_the_scopes_kind_of_field_is_outside_it():
+    s = Scope(districts=frozenset({"tianning"}))
+    assert s.q(industry="industry", platform="platform") == Q(pk__in=[])
+
+
+def test_platforms_filter_only_rows_that_name_a_platform():
+    s = Scope(platforms=frozenset({3, 1}))
+    assert s.q(platform="platform") == Q(pk__in=[]) | Q(platform__in=[1, 3])
+    assert s.q(district="district") == Q(pk__in=[])
+
+
+@pytest.mark.parametrize(
+    ("roles", "admin", "union", "cards"),
+    [
+        ({Role.UNION_STAFF}, False, True, True),
+        (set(), True, True, True),  # the admin flag alone is union work
+        ({Role.CITY_ADMIN}, False, False, False),  # the flag decides, not the role name
+        ({Role.STATION_KEEPER}, False, False, True),
+        ({Role.LAWYER}, False, False, True),
+        ({Role.PLATFORM_LIAISON}, False, False, False),
+        ({Role.PLATFORM_LIAISON, Role.LAWYER}, False, False, True),
+    ],
+)
+def test_union_work_and_card_checks_follow_the_roles(roles, admin, union, cards):
+    s = Scope(roles=frozenset(roles), admin=admin)
+    assert (s.is_union_staff, s.verifies_cards) == (union, cards)
+    assert s.is_staff == bool(roles)
+
+
+def test_has_asks_for_one_role_by_member_or_by_name():
+    s = Scope(roles=frozenset({Role.STATION_KEEPER}))
+    assert s.has(Role.STATION_KEEPER) and s.has("station_keeper")
+    assert not s.has(Role.UNION_STAFF)
+
+
+def test_a_scope_cannot_be_changed_once_made():
+    with pytest.raises(FrozenInstanceError):
+        Scope().city = True  # type: ignore[misc]
+
+
+# --- filter_in_scope, get_in_scope_or_404, requires_scope -------------------------------------
+
+
+def test_filter_in_scope_gives_nothing_to_non_union_staff_unless_told_otherwise(everyone, world):
+    lily = everyone["lily"]
+    claims = Claim.objects.all()
+    assert not access.filter_in_scope(lily, claims, platform="platform").exists()
+    seen = access.filter_in_scope(lily, claims, platform="platform", require_union_staff=False)
+    assert seen.count() == 2
+
+
+def test_get_in_scope_or_404_answers_404_for_a_row_outside_the_scope(everyone, world):
+    qs = access.members_visible_to(everyone["alice"])
+    number = world["members"]["天宁外卖"].member_number
+    assert access.get_in_scope_or_404(qs, member_number=number).member_number == number
+    with pytest.raises(Http404):
+        access.get_in_scope_or_404(qs, member_number=world["members"]["钟楼快递"].member_number)
+
+
+def test_requires_scope_sends_anonymous_to_login_and_refuses_with_404(everyone):
+    @access.union_staff_required
+    def view(request):
+        return HttpResponse("ok")
+
+    request = RequestFactory().get("/staff/thing/?page=2")
+    request.user = AnonymousUser()
+    r = view(request)
+    assert r.status_code == 302 and r.url == "/staff/login/?next=/staff/thing/%3Fpage%3D2"
+    request.user = everyone["lily"]
+    with pytest.raises(Http404):
+        view(request)
+    request.user = everyone["dora"]
+    assert view(request).content == b"ok"

@@ -1,0 +1,21 @@
+"""The audit log page costs the same number of queries for 3 rows as for 30."""
+
+import pytest
+
+from waystation.privacy.audit import audit_record
+
+AUDIT_LOG_QUERIES = 6  # sign-in (3), the count, the page of rows, the actions to filter by
+
+
+@pytest.mark.parametrize("rows", [3, 30])
+def test_audit_log_queries_do_not_grow_with_rows(
+    rows, people, as_user, django_assert_max_num_queries
+):
+    for i in range(rows):
+        actor = [people.alice, people.charlie, people.carl][i % 3]
+        audit_record(action="member.reveal", actor=actor, object_id=f"CZ{i:08d}", reason=f"核对{i}")
+    c = as_user(people.admin)
+    with django_assert_max_num_queries(AUDIT_LOG_QUERIES):
+        html = c.get("/staff/audit/").content.decode()
+    assert all(f"<td>核对{i}</td>" in html for i in range(rows))
+    assert html.count("<td>charlie</td>") == len(range(1, rows, 3))
