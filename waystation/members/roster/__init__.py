@@ -42,10 +42,10 @@ from waystation.privacy import crypto
 from waystation.privacy.audit import audit_record
 from waystation.privacy.masking import mask_id_number, mask_phone
 
-from .exports import xlsx_bytes
-from .models import Member, RosterImport
-from .services import member_fields, member_numbers
-from .validators import clean_id_number, clean_name, clean_phone
+from ..exports import xlsx_bytes
+from ..models import Member, RosterImport
+from ..services import member_fields, member_numbers
+from ..validators import clean_id_number, clean_name, clean_phone
 
 JOB_KIND = "members.roster_import"
 VALIDATE_KIND = "members.roster_validate"
@@ -802,7 +802,7 @@ def roster_commit_job(job: Job, progress: runner.Progress) -> dict:
 
 def roster_sample(n: int, *, seed: int = 0, district: str = "天宁区") -> list[list[str]]:
     """n synthetic, valid and distinct rows in the template's column order (tests, benchmark)."""
-    from . import demo
+    from .. import demo
 
     rng = random.Random(seed)
     platforms = [(name, industry) for _, name, industry in PLATFORMS if industry]
