@@ -27,7 +27,7 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
-from django.db.models import DateField, DateTimeField, Q
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext
 from openpyxl import Workbook
@@ -36,6 +36,7 @@ from waystation.accounts.access import filter_in_scope, scope_of
 from waystation.accounts.models import OrgUnit, Platform
 from waystation.accounts.orgs import DISTRICTS, INDUSTRIES, PLATFORMS
 from waystation.core import xlsx
+from waystation.core.bulk import insert_ignoring_conflicts, pg_cursor
 from waystation.jobs import runner
 from waystation.jobs.models import Job
 from waystation.privacy import crypto
@@ -339,7 +340,7 @@ def parse(data: bytes, *, unit: OrgUnit, progress: runner.Progress | None = None
 
 def _existing_hashes(hashes: list[str]) -> set[str]:
     if connection.vendor == "postgresql":  # one array parameter rather than a list of 100,000
-        with _pg_cursor() as cur:
+        with pg_cursor() as cur:
             cur.execute(
                 "SELECT id_number_hash FROM members_member WHERE id_number_hash = ANY(%s)", [hashes]
             )
@@ -645,72 +646,6 @@ def roster_commit_start(*, imp: RosterImport, user: Any, request: Any = None) ->
     return imp
 
 
-def _pg_cursor() -> Any:
-    """A server-side-binding cursor on Django's own connection (same transaction): arrays travel
-    as parameters instead of being quoted into the SQL text, as Django's client-side binding
-    does, which would take longer than the insert itself."""
-    import psycopg
-
-    connection.ensure_connection()
-    return psycopg.Cursor(connection.connection)
-
-
-def _insert_ignoring_conflicts(
-    model: Any, rows: list[dict], *, returning: tuple[str, ...] = ()
-) -> list[tuple]:
-    """INSERT … ON CONFLICT DO NOTHING of many rows (dicts by attname, missing fields take their
-    defaults) without the ORM's per-value work, which would be most of a 100,000-row import.
-    Returns the `returning` columns of the rows actually inserted. Call inside a transaction."""
-    if not rows:
-        return []
-    ops = connection.ops
-    fields = [f for f in model._meta.concrete_fields if not f.primary_key]
-    defaults = {f.attname: f.get_default() for f in fields if f.attname not in rows[0]}
-    rows = [defaults | r for r in rows] if defaults else rows
-    table = ops.quote_name(model._meta.db_table)
-    columns = ", ".join(ops.quote_name(f.column) for f in fields)
-    tail = " ON CONFLICT DO NOTHING"
-    if returning:
-        tail += " RETURNING " + ", ".join(ops.quote_name(c) for c in returning)
-    if connection.vendor == "postgresql":
-        # COPY into a scratch table of the same columns, then one INSERT … SELECT: COPY is the
-        # fastest way in, and the INSERT keeps ON CONFLICT and RETURNING.
-        scratch = ops.quote_name(f"_roster_{model._meta.db_table}")
-        names = [f.attname for f in fields]
-        with _pg_cursor() as cur:
-            cur.execute(
-                f"CREATE TEMP TABLE {scratch} ON COMMIT DROP AS "  # noqa: S608 - names from the model
-                f"SELECT {columns} FROM {table} WITH NO DATA"
-            )
-            with cur.copy(f"COPY {scratch} ({columns}) FROM STDIN") as copy:
-                for r in rows:
-                    copy.write_row([r[n] for n in names])
-            cur.execute(f"INSERT INTO {table} ({columns}) SELECT {columns} FROM {scratch}{tail}")  # noqa: S608 - names from the model
-            inserted = cur.fetchall() if returning else []
-            cur.execute(f"DROP TABLE {scratch}")
-            return inserted
-    adapt: dict[str, Callable] = {}
-    for f in fields:
-        if isinstance(f, DateTimeField):
-            adapt[f.attname] = ops.adapt_datetimefield_value
-        elif isinstance(f, DateField):
-            adapt[f.attname] = ops.adapt_datefield_value
-    names = [f.attname for f in fields]
-    per = max(1, connection.features.max_query_params // len(fields))
-    out: list[tuple] = []
-    with connection.cursor() as cur:
-        for i in range(0, len(rows), per):
-            chunk = rows[i : i + per]
-            values = ", ".join(["(" + ", ".join(["%s"] * len(fields)) + ")"] * len(chunk))
-            cur.execute(
-                f"INSERT INTO {table} ({columns}) VALUES {values}{tail}",  # noqa: S608 - names from the model
-                [adapt[n](r[n]) if n in adapt else r[n] for r in chunk for n in names],
-            )
-            if returning:
-                out.extend(cur.fetchall())
-    return out
-
-
 def _commit_batch(imp: RosterImport, start: int, rows: list[dict], unions: dict[str, int]) -> int:
     """Write one batch of staged rows and advance the resume point in the same transaction.
     Returns the new resume point."""
@@ -737,8 +672,9 @@ def _commit_batch(imp: RosterImport, start: int, rows: list[dict], unions: dict[
         locked = RosterImport.objects.select_for_update().get(pk=imp.pk)
         if locked.committed_through != start:  # another worker already wrote this batch
             return locked.committed_through
-        ids = dict(_insert_ignoring_conflicts(Member, members, returning=("id_number_hash", "id")))
-        _insert_ignoring_conflicts(
+        inserted = insert_ignoring_conflicts(Member, members, returning=("id_number_hash", "id"))
+        ids = dict(inserted.returned)
+        insert_ignoring_conflicts(
             Member.platforms.through,
             [
                 {"member_id": ids[r["id_number_hash"]], "platform_id": pid}
