@@ -1,9 +1,12 @@
 """Changzhou demo: the real organisation tree, demo staff accounts, campaigns, and a synthetic
 membership of the reported size (92,872) with realistic names, valid-checksum ID numbers, phones,
-platforms and join dates. Everything personal is invented (seeded, reproducible)."""
+platforms and join dates; and synthetic rosters to import (tests, benchmark). Everything
+personal is invented (seeded, reproducible)."""
 
 import random
+from collections.abc import Iterable
 from datetime import date, datetime, time, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
@@ -14,7 +17,9 @@ from waystation.accounts.models import OrgUnit, Platform, StaffRole
 from waystation.accounts.orgs import DISTRICTS, INDUSTRIES, PLATFORMS
 from waystation.accounts.services import org_tree_ensure
 
+from .exports import xlsx_bytes
 from .models import Campaign, Member
+from .roster.columns import HEADERS, SHEET
 from .services import member_fields, member_numbers
 from .validators import id_check_digit
 
@@ -223,3 +228,38 @@ def load(stdout, *, members: int = MEMBERS) -> None:
             )
         todo -= len(rows)
     stdout.write(f"members: {Member.objects.count()} (synthetic, seed {SEED})")
+
+
+# --- synthetic rosters -------------------------------------------------------------------------
+
+
+def roster_sample(n: int, *, seed: int = 0, district: str = "天宁区") -> list[list[str]]:
+    """n synthetic, valid and distinct rows in the template's column order (tests, benchmark)."""
+    rng = random.Random(seed)
+    platforms = [(name, industry) for _, name, industry in PLATFORMS if industry]
+    industry_name = dict(INDUSTRIES)
+    seen: set[str] = set()
+    rows: list[list[str]] = []
+    while len(rows) < n:
+        id_number = fake_id_number(rng)
+        if id_number in seen:
+            continue
+        seen.add(id_number)
+        platform, industry = rng.choice(platforms)
+        rows.append(
+            [
+                fake_name(rng),
+                id_number,
+                fake_phone(rng),
+                industry_name[industry],
+                platform,
+                district,
+                f"2024-{rng.randrange(1, 13):02d}-{rng.randrange(1, 29):02d}",
+            ]
+        )
+    return rows
+
+
+def roster_xlsx(rows: Iterable[Iterable[Any]], *, header: list[str] | None = None) -> bytes:
+    """A roster workbook with the template's header (tests, benchmark)."""
+    return xlsx_bytes(header or HEADERS, rows, title=SHEET)

@@ -10,7 +10,9 @@ from django.utils import timezone
 from waystation.jobs import runner
 from waystation.jobs.models import Job
 from waystation.members import roster
+from waystation.members.demo import roster_sample, roster_xlsx
 from waystation.members.models import Member, RosterImport
+from waystation.members.roster import commit as roster_commit
 from waystation.privacy.models import AuditLog
 
 
@@ -22,7 +24,7 @@ def alice(people, as_user):
 def upload(client, rows, unit) -> RosterImport:
     # rows, or a workbook's bytes (the same file twice must be the same bytes: openpyxl stamps
     # the time it wrote a workbook into the file)
-    f = io.BytesIO(rows if isinstance(rows, bytes) else roster.roster_xlsx(rows))
+    f = io.BytesIO(rows if isinstance(rows, bytes) else roster_xlsx(rows))
     f.name = "roster.xlsx"
     r = client.post("/staff/imports/", {"unit": unit.pk, "file": f})
     assert r.status_code == 302, r.content.decode()[:2000]
@@ -41,7 +43,7 @@ def commit(client, imp) -> RosterImport:
 
 
 def test_ten_thousand_rows_end_to_end(alice, orgs):
-    rows = roster.roster_sample(10_000, seed=10)
+    rows = roster_sample(10_000, seed=10)
     rows[17][2] = "12345"  # one bad phone
     imp = upload(alice, rows, orgs["tianning"])
     assert (imp.total_rows, imp.valid_rows, imp.error_rows) == (10_000, 9_999, 1)
@@ -70,7 +72,7 @@ def test_ten_thousand_rows_end_to_end(alice, orgs):
 
 
 def test_reimporting_the_same_file_creates_nothing_new(alice, orgs):
-    rows = roster.roster_xlsx(roster.roster_sample(300, seed=3))
+    rows = roster_xlsx(roster_sample(300, seed=3))
     first = commit(alice, upload(alice, rows, orgs["tianning"]))
     assert first.created_count == 300
     second = upload(alice, rows, orgs["tianning"])
@@ -82,7 +84,7 @@ def test_reimporting_the_same_file_creates_nothing_new(alice, orgs):
 
 
 def test_committing_twice_runs_one_job(alice, orgs):
-    imp = upload(alice, roster.roster_sample(10, seed=4), orgs["tianning"])
+    imp = upload(alice, roster_sample(10, seed=4), orgs["tianning"])
     alice.post(f"/staff/imports/{imp.pk}/commit/")
     alice.post(f"/staff/imports/{imp.pk}/commit/")
     assert Job.objects.filter(kind=roster.JOB_KIND).count() == 1
@@ -96,7 +98,7 @@ class Crash(Exception):
 
 def crash_after(batches: int):
     def hook(imp, done):
-        if done >= batches * roster.BATCH_SIZE:
+        if done >= batches * roster_commit.BATCH_SIZE:
             raise Crash("worker died")
 
     return hook
@@ -108,11 +110,11 @@ def assert_no_duplicates():
 
 
 def test_crash_mid_import_then_resume_completes_without_duplicates(alice, orgs, monkeypatch):
-    monkeypatch.setattr(roster, "BATCH_SIZE", 100)
-    rows = roster.roster_sample(450, seed=5)
+    monkeypatch.setattr(roster_commit, "BATCH_SIZE", 100)
+    rows = roster_sample(450, seed=5)
     rows[250][1] = "bad"
     imp = upload(alice, rows, orgs["tianning"])
-    monkeypatch.setattr(roster, "_after_batch", crash_after(2))
+    monkeypatch.setattr(roster_commit, "_after_batch", crash_after(2))
     imp = commit(alice, imp)
     assert imp.job.status == Job.Status.FAILED and "worker died" in imp.job.error
     assert (imp.status, imp.committed_through, imp.created_count) == ("committing", 200, 200)
@@ -120,7 +122,7 @@ def test_crash_mid_import_then_resume_completes_without_duplicates(alice, orgs, 
     page = alice.get(f"/staff/imports/{imp.pk}/").content.decode()
     assert "继续导入" in page and "已写入 200 / 449 人" in page
 
-    monkeypatch.setattr(roster, "_after_batch", None)
+    monkeypatch.setattr(roster_commit, "_after_batch", None)
     imp = commit(alice, imp)
     assert (imp.status, imp.committed_through, imp.created_count) == ("done", 449, 449)
     assert Member.objects.count() == 449
@@ -129,15 +131,15 @@ def test_crash_mid_import_then_resume_completes_without_duplicates(alice, orgs, 
 
 
 def test_a_worker_that_died_is_picked_up_by_stale_heartbeat(alice, orgs, monkeypatch):
-    monkeypatch.setattr(roster, "BATCH_SIZE", 50)
-    imp = upload(alice, roster.roster_sample(180, seed=6), orgs["tianning"])
-    monkeypatch.setattr(roster, "_after_batch", crash_after(1))
+    monkeypatch.setattr(roster_commit, "BATCH_SIZE", 50)
+    imp = upload(alice, roster_sample(180, seed=6), orgs["tianning"])
+    monkeypatch.setattr(roster_commit, "_after_batch", crash_after(1))
     imp = commit(alice, imp)
     # as if the process had been killed: the job still says running, its heartbeat is old
     Job.objects.filter(pk=imp.job_id).update(
         status=Job.Status.RUNNING, heartbeat_at=timezone.now() - timedelta(minutes=5)
     )
-    monkeypatch.setattr(roster, "_after_batch", None)
+    monkeypatch.setattr(roster_commit, "_after_batch", None)
     assert runner.run_until_empty() == 1
     imp.refresh_from_db()
     assert (imp.status, imp.created_count) == ("done", 180)
@@ -146,8 +148,8 @@ def test_a_worker_that_died_is_picked_up_by_stale_heartbeat(alice, orgs, monkeyp
 
 def test_a_batch_replayed_from_an_old_resume_point_writes_nothing_twice(alice, orgs, monkeypatch):
     """Even if the resume point were lost, the ID-number hash keeps the commit idempotent."""
-    monkeypatch.setattr(roster, "BATCH_SIZE", 40)
-    imp = upload(alice, roster.roster_sample(100, seed=8), orgs["tianning"])
+    monkeypatch.setattr(roster_commit, "BATCH_SIZE", 40)
+    imp = upload(alice, roster_sample(100, seed=8), orgs["tianning"])
     kept = roster.staged_path(imp).read_bytes()
     imp = commit(alice, imp)
     roster.staged_path(imp).write_bytes(kept)
@@ -173,8 +175,8 @@ def test_uploads_left_uncommitted_expire_and_their_staged_rows_are_deleted(
 ):
     from django.core.management import call_command
 
-    old = upload(alice, roster.roster_sample(3, seed=41), orgs["tianning"])
-    fresh = upload(alice, roster.roster_sample(3, seed=42), orgs["tianning"])
+    old = upload(alice, roster_sample(3, seed=41), orgs["tianning"])
+    fresh = upload(alice, roster_sample(3, seed=42), orgs["tianning"])
     RosterImport.objects.filter(pk=old.pk).update(created_at=timezone.now() - timedelta(days=8))
     assert roster.staged_path(old).exists()
     out = io.StringIO()
