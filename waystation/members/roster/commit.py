@@ -7,7 +7,6 @@ their ID number (INSERT … ON CONFLICT DO NOTHING, core/bulk.py), so a replayed
 re-imported file creates nothing new; member numbers may have gaps, never duplicates.
 """
 
-from collections.abc import Callable
 from datetime import datetime
 
 from django.db import transaction
@@ -25,9 +24,6 @@ from .files import staged_path, staged_rows
 
 JOB_KIND = "members.roster_import"
 BATCH_SIZE = 2000
-
-# Crash injection for tests: called after each committed batch with (import, rows done).
-_after_batch: Callable[[RosterImport, int], None] | None = None
 
 
 def _prepare(staged: list[list]) -> list[dict]:
@@ -105,8 +101,6 @@ def roster_commit_job(job: Job, progress: runner.Progress) -> dict:
         batch = _prepare(staged[done : done + BATCH_SIZE])
         done = _commit_batch(imp, done, batch, unions)
         progress(done, total, f"已处理 {done:,} / {total:,} 人，新增 {imp.created_count:,} 人")
-        if _after_batch is not None:
-            _after_batch(imp, done)
     imp.status = RosterImport.Status.DONE
     imp.existing_count = imp.valid_rows - imp.created_count
     imp.save(update_fields=["status", "existing_count"])

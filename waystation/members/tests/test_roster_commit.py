@@ -1,6 +1,7 @@
 """Roster import: the commit job — end to end, idempotent re-import, crash and resume."""
 
 import io
+from contextlib import contextmanager
 from datetime import timedelta
 
 import pytest
@@ -96,12 +97,26 @@ class Crash(Exception):
     pass
 
 
-def crash_after(batches: int):
-    def hook(imp, done):
-        if done >= batches * roster_commit.BATCH_SIZE:
-            raise Crash("worker died")
+@contextmanager
+def worker_dies(monkeypatch, *, after_batches: int):
+    """The worker dies right after its n-th batch has committed: the test wraps `_commit_batch`;
+    the code under test has no hook for it."""
+    real = roster_commit._commit_batch
+    written = 0
 
-    return hook
+    def commit_then_die(*args, **kwargs):
+        nonlocal written
+        done = real(*args, **kwargs)
+        written += 1
+        if written == after_batches:
+            raise Crash("worker died")
+        return done
+
+    monkeypatch.setattr(roster_commit, "_commit_batch", commit_then_die)
+    try:
+        yield
+    finally:
+        monkeypatch.setattr(roster_commit, "_commit_batch", real)
 
 
 def assert_no_duplicates():
@@ -114,15 +129,14 @@ def test_crash_mid_import_then_resume_completes_without_duplicates(alice, orgs, 
     rows = roster_sample(450, seed=5)
     rows[250][1] = "bad"
     imp = upload(alice, rows, orgs["tianning"])
-    monkeypatch.setattr(roster_commit, "_after_batch", crash_after(2))
-    imp = commit(alice, imp)
+    with worker_dies(monkeypatch, after_batches=2):
+        imp = commit(alice, imp)
     assert imp.job.status == Job.Status.FAILED and "worker died" in imp.job.error
     assert (imp.status, imp.committed_through, imp.created_count) == ("committing", 200, 200)
     assert Member.objects.count() == 200
     page = alice.get(f"/staff/imports/{imp.pk}/").content.decode()
     assert "继续导入" in page and "已写入 200 / 449 人" in page
 
-    monkeypatch.setattr(roster_commit, "_after_batch", None)
     imp = commit(alice, imp)
     assert (imp.status, imp.committed_through, imp.created_count) == ("done", 449, 449)
     assert Member.objects.count() == 449
@@ -130,16 +144,46 @@ def test_crash_mid_import_then_resume_completes_without_duplicates(alice, orgs, 
     assert AuditLog.objects.filter(action="member.import_resume", object_id=str(imp.pk)).exists()
 
 
+def test_a_batch_that_fails_midway_leaves_neither_its_members_nor_its_resume_point(
+    alice, orgs, monkeypatch
+):
+    monkeypatch.setattr(roster_commit, "BATCH_SIZE", 100)
+    imp = upload(alice, roster_sample(250, seed=7), orgs["tianning"])
+    real = roster_commit.insert_ignoring_conflicts
+    through = Member.platforms.through
+    calls = []
+
+    def members_written_then_platforms_fail(model, rows, **kwargs):
+        calls.append(model)
+        if calls.count(through) == 3:  # the third batch: its members are in, its platforms fail
+            raise Crash("database went away")
+        return real(model, rows, **kwargs)
+
+    monkeypatch.setattr(
+        roster_commit, "insert_ignoring_conflicts", members_written_then_platforms_fail
+    )
+    imp = commit(alice, imp)
+    assert calls == [Member, through] * 3
+    assert imp.job.status == Job.Status.FAILED and "database went away" in imp.job.error
+    assert (imp.status, imp.committed_through, imp.created_count) == ("committing", 200, 200)
+    assert Member.objects.count() == 200 and through.objects.count() == 200
+
+    monkeypatch.setattr(roster_commit, "insert_ignoring_conflicts", real)
+    imp = commit(alice, imp)
+    assert (imp.status, imp.committed_through, imp.created_count) == ("done", 250, 250)
+    assert Member.objects.count() == through.objects.count() == 250
+    assert_no_duplicates()
+
+
 def test_a_worker_that_died_is_picked_up_by_stale_heartbeat(alice, orgs, monkeypatch):
     monkeypatch.setattr(roster_commit, "BATCH_SIZE", 50)
     imp = upload(alice, roster_sample(180, seed=6), orgs["tianning"])
-    monkeypatch.setattr(roster_commit, "_after_batch", crash_after(1))
-    imp = commit(alice, imp)
+    with worker_dies(monkeypatch, after_batches=1):
+        imp = commit(alice, imp)
     # as if the process had been killed: the job still says running, its heartbeat is old
     Job.objects.filter(pk=imp.job_id).update(
         status=Job.Status.RUNNING, heartbeat_at=timezone.now() - timedelta(minutes=5)
     )
-    monkeypatch.setattr(roster_commit, "_after_batch", None)
     assert runner.run_until_empty() == 1
     imp.refresh_from_db()
     assert (imp.status, imp.created_count) == ("done", 180)
