@@ -66,6 +66,8 @@ def _commit_batch(imp: RosterImport, start: int, rows: list[dict], unions: dict[
     with transaction.atomic():
         locked = RosterImport.objects.select_for_update().get(pk=imp.pk)
         if locked.committed_through != start:  # another worker already wrote this batch
+            imp.created_count = locked.created_count
+            imp.committed_through = locked.committed_through
             return locked.committed_through
         inserted = insert_ignoring_conflicts(Member, members, returning=("id_number_hash", "id"))
         ids = dict(inserted.returned)
@@ -88,7 +90,9 @@ def _commit_batch(imp: RosterImport, start: int, rows: list[dict], unions: dict[
 
 @runner.handler(JOB_KIND)
 def roster_commit_job(job: Job, progress: runner.Progress) -> dict:
-    """Commit an import in batches, from its resume point to the end."""
+    """Commit an import in batches, from its resume point to the end. A second worker running
+    the same job at once skips the batches the first has written and does not finish (count,
+    audit) an import twice."""
     imp = RosterImport.objects.select_related("unit").get(pk=job.params["import_id"])
     if imp.status == RosterImport.Status.DONE:
         return {"created": imp.created_count, "existing": imp.existing_count}
@@ -101,21 +105,29 @@ def roster_commit_job(job: Job, progress: runner.Progress) -> dict:
         batch = _prepare(staged[done : done + BATCH_SIZE])
         done = _commit_batch(imp, done, batch, unions)
         progress(done, total, f"已处理 {done:,} / {total:,} 人，新增 {imp.created_count:,} 人")
-    imp.status = RosterImport.Status.DONE
-    imp.existing_count = imp.valid_rows - imp.created_count
-    imp.save(update_fields=["status", "existing_count"])
-    audit_record(
-        action="member.import",
-        actor=job.created_by,
-        obj=imp,
-        detail={
-            "filename": imp.filename,
-            "unit": imp.unit.code,
-            "created": imp.created_count,
-            "existing": imp.existing_count,
-            "errors": imp.error_rows,
-        },
-    )
+    with transaction.atomic():
+        imp = (
+            RosterImport.objects.select_for_update(of=("self",))
+            .select_related("unit")
+            .get(pk=imp.pk)
+        )
+        if imp.status == RosterImport.Status.DONE:  # another worker has just finished it
+            return {"created": imp.created_count, "existing": imp.existing_count}
+        imp.status = RosterImport.Status.DONE
+        imp.existing_count = imp.valid_rows - imp.created_count
+        imp.save(update_fields=["status", "existing_count"])
+        audit_record(
+            action="member.import",
+            actor=job.created_by,
+            obj=imp,
+            detail={
+                "filename": imp.filename,
+                "unit": imp.unit.code,
+                "created": imp.created_count,
+                "existing": imp.existing_count,
+                "errors": imp.error_rows,
+            },
+        )
     staged_path(imp).unlink(missing_ok=True)
     progress(
         total,
