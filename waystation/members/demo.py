@@ -16,6 +16,7 @@ from django.db import transaction
 from waystation.accounts.models import OrgUnit, Platform, StaffRole
 from waystation.accounts.orgs import DISTRICTS, INDUSTRIES, PLATFORMS
 from waystation.accounts.services import org_tree_ensure
+from waystation.core.bulk import insert_ignoring_conflicts
 
 from .exports import xlsx_bytes
 from .models import Campaign, Member
@@ -197,34 +198,37 @@ def load(stdout, *, members: int = MEMBERS) -> None:
             joined = _join_time(rng)
             status = _weighted(rng, STATUS_WEIGHTS)
             rows.append(
-                Member(
-                    member_number=number,
-                    industry=industry,
-                    work_district=district,
-                    union=union,
-                    channel=channel,
-                    campaign=campaign,
-                    joined_at=joined,
-                    consent_version=settings.PRIVACY_NOTICE_VERSION if channel == "scan" else "",
-                    consent_at=joined if channel == "scan" else None,
-                    status=status,
-                    status_changed_at=joined + timedelta(days=200) if status != "active" else None,
-                    status_reason="演示数据" if status != "active" else "",
-                    **fields,
-                )
+                fields
+                | {
+                    "member_number": number,
+                    "industry": industry,
+                    "work_district": district,
+                    "union_id": union.pk,
+                    "channel": channel,
+                    "campaign_id": campaign.pk if campaign else None,
+                    "joined_at": joined,
+                    "consent_version": settings.PRIVACY_NOTICE_VERSION if channel == "scan" else "",
+                    "consent_at": joined if channel == "scan" else None,
+                    "status": status,
+                    "status_changed_at": joined + timedelta(days=200)
+                    if status != "active"
+                    else None,
+                    "status_reason": "演示数据" if status != "active" else "",
+                }
             )
             options = platforms_by_industry.get(industry, [])
             k = 0 if not options else (1 if rng.random() < 0.8 else min(2, len(options)))
             plats.append(rng.sample(options, k))
         with transaction.atomic():
-            created = Member.objects.bulk_create(rows, batch_size=1000)
-            Through.objects.bulk_create(
+            written = insert_ignoring_conflicts(Member, rows, returning=("id_number_hash", "id"))
+            ids = dict(written.returned)
+            insert_ignoring_conflicts(
+                Through,
                 [
-                    Through(member_id=m.pk, platform_id=p.pk)
-                    for m, ps in zip(created, plats, strict=True)
+                    {"member_id": ids[r["id_number_hash"]], "platform_id": p.pk}
+                    for r, ps in zip(rows, plats, strict=True)
                     for p in ps
                 ],
-                batch_size=5000,
             )
         todo -= len(rows)
     stdout.write(f"members: {Member.objects.count()} (synthetic, seed {SEED})")
