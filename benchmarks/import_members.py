@@ -51,6 +51,7 @@ from waystation.accounts.models import OrgUnit, Platform  # noqa: E402
 from waystation.accounts.orgs import DISTRICTS, INDUSTRIES  # noqa: E402
 from waystation.jobs import runner  # noqa: E402
 from waystation.members import roster  # noqa: E402
+from waystation.members.demo import roster_sample, roster_xlsx  # noqa: E402
 from waystation.members.models import Member  # noqa: E402
 from waystation.members.services import member_fields, member_numbers  # noqa: E402
 from waystation.members.validators import clean_id_number, clean_name, clean_phone  # noqa: E402
@@ -173,10 +174,10 @@ def _member_resource(*, tuned: bool, cached: bool):
 def _workbook(n: int, path: Path) -> bytes:
     rng = random.Random(11)
     districts = [name for _, name in DISTRICTS]
-    rows = roster.roster_sample(n, seed=42)
+    rows = roster_sample(n, seed=42)
     for row in rows:
         row[5] = rng.choice(districts)
-    data = roster.roster_xlsx(rows)
+    data = roster_xlsx(rows)
     path.write_bytes(data)
     return data
 

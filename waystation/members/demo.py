@@ -1,9 +1,12 @@
 """Changzhou demo: the real organisation tree, demo staff accounts, campaigns, and a synthetic
 membership of the reported size (92,872) with realistic names, valid-checksum ID numbers, phones,
-platforms and join dates. Everything personal is invented (seeded, reproducible)."""
+platforms and join dates; and synthetic rosters to import (tests, benchmark). Everything
+personal is invented (seeded, reproducible)."""
 
 import random
+from collections.abc import Iterable
 from datetime import date, datetime, time, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
@@ -13,8 +16,11 @@ from django.db import transaction
 from waystation.accounts.models import OrgUnit, Platform, StaffRole
 from waystation.accounts.orgs import DISTRICTS, INDUSTRIES, PLATFORMS
 from waystation.accounts.services import org_tree_ensure
+from waystation.core.bulk import insert_ignoring_conflicts
 
+from .exports import xlsx_bytes
 from .models import Campaign, Member
+from .roster.columns import HEADERS, SHEET
 from .services import campaign_set_default, member_fields, member_numbers
 from .validators import id_check_digit
 
@@ -220,34 +226,72 @@ def load(stdout, *, members: int = MEMBERS) -> None:
             joined = _join_time(rng)
             status = _weighted(rng, STATUS_WEIGHTS)
             rows.append(
-                Member(
-                    member_number=number,
-                    industry=industry,
-                    work_district=district,
-                    union=union,
-                    channel=channel,
-                    campaign=campaign,
-                    joined_at=joined,
-                    consent_version=settings.PRIVACY_NOTICE_VERSION if channel == "scan" else "",
-                    consent_at=joined if channel == "scan" else None,
-                    status=status,
-                    status_changed_at=joined + timedelta(days=200) if status != "active" else None,
-                    status_reason="演示数据" if status != "active" else "",
-                    **fields,
-                )
+                fields
+                | {
+                    "member_number": number,
+                    "industry": industry,
+                    "work_district": district,
+                    "union_id": union.pk,
+                    "channel": channel,
+                    "campaign_id": campaign.pk if campaign else None,
+                    "joined_at": joined,
+                    "consent_version": settings.PRIVACY_NOTICE_VERSION if channel == "scan" else "",
+                    "consent_at": joined if channel == "scan" else None,
+                    "status": status,
+                    "status_changed_at": joined + timedelta(days=200)
+                    if status != "active"
+                    else None,
+                    "status_reason": "演示数据" if status != "active" else "",
+                }
             )
             options = platforms_by_industry.get(industry, [])
             k = 0 if not options else (1 if rng.random() < 0.8 else min(2, len(options)))
             plats.append(rng.sample(options, k))
         with transaction.atomic():
-            created = Member.objects.bulk_create(rows, batch_size=1000)
-            Through.objects.bulk_create(
+            written = insert_ignoring_conflicts(Member, rows, returning=("id_number_hash", "id"))
+            ids = dict(written.returned)
+            insert_ignoring_conflicts(
+                Through,
                 [
-                    Through(member_id=m.pk, platform_id=p.pk)
-                    for m, ps in zip(created, plats, strict=True)
+                    {"member_id": ids[r["id_number_hash"]], "platform_id": p.pk}
+                    for r, ps in zip(rows, plats, strict=True)
                     for p in ps
                 ],
-                batch_size=5000,
             )
         todo -= len(rows)
     stdout.write(f"members: {Member.objects.count()} (synthetic, seed {SEED})")
+
+
+# --- synthetic rosters -------------------------------------------------------------------------
+
+
+def roster_sample(n: int, *, seed: int = 0, district: str = "天宁区") -> list[list[str]]:
+    """n synthetic, valid and distinct rows in the template's column order (tests, benchmark)."""
+    rng = random.Random(seed)
+    platforms = [(name, industry) for _, name, industry in PLATFORMS if industry]
+    industry_name = dict(INDUSTRIES)
+    seen: set[str] = set()
+    rows: list[list[str]] = []
+    while len(rows) < n:
+        id_number = fake_id_number(rng)
+        if id_number in seen:
+            continue
+        seen.add(id_number)
+        platform, industry = rng.choice(platforms)
+        rows.append(
+            [
+                fake_name(rng),
+                id_number,
+                fake_phone(rng),
+                industry_name[industry],
+                platform,
+                district,
+                f"2024-{rng.randrange(1, 13):02d}-{rng.randrange(1, 29):02d}",
+            ]
+        )
+    return rows
+
+
+def roster_xlsx(rows: Iterable[Iterable[Any]], *, header: list[str] | None = None) -> bytes:
+    """A roster workbook with the template's header (tests, benchmark)."""
+    return xlsx_bytes(header or HEADERS, rows, title=SHEET)

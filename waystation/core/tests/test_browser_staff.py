@@ -6,7 +6,7 @@ import threading
 import pytest
 
 from waystation.jobs import runner
-from waystation.members import roster
+from waystation.members.demo import roster_sample, roster_xlsx
 from waystation.members.models import Member
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -45,12 +45,12 @@ def sign_in(page, live_server, username, password):
 def test_staff_imports_a_roster_and_watches_it_finish(
     live_server, desk_page, people, worker, tmp_path
 ):
-    rows = roster.roster_sample(120, seed=3)
+    rows = roster_sample(120, seed=3)
     rows.append(
         ["王五", "110105194912310021", "13812345678", "外卖送餐", "美团", "天宁区"]
     )  # bad checksum
     path = tmp_path / "名册.xlsx"
-    path.write_bytes(roster.roster_xlsx(rows))
+    path.write_bytes(roster_xlsx(rows))
     page = desk_page
     sign_in(page, live_server, "alice", "pw-alice")
     page.goto(f"{live_server.url}/staff/imports/")

@@ -7,8 +7,8 @@ from urllib.parse import quote
 import pytest
 from django.test import Client
 
-from waystation.members import roster
 from waystation.members.cards import card_token
+from waystation.members.demo import roster_sample, roster_xlsx
 from waystation.members.middleware import SESSION_KEY
 from waystation.members.models import Campaign, Member, RosterImport
 from waystation.members.tests.factories import make_member
@@ -79,7 +79,7 @@ def test_creating_a_campaign_redirects_to_the_campaigns(people, as_user, orgs):
 
 
 def _upload(client, unit):
-    f = io.BytesIO(roster.roster_xlsx(roster.roster_sample(3, seed=1)))
+    f = io.BytesIO(roster_xlsx(roster_sample(3, seed=1)))
     f.name = "roster.xlsx"
     return client.post("/staff/imports/", {"unit": unit.pk, "file": f})
 

@@ -7,12 +7,13 @@ import pytest
 from waystation.jobs import runner
 from waystation.jobs.models import Job
 from waystation.members import roster
+from waystation.members.demo import roster_sample, roster_xlsx
 from waystation.members.models import RosterImport
 
 
 @pytest.fixture
 def imp(people, orgs):
-    f = roster.roster_xlsx([*roster.roster_sample(5, seed=2), ["A1", "x", "1", "", "", ""]])
+    f = roster_xlsx([*roster_sample(5, seed=2), ["A1", "x", "1", "", "", ""]])
     imp = roster.roster_upload(user=people.alice, unit=orgs["tianning"], filename="r.xlsx", data=f)
     runner.run_until_empty()  # the validation job
     imp.refresh_from_db()
@@ -49,7 +50,7 @@ def test_list_shows_only_imports_in_scope(people, as_user, imp):
 
 
 def test_staff_cannot_upload_into_a_unit_outside_their_scope(people, as_user, orgs):
-    f = io.BytesIO(roster.roster_xlsx(roster.roster_sample(2, seed=1, district="钟楼区")))
+    f = io.BytesIO(roster_xlsx(roster_sample(2, seed=1, district="钟楼区")))
     f.name = "r.xlsx"
     r = as_user(people.alice).post("/staff/imports/", {"unit": orgs["zhonglou"].pk, "file": f})
     assert r.status_code == 400
@@ -80,7 +81,7 @@ def test_list_costs_the_same_queries_for_one_import_as_for_three(people, as_user
         return len(ctx.captured_queries)
 
     one = queries()
-    data = roster.roster_xlsx(roster.roster_sample(2, seed=9))
+    data = roster_xlsx(roster_sample(2, seed=9))
     for _ in range(2):
         roster.roster_upload(user=people.alice, unit=orgs["tianning"], filename="x.xlsx", data=data)
     assert queries() == one

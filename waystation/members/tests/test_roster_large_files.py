@@ -9,6 +9,7 @@ from waystation.core.tests.files import far_cell_workbook
 from waystation.jobs import runner
 from waystation.jobs.models import Job
 from waystation.members import roster
+from waystation.members.demo import roster_sample, roster_xlsx
 from waystation.members.models import Member, RosterImport
 from waystation.privacy import crypto
 
@@ -39,7 +40,7 @@ def nothing_kept(settings) -> bool:
 
 
 def assert_a_good_roster_still_validates(client, unit):
-    r = post(client, roster.roster_xlsx(roster.roster_sample(3, seed=7)), unit)
+    r = post(client, roster_xlsx(roster_sample(3, seed=7)), unit)
     assert r.status_code == 302
     runner.run_until_empty()
     imp = RosterImport.objects.get(pk=r.url.rstrip("/").rsplit("/", 1)[-1])
@@ -96,7 +97,7 @@ def test_a_reader_that_runs_out_of_memory_fails_only_its_job(alice, orgs, settin
 
 
 def test_an_upload_waits_encrypted_for_its_job_and_is_deleted_once_read(alice, orgs):
-    data = roster.roster_xlsx(roster.roster_sample(3, seed=8))
+    data = roster_xlsx(roster_sample(3, seed=8))
     r = post(alice, data, orgs["tianning"])
     imp = RosterImport.objects.get()
     assert (imp.status, imp.job.kind) == (RosterImport.Status.VALIDATING, roster.VALIDATE_KIND)

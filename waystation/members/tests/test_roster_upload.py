@@ -13,6 +13,7 @@ from openpyxl import load_workbook
 from waystation.jobs import runner
 from waystation.jobs.models import Job
 from waystation.members import roster
+from waystation.members.demo import roster_sample, roster_xlsx
 from waystation.members.models import Member, RosterImport
 
 from .factories import make_member
@@ -74,7 +75,7 @@ def test_upload_rejects_a_corrupt_workbook(alice, orgs):
     buf = io.BytesIO()
     with zipfile.ZipFile(buf, "w") as z:
         z.writestr("xl/workbook.xml", "<not really a workbook")
-    for data in (buf.getvalue(), roster.roster_xlsx([GOOD])[:400]):
+    for data in (buf.getvalue(), roster_xlsx([GOOD])[:400]):
         r = upload(alice, data, unit=orgs["tianning"])
         assert r.status_code == 400
         assert "文件已损坏或不是 Excel 工作簿" in r.content.decode()
@@ -83,26 +84,26 @@ def test_upload_rejects_a_corrupt_workbook(alice, orgs):
 
 def test_upload_rejects_a_file_too_large(alice, orgs, monkeypatch):
     monkeypatch.setattr(roster, "MAX_BYTES", 1024)
-    r = upload(alice, roster.roster_xlsx(roster.roster_sample(50)), unit=orgs["tianning"])
+    r = upload(alice, roster_xlsx(roster_sample(50)), unit=orgs["tianning"])
     assert r.status_code == 400
     assert "文件过大" in r.content.decode()
     assert not RosterImport.objects.exists()
 
 
 def test_validation_rejects_missing_columns_and_names_them(alice, orgs):
-    data = roster.roster_xlsx([GOOD[:3]], header=["姓名", "证件", "手机号"])
+    data = roster_xlsx([GOOD[:3]], header=["姓名", "证件", "手机号"])
     page = refused_by_the_job(alice, upload(alice, data, unit=orgs["tianning"]))
     assert "无法导入：缺少必填列：身份证号、行业、平台、工作区域" in page
 
 
 def test_validation_rejects_a_column_given_twice(alice, orgs):
     header = ["姓名", "身份证号", "手机号", "行业", "平台", "工作区域", "身份证号码"]
-    r = upload(alice, roster.roster_xlsx([GOOD], header=header), unit=orgs["tianning"])
+    r = upload(alice, roster_xlsx([GOOD], header=header), unit=orgs["tianning"])
     assert "列“身份证号”出现了两次" in refused_by_the_job(alice, r)
 
 
 def test_validation_rejects_a_header_only_file(alice, orgs):
-    r = upload(alice, roster.roster_xlsx([]), unit=orgs["tianning"])
+    r = upload(alice, roster_xlsx([]), unit=orgs["tianning"])
     assert "文件中只有列名，没有会员数据" in refused_by_the_job(alice, r)
     imp = RosterImport.objects.get()
     r = alice.post(f"/staff/imports/{imp.pk}/commit/", follow=True)
@@ -112,13 +113,13 @@ def test_validation_rejects_a_header_only_file(alice, orgs):
 
 def test_headers_accept_marks_and_aliases(orgs, people):
     header = ["姓名*", "身份证号码（必填）", "手机号码", "行业", "平台", "区域"]
-    data = roster.roster_xlsx([GOOD[:6]], header=header)
+    data = roster_xlsx([GOOD[:6]], header=header)
     parsed = roster.parse(data, unit=orgs["tianning"])
     assert parsed.valid == 1 and parsed.rows[0].joined_on is None
 
 
 def row_errors(unit, *rows):
-    parsed = roster.parse(roster.roster_xlsx(rows), unit=unit)
+    parsed = roster.parse(roster_xlsx(rows), unit=unit)
     return [r.errors for r in parsed.rows]
 
 
@@ -163,7 +164,7 @@ def test_an_id_number_stored_as_a_number_is_explained(orgs):
 
 def test_phones_stored_as_numbers_and_names_of_codes_are_accepted(orgs):
     row = [GOOD[0], GOOD[1], 13812345678, "food_delivery", "meituan 饿了么", "tianning", ""]
-    parsed = roster.parse(roster.roster_xlsx([row]), unit=orgs["city"])
+    parsed = roster.parse(roster_xlsx([row]), unit=orgs["city"])
     (r,) = parsed.rows
     assert r.ok, r.errors
     assert (r.phone, r.industry, r.district, len(r.platform_ids)) == (
@@ -183,7 +184,7 @@ def test_district_unit_imports_only_its_district(orgs):
     (errors,) = row_errors(orgs["tianning"], [*GOOD[:5], "钟楼区"])
     assert errors == ["工作区域：不属于天宁区总工会，本单位只能导入本区域会员"]
     # a blank district means the unit's own
-    parsed = roster.parse(roster.roster_xlsx([[*GOOD[:5], ""]]), unit=orgs["tianning"])
+    parsed = roster.parse(roster_xlsx([[*GOOD[:5], ""]]), unit=orgs["tianning"])
     assert parsed.rows[0].district == "tianning"
 
 
@@ -193,8 +194,8 @@ def test_preview_counts_errors_and_existing_members(alice, orgs):
         GOOD,
         ['=HYPERLINK("http://x")', "320402199001011231", "+8613812345678", "快递", "", "天宁区"],
     ]
-    rows += roster.roster_sample(3, seed=1)
-    r = upload(alice, roster.roster_xlsx(rows), unit=orgs["tianning"])
+    rows += roster_sample(3, seed=1)
+    r = upload(alice, roster_xlsx(rows), unit=orgs["tianning"])
     assert r.status_code == 302
     imp = RosterImport.objects.get()
     assert (imp.total_rows, imp.valid_rows, imp.error_rows, imp.existing_count) == (5, 4, 1, 1)
@@ -208,7 +209,7 @@ def test_preview_counts_errors_and_existing_members(alice, orgs):
 @pytest.mark.parametrize("evil", ["=1+2", "+1+2", "-1+2", "@SUM(A1)"])
 def test_error_file_writes_formula_looking_cells_as_text(alice, orgs, evil):
     row = [evil, "110105194912310021", evil, evil, evil, evil, evil]
-    upload(alice, roster.roster_xlsx([row]), unit=orgs["tianning"])
+    upload(alice, roster_xlsx([row]), unit=orgs["tianning"])
     imp = RosterImport.objects.get()
     r = alice.get(f"/staff/imports/{imp.pk}/errors.xlsx")
     assert r.status_code == 200
@@ -223,7 +224,7 @@ def test_error_file_writes_formula_looking_cells_as_text(alice, orgs, evil):
 
 
 def test_an_upload_gone_before_its_validation_fails_with_a_message(alice, orgs):
-    f = io.BytesIO(roster.roster_xlsx([GOOD]))
+    f = io.BytesIO(roster_xlsx([GOOD]))
     f.name = "roster.xlsx"
     r = alice.post(URL, {"unit": orgs["tianning"].pk, "file": f})
     imp = RosterImport.objects.get()
@@ -239,7 +240,7 @@ def test_an_upload_never_validated_expires_with_its_encrypted_file(
 
     from django.utils import timezone
 
-    f = io.BytesIO(roster.roster_xlsx([GOOD]))
+    f = io.BytesIO(roster_xlsx([GOOD]))
     f.name = "roster.xlsx"
     alice.post(URL, {"unit": orgs["tianning"].pk, "file": f})
     imp = RosterImport.objects.get()

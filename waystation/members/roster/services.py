@@ -1,0 +1,217 @@
+"""Roster import services: accept an upload and queue its validation; the validation job, which
+reads the workbook once, deletes it and stages the clean values of the rows to be written; the
+start (and restart) of the commit job (commit.py); and the purge of uploads left alone.
+
+An upload is checked only as far as is cheap in the request (a workbook within the size limits
+of core/xlsx.py) and kept encrypted under the personal-data keys until the validation job has
+read it. From then on only the clean values of the rows that will become members are kept,
+encrypted, until the commit is done, so what is written is exactly what the preview showed.
+"""
+
+import hashlib
+import uuid
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import connection, transaction
+from django.utils import timezone
+from django.utils.translation import gettext
+
+from waystation.accounts.models import OrgUnit
+from waystation.core.bulk import pg_cursor
+from waystation.jobs import runner
+from waystation.jobs.models import Job
+from waystation.privacy import crypto
+from waystation.privacy.audit import audit_record
+
+from ..models import Member, RosterImport
+from .commit import JOB_KIND
+from .files import error_file_bytes, errors_path, masked, stage_bytes, staged_path, upload_path
+from .reading import text
+from .selectors import importable_units
+from .validation import RosterFileError, check_file, parse
+
+VALIDATE_KIND = "members.roster_validate"
+PREVIEW_ERRORS = 200
+STAGING_DAYS = 7
+_LOOKUP_CHUNK = 2000  # ID-number hashes per query where there is no array parameter (SQLite)
+
+
+def roster_upload(*, user: Any, unit: OrgUnit, filename: str, data: bytes) -> RosterImport:
+    """Accept an uploaded roster and queue its validation. A file that is plainly not an
+    importable workbook raises ValidationError and writes nothing. The file is kept, encrypted,
+    only until the validation job has read it (`roster_validate_job`)."""
+    if not importable_units(user).filter(pk=unit.pk).exists():
+        raise ValidationError({"unit": ["无权导入到该单位"]})
+    if not filename.lower().endswith(".xlsx"):
+        raise RosterFileError("请上传 Excel 工作簿（.xlsx），可先下载模板填写")
+    check_file(data)
+    imp = RosterImport(
+        created_by=user,
+        unit=unit,
+        filename=Path(filename).name[:200],
+        file_sha256=hashlib.sha256(data).hexdigest(),
+        stored_name=f"{uuid.uuid4().hex}.rows",
+        status=RosterImport.Status.VALIDATING,
+    )
+    path = upload_path(imp)
+    path.write_bytes(crypto.encrypt_bytes(data))
+    try:
+        with transaction.atomic():
+            imp.save()
+            imp.job = runner.job_enqueue(
+                kind=VALIDATE_KIND, params={"import_id": imp.pk}, user=user
+            )
+            imp.save(update_fields=["job"])
+    except BaseException:
+        path.unlink(missing_ok=True)
+        raise
+    return imp
+
+
+def _existing_hashes(hashes: list[str]) -> set[str]:
+    if connection.vendor == "postgresql":  # one array parameter rather than a list of 100,000
+        with pg_cursor() as cur:
+            cur.execute(
+                "SELECT id_number_hash FROM members_member WHERE id_number_hash = ANY(%s)", [hashes]
+            )
+            return {h for (h,) in cur}
+    found: set[str] = set()
+    for i in range(0, len(hashes), _LOOKUP_CHUNK):
+        chunk = hashes[i : i + _LOOKUP_CHUNK]
+        found.update(
+            Member.objects.filter(id_number_hash__in=chunk).values_list("id_number_hash", flat=True)
+        )
+    return found
+
+
+def _validate(imp: RosterImport, data: bytes, progress: runner.Progress) -> None:
+    """Validate the rows of an upload; stage the clean values of its valid new rows (encrypted)
+    and write the error file for the preview."""
+    parsed = parse(data, unit=imp.unit, progress=progress)
+    progress(parsed.total, parsed.total, gettext("正在比对已有会员"))
+    valid = [r for r in parsed.rows if r.ok]
+    existing = _existing_hashes([r.id_hash for r in valid])
+    pending = [r for r in valid if r.id_hash not in existing]
+    imp.total_rows = parsed.total
+    imp.valid_rows = parsed.valid
+    imp.error_rows = parsed.errors
+    imp.pending_rows = len(pending)
+    imp.existing_count = len(existing)  # already members: the commit skips them
+    imp.errors_preview = [
+        {
+            "line": r.line,
+            "name": text(r.raw["name"])[:40],
+            "id_number": masked("id_number", r.raw["id_number"]),
+            "errors": r.errors,
+        }
+        for r in parsed.rows
+        if not r.ok
+    ][:PREVIEW_ERRORS]
+    staged_path(imp).write_bytes(stage_bytes(pending))
+    if parsed.errors:
+        errors_path(imp).write_bytes(error_file_bytes(parsed.rows))
+
+
+@runner.handler(VALIDATE_KIND)
+def roster_validate_job(job: Job, progress: runner.Progress) -> dict:
+    """Read an upload (in a child process of bounded memory), delete it, validate its rows. A
+    file that cannot be imported at all marks the import failed with the reason, and the job
+    fails with it."""
+    imp = RosterImport.objects.select_related("unit").get(pk=job.params["import_id"])
+    if imp.status != RosterImport.Status.VALIDATING:
+        return {"status": imp.status}
+    path = upload_path(imp)
+    progress(0, None, gettext("正在读取文件"))
+    try:
+        try:
+            data = crypto.decrypt_bytes(path.read_bytes())
+        except FileNotFoundError:
+            raise RosterFileError(gettext("上传的文件已不在服务器上，请重新上传")) from None
+        finally:
+            path.unlink(missing_ok=True)  # read once: the workbook is not kept
+        _validate(imp, data, progress)
+    except Exception as exc:
+        file_error = exc.messages[0] if isinstance(exc, RosterFileError) else ""
+        RosterImport.objects.filter(pk=imp.pk).update(
+            status=RosterImport.Status.FAILED,
+            error=(file_error or gettext("校验时出错，请重新上传"))[:500],
+        )
+        if file_error:
+            raise RuntimeError(file_error) from exc  # the job fails with the message for staff
+        raise
+    imp.status = RosterImport.Status.VALIDATED
+    imp.save(
+        update_fields=[
+            "status",
+            "total_rows",
+            "valid_rows",
+            "error_rows",
+            "pending_rows",
+            "existing_count",
+            "errors_preview",
+        ]
+    )
+    progress(
+        imp.total_rows,
+        imp.total_rows,
+        gettext("校验完成：有效 %(valid)s 行，错误 %(errors)s 行")
+        % {"valid": f"{imp.valid_rows:,}", "errors": f"{imp.error_rows:,}"},
+    )
+    return {"valid": imp.valid_rows, "errors": imp.error_rows}
+
+
+@transaction.atomic
+def roster_commit_start(*, imp: RosterImport, user: Any, request: Any = None) -> RosterImport:
+    """Start the commit job, or start it again after a failure (it resumes where it stopped)."""
+    imp = RosterImport.objects.select_for_update().get(pk=imp.pk)
+    if imp.status == RosterImport.Status.VALIDATING:
+        raise ValidationError(gettext("文件还在校验中，请在校验完成后再导入"))
+    if imp.status == RosterImport.Status.FAILED:
+        raise ValidationError(gettext("这个文件无法导入，请按提示修改后重新上传"))
+    running = imp.job is not None and imp.job.status in (Job.Status.QUEUED, Job.Status.RUNNING)
+    if imp.status == RosterImport.Status.DONE or running:
+        return imp
+    if imp.status == RosterImport.Status.EXPIRED:
+        raise ValidationError("这次上传已过期，待导入的数据已清除，请重新上传")
+    if imp.valid_rows == 0:
+        raise ValidationError("没有可导入的有效行，请修改后重新上传")
+    resume = imp.status == RosterImport.Status.COMMITTING
+    imp.status = RosterImport.Status.COMMITTING
+    imp.job = runner.job_enqueue(
+        kind=JOB_KIND, params={"import_id": imp.pk}, user=user, total=imp.pending_rows
+    )
+    imp.save(update_fields=["status", "job"])
+    audit_record(
+        action="member.import_resume" if resume else "member.import_start",
+        actor=user,
+        obj=imp,
+        detail={"filename": imp.filename, "rows": imp.pending_rows, "unit": imp.unit.code},
+        request=request,
+    )
+    return imp
+
+
+def roster_purge_stale(*, days: int = STAGING_DAYS) -> int:
+    """Uploads never validated, validated, or stopped mid-commit, left alone for `days`: delete
+    their upload or staged rows — personal data kept only for the validation and the commit —
+    and mark them expired. Returns how many."""
+    cutoff = timezone.now() - timedelta(days=days)
+    S = RosterImport.Status
+    stale = RosterImport.objects.filter(
+        status__in=[S.VALIDATING, S.VALIDATED, S.COMMITTING],
+        created_at__lt=cutoff,
+    ).exclude(job__status__in=[Job.Status.QUEUED, Job.Status.RUNNING])
+    n = 0
+    for imp in stale:
+        with transaction.atomic():
+            imp.status = RosterImport.Status.EXPIRED
+            imp.save(update_fields=["status"])
+            audit_record(action="member.import_expire", obj=imp, actor_label="system",
+                         detail={"filename": imp.filename, "days": days})  # fmt: skip
+            for path in (staged_path(imp), upload_path(imp)):
+                transaction.on_commit(lambda path=path: path.unlink(missing_ok=True))
+        n += 1
+    return n

@@ -1,0 +1,181 @@
+"""Checking a roster: the file as a whole (size, a workbook within core/xlsx.py's limits), then
+every row with the join form's rules (the same validators), the vocabulary of columns.py, and
+the staff member's unit (a district union imports only its district, an industry union only its
+industry). A file that cannot be imported at all raises RosterFileError; row errors are collected
+on the rows, each message naming its column."""
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+from django.utils.translation import gettext
+
+from waystation.accounts.models import OrgUnit, Platform
+from waystation.core import xlsx
+from waystation.jobs import runner
+from waystation.privacy import crypto
+
+from ..validators import clean_id_number, clean_name, clean_phone
+from .columns import DISTRICT_CODES, INDUSTRY_CODES, SHEET
+from .reading import Row, SheetError, sheet_rows, text
+
+MAX_BYTES = 30 * 1024 * 1024
+VALIDATE_PROGRESS_EVERY = 5000
+_PLATFORM_SPLIT = re.compile(r"[、,，;；/|\s]+")
+
+
+class RosterFileError(ValidationError):
+    """The file as a whole cannot be imported (not an .xlsx, wrong columns, too large)."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__({"file": [message]})
+
+
+@dataclass
+class Parsed:
+    rows: list[Row]
+    total: int
+    valid: int
+    errors: int
+
+
+def _workbook(data: bytes, reader: Callable[..., Any]) -> Any:
+    if len(data) > MAX_BYTES:
+        raise RosterFileError(f"文件过大（超过 {MAX_BYTES // 1024 // 1024} MB），请分批导入")
+    if not data.startswith(b"PK"):
+        raise RosterFileError("无法读取文件：请上传 Excel 工作簿（.xlsx），可先下载模板填写")
+    try:
+        return reader(data, sheet=SHEET)
+    except xlsx.XlsxError as exc:
+        raise RosterFileError(str(exc)) from exc
+
+
+def check_file(data: bytes) -> None:
+    """What can be told about a file without reading its rows (fit for the web request): its
+    size, that it is a workbook, and its declared size within the limits (core/xlsx.py).
+    Raises RosterFileError."""
+    _workbook(data, xlsx.check)
+
+
+def read_rows(data: bytes) -> list[Row]:
+    """The data rows of a workbook, read in a child process of bounded memory (core/xlsx.py).
+    Raises RosterFileError with a message for staff."""
+    try:
+        return sheet_rows(_workbook(data, xlsx.read))
+    except SheetError as exc:
+        raise RosterFileError(str(exc)) from exc
+
+
+def _joined_on(value: Any, today: date) -> date | None:
+    if value in ("", None):
+        return None
+    if isinstance(value, datetime):
+        day = value.date()
+    elif isinstance(value, date):
+        day = value
+    elif isinstance(value, str) and len(value) == 10 and value[4] == value[7] == "-":
+        try:
+            day = date.fromisoformat(value)
+        except ValueError:
+            raise ValidationError("入会日期不存在") from None
+    else:
+        m = re.fullmatch(r"(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?", text(value))
+        if not m:
+            raise ValidationError("入会日期格式应为 2024-03-01")
+        try:
+            day = date(int(m[1]), int(m[2]), int(m[3]))
+        except ValueError:
+            raise ValidationError("入会日期不存在") from None
+    if day > today:
+        raise ValidationError("入会日期不能晚于今天")
+    if day.year < 1950:
+        raise ValidationError("入会日期过早，请核对")
+    return day
+
+
+def _clean(row: Row, unit: OrgUnit, platforms: dict[str, int], today: date) -> None:
+    raw = row.raw
+    errors = row.errors
+    try:
+        row.name = clean_name(text(raw["name"]))
+    except ValidationError as e:
+        errors.extend(f"姓名：{m}" for m in e.messages)
+    id_cell = raw["id_number"]
+    if isinstance(id_cell, int | float) and not isinstance(id_cell, bool):
+        # 18 digits do not fit a spreadsheet number: the last ones are already lost.
+        errors.append("身份证号：被存成了数字，后几位已丢失；请把该列设为“文本”格式后重新填写")
+    else:
+        try:
+            row.id_number = clean_id_number(text(id_cell), today=today)
+        except ValidationError as e:
+            errors.extend(f"身份证号：{m}" for m in e.messages)
+    try:
+        row.phone = clean_phone(text(raw["phone"]))
+    except ValidationError as e:
+        errors.extend(f"手机号：{m}" for m in e.messages)
+
+    industry = text(raw["industry"])
+    if not industry and unit.industry:
+        row.industry = unit.industry
+    elif industry.lower() in INDUSTRY_CODES or industry in INDUSTRY_CODES:
+        row.industry = INDUSTRY_CODES.get(industry) or INDUSTRY_CODES[industry.lower()]
+    else:
+        errors.append(f"行业：{'请填写行业' if not industry else f'“{industry}”不是有效的行业'}")
+    if unit.industry and row.industry and row.industry != unit.industry:
+        errors.append(f"行业：不属于{unit.name}，本单位只能导入本行业会员")
+
+    district = text(raw["district"])
+    if not district and unit.district:
+        row.district = unit.district
+    elif district in DISTRICT_CODES or district.lower() in DISTRICT_CODES:
+        row.district = DISTRICT_CODES.get(district) or DISTRICT_CODES[district.lower()]
+    else:
+        errors.append(
+            f"工作区域：{'请填写工作区域' if not district else f'“{district}”不是有效的区域'}"
+        )
+    if unit.district and row.district and row.district != unit.district:
+        errors.append(f"工作区域：不属于{unit.name}，本单位只能导入本区域会员")
+
+    cell = text(raw["platforms"])
+    for name in _PLATFORM_SPLIT.split(cell) if cell not in platforms else (cell,):
+        if not name:
+            continue
+        pid = platforms.get(name) or platforms.get(name.lower())
+        if pid is None:
+            errors.append(f"平台：“{name}”不是已登记的平台")
+        elif pid not in row.platform_ids:
+            row.platform_ids.append(pid)
+
+    try:
+        row.joined_on = _joined_on(raw["joined_on"], today)
+    except ValidationError as e:
+        errors.extend(f"入会日期：{m}" for m in e.messages)
+
+
+def parse(data: bytes, *, unit: OrgUnit, progress: runner.Progress | None = None) -> Parsed:
+    """Read and validate every row with the join form's rules. Raises RosterFileError for a file
+    that cannot be imported at all; row errors are collected on the rows."""
+    rows = read_rows(data)
+    total = len(rows)
+    platforms: dict[str, int] = {}
+    for pid, code, name in Platform.objects.values_list("id", "code", "name"):
+        platforms[code.lower()] = platforms[name] = pid
+    today = timezone.localdate()
+    first_line: dict[str, int] = {}
+    valid = 0
+    for n, row in enumerate(rows):
+        if progress is not None and n % VALIDATE_PROGRESS_EVERY == 0:
+            counts = {"done": f"{n:,}", "total": f"{total:,}"}
+            progress(n, total, gettext("已校验 %(done)s / %(total)s 行") % counts)
+        _clean(row, unit, platforms, today)
+        if row.id_number:
+            row.id_hash = crypto.keyed_hash(row.id_number)
+            seen = first_line.setdefault(row.id_hash, row.line)
+            if seen != row.line:
+                row.errors.append(f"身份证号：与第 {seen} 行重复")
+        valid += row.ok
+    return Parsed(rows=rows, total=total, valid=valid, errors=total - valid)
