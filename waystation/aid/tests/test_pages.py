@@ -3,12 +3,14 @@
 import io
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from PIL import Image
 
 from waystation.aid import services
 from waystation.aid.models import Claim, ClaimDocument
+from waystation.aid.services import claims
 from waystation.aid.tests.test_api import member_client
 from waystation.privacy.models import AuditLog
 
@@ -95,14 +97,11 @@ def test_upload_checks_content_not_name(claim, rider):
     assert "只接受 JPG、PNG 图片或 PDF 文件" in html
 
 
-def test_upload_refuses_oversize(claim, rider, settings):
-    services.MAX_UPLOAD_BYTES = 1024
-    try:
-        big = SimpleUploadedFile("a.pdf", b"%PDF-" + b"0" * 2000, "application/pdf")
-        with pytest.raises(services.ValidationError, match="文件过大"):
-            services.claim_document_add(claim=claim, doc_type="invoice", upload=big, by="x")
-    finally:
-        services.MAX_UPLOAD_BYTES = 8 * 1024 * 1024
+def test_upload_refuses_oversize(claim, rider, monkeypatch):
+    monkeypatch.setattr(claims, "MAX_UPLOAD_BYTES", 1024)
+    big = SimpleUploadedFile("a.pdf", b"%PDF-" + b"0" * 2000, "application/pdf")
+    with pytest.raises(ValidationError, match="文件过大"):
+        services.claim_document_add(claim=claim, doc_type="invoice", upload=big, by="x")
 
 
 def test_upload_is_stored_privately_under_a_generated_name(claim, rider, settings):

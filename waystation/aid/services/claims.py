@@ -34,9 +34,9 @@ from waystation.privacy import crypto
 from waystation.privacy.audit import audit_record
 from waystation.privacy.masking import mask_bank_card
 
-from . import benefits
-from .benefits import yuan
-from .models import (
+from .. import benefits
+from ..benefits import yuan
+from ..models import (
     Claim,
     ClaimDocument,
     Condolence,
@@ -1249,7 +1249,7 @@ def condolence_record(
 
 def plans_ensure_examples(year: int) -> list[Plan]:
     """The three example plans for a year, created if missing (idempotent)."""
-    from .examples import example_plans
+    from ..examples import example_plans
 
     out = []
     for fields in example_plans(year):
