@@ -28,7 +28,7 @@ from waystation.accounts.orgs import DISTRICTS
 from waystation.core import xlsx
 from waystation.members.exports import XLSX
 
-from . import selectors, services
+from . import selectors, services, workflow
 from .benefits import yuan
 from .forms import PlanCopyForm, PlanForm
 from .models import Claim, Condolence, GiftBatch, Payout, PayoutBatch, Plan
@@ -118,7 +118,7 @@ def _claim_page(
             "asks_json": json.dumps(c.asks, ensure_ascii=False),
         }
     )
-    if can_approve and c.status in services.CITY_STATES:
+    if can_approve and c.status in workflow.CITY_STATES:
         context["override_ceiling"] = c.override_ceiling()
         context["second_approver_above"] = settings.AID_OVERRIDE_SECOND_APPROVER_FEN
         context["own_override"] = c.approved_by_id == request.user.pk

@@ -10,7 +10,7 @@ from PIL import Image
 
 from waystation.aid import services
 from waystation.aid.models import Claim, ClaimDocument
-from waystation.aid.services import claims
+from waystation.aid.services import documents
 from waystation.aid.tests.test_api import member_client
 from waystation.privacy.models import AuditLog
 
@@ -98,7 +98,7 @@ def test_upload_checks_content_not_name(claim, rider):
 
 
 def test_upload_refuses_oversize(claim, rider, monkeypatch):
-    monkeypatch.setattr(claims, "MAX_UPLOAD_BYTES", 1024)
+    monkeypatch.setattr(documents, "MAX_UPLOAD_BYTES", 1024)
     big = SimpleUploadedFile("a.pdf", b"%PDF-" + b"0" * 2000, "application/pdf")
     with pytest.raises(ValidationError, match="文件过大"):
         services.claim_document_add(claim=claim, doc_type="invoice", upload=big, by="x")
