@@ -1,4 +1,4 @@
-"""Staff pages: claims in scope, review and approval, payouts, plans and gifts, condolence."""
+"""Staff pages of mutual aid (being split by topic)."""
 
 import json
 from collections.abc import Callable
