@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views, views_claims
+from . import views, views_claims, views_condolences, views_payouts, views_plans
 
 app_name = "aid"
 urlpatterns = [
@@ -20,18 +20,18 @@ urlpatterns = [
         views_claims.claim_action,
         name="claim_action",
     ),
-    path("staff/aid/payouts/", views_claims.payouts, name="payouts"),
-    path("staff/aid/payouts/export/", views_claims.payout_export, name="payout_export"),
-    path("staff/aid/payouts/batches/<int:pk>.xlsx", views_claims.payout_batch_file, name="batch"),
+    path("staff/aid/payouts/", views_payouts.payouts, name="payouts"),
+    path("staff/aid/payouts/export/", views_payouts.payout_export, name="payout_export"),
+    path("staff/aid/payouts/batches/<int:pk>.xlsx", views_payouts.payout_batch_file, name="batch"),
     path(
         "staff/aid/payouts/<int:pk>/<slug:action>/",
-        views_claims.payout_action,
+        views_payouts.payout_action,
         name="payout_action",
     ),
-    path("staff/aid/plans/", views_claims.plans, name="plans"),
-    path("staff/aid/plans/new/", views_claims.plan_new, name="plan_new"),
-    path("staff/aid/plans/<slug:code>/", views_claims.plan_edit, name="plan_edit"),
-    path("staff/aid/plans/<slug:code>/copy/", views_claims.plan_copy, name="plan_copy"),
-    path("staff/aid/condolences/", views_claims.condolences, name="condolences"),
-    path("staff/aid/stats/", views_claims.stats, name="stats"),
+    path("staff/aid/plans/", views_plans.plans, name="plans"),
+    path("staff/aid/plans/new/", views_plans.plan_new, name="plan_new"),
+    path("staff/aid/plans/<slug:code>/", views_plans.plan_edit, name="plan_edit"),
+    path("staff/aid/plans/<slug:code>/copy/", views_plans.plan_copy, name="plan_copy"),
+    path("staff/aid/condolences/", views_condolences.condolences, name="condolences"),
+    path("staff/aid/stats/", views_condolences.stats, name="stats"),
 ]
