@@ -443,26 +443,6 @@ class Payout(models.Model):
         return f"{self.claim_id} {benefits.yuan(self.amount_fen)} {self.status}"
 
 
-class IdempotencyKey(models.Model):
-    """An API request's Idempotency-Key and the response it got: a repeat gets the same answer."""
-
-    key = models.CharField(max_length=100)
-    actor = models.CharField(max_length=100)  # whose key: keys are per caller
-    endpoint = models.CharField(max_length=100)
-    request_hash = models.CharField(max_length=64)
-    status_code = models.PositiveSmallIntegerField()
-    body = models.JSONField()
-    created_at = models.DateTimeField(default=timezone.now)
-
-    class Meta:
-        constraints = [
-            models.UniqueConstraint(fields=["actor", "key"], name="aid_idempotency_key_unique")
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.actor}:{self.key}"
-
-
 class Condolence(models.Model):
     """A condolence visit (慰问): cash and goods to a member, with reason and approver."""
 

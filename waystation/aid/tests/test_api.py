@@ -6,7 +6,8 @@ from django.test import Client
 from waystation.accounts.models import Platform
 from waystation.accounts.services import platform_token_issue
 from waystation.aid import services
-from waystation.aid.models import IdempotencyKey, Payout
+from waystation.aid.models import Payout
+from waystation.core.models import IdempotencyKey
 from waystation.members.middleware import SESSION_KEY
 
 
