@@ -8,9 +8,68 @@ from waystation.accounts.models import Platform
 from waystation.accounts.orgs import INDUSTRIES
 from waystation.members.models import Member
 
+from .benefits import ASK_SHAPES
 from .models import Claim, ClaimDocument, Plan
+from .services import fen_from_yuan
 
 CENT = Decimal("0.01")
+
+
+class YuanField(forms.CharField):
+    """An amount typed in yuan ("3200", "3,200.50", "¥3200"), cleaned to integer fen."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("widget", forms.TextInput(attrs={"inputmode": "decimal"}))
+        super().__init__(**kwargs)
+
+    def clean(self, value):
+        text = super().clean(value)
+        if text in self.empty_values:
+            return None
+        try:
+            return fen_from_yuan(text)
+        except ValidationError as exc:  # fen_from_yuan names a field; here the field is this one
+            raise ValidationError(exc.messages) from exc
+
+
+class AssessForm(forms.Form):
+    """The reviewer's assessed figures: one field per item of the claim's plan, shaped by its
+    type (benefits.ASK_SHAPES): an amount in yuan, days, a disability grade; for a fixed sum,
+    anything typed asks for it. An empty field leaves the item out."""
+
+    def __init__(self, *args, schedule: list[dict], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.items: dict[str, dict] = {}
+        for item in schedule:
+            shape = ASK_SHAPES[item["type"]]
+            label = f"{item['label']}（{shape.hint}）"
+            field: forms.Field
+            if shape.key == "amount":
+                field = YuanField(label=label, required=False)
+            elif shape.key is not None:
+                invalid = f"“{item['label']}”的数值无效"
+                field = forms.IntegerField(
+                    label=label,
+                    required=False,
+                    min_value=shape.low,
+                    max_value=shape.high,
+                    error_messages={"invalid": invalid, "min_value": invalid, "max_value": invalid},
+                )
+            else:
+                field = forms.CharField(label=label, required=False)
+            self.fields[f"ask_{item['code']}"] = field
+            self.items[f"ask_{item['code']}"] = item
+
+    def asks(self) -> dict[str, dict[str, int]]:
+        """The figures as a claim's asks ({"medical": {"amount": fen}, "diagnosis": {}})."""
+        out: dict[str, dict[str, int]] = {}
+        for name, item in self.items.items():
+            value = self.cleaned_data.get(name)
+            if value in (None, ""):
+                continue
+            key = ASK_SHAPES[item["type"]].key
+            out[item["code"]] = {} if key is None else {key: value}
+        return out
 
 
 class ClaimForm(forms.Form):

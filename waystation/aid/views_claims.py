@@ -22,6 +22,7 @@ from waystation.accounts.models import Platform
 from waystation.accounts.orgs import DISTRICTS
 
 from . import selectors, services, workflow
+from .forms import AssessForm
 from .models import Claim, Plan
 from .views_common import PAGE_SIZE
 
@@ -86,11 +87,14 @@ def _claim_page(
     claim's state refused it), each message beside its field and what was typed (`posted`) kept."""
     errors = errors or {}
     can_confirm = c.platform_id in scope_of(request.user).platforms
+    # the assessment form shows its own messages beside its fields
+    assess_form = AssessForm(posted if errors else None, schedule=c.enrolment.plan.schedule)
+    beside = BESIDE_FIELD | set(assess_form.fields)
     context: dict[str, Any] = {
         "claim": c,
         "can_confirm": can_confirm,
         "errors": {k: v for k, v in errors.items() if k in BESIDE_FIELD},
-        "general_errors": [m for k, ms in errors.items() if k not in BESIDE_FIELD for m in ms],
+        "general_errors": [m for k, ms in errors.items() if k not in beside for m in ms],
         "posted": posted if errors else {},
     }
     if not claim_details_visible(request.user, c):  # a platform liaison: name, time, place
@@ -104,7 +108,7 @@ def _claim_page(
             "payouts": c.payouts.all(),
             "can_review": can_review_claims(request.user),
             "can_approve": can_approve,
-            "schedule": c.enrolment.plan.schedule,
+            "assess_form": assess_form,
             "asks_json": json.dumps(c.asks, ensure_ascii=False),
         }
     )
@@ -150,21 +154,10 @@ def claim_action(request, number: str, action: str):
                 request=request,
             )
         elif action == "assess":
-            asks = {}
-            for item in c.enrolment.plan.schedule:
-                code, kind = item["code"], item["type"]
-                raw = request.POST.get(f"ask_{code}", "").strip()
-                if not raw:
-                    continue
-                if kind == "reimbursement":
-                    asks[code] = {"amount": services.fen_from_yuan(raw, f"ask_{code}")}
-                elif kind == "daily":
-                    asks[code] = {"days": raw}
-                elif kind == "disability":
-                    asks[code] = {"grade": raw}
-                else:
-                    asks[code] = {}
-            services.claim_assess(claim=c, asks=asks, actor=request.user, request=request)
+            form = AssessForm(request.POST, schedule=c.enrolment.plan.schedule)
+            if not form.is_valid():
+                raise ValidationError(form.errors.as_data())
+            services.claim_assess(claim=c, asks=form.asks(), actor=request.user, request=request)
         elif action == "review":
             services.claim_review(claim=c, actor=request.user, note=note, request=request)
         elif action == "return":

@@ -18,6 +18,7 @@ from waystation.privacy.audit import audit_record
 from waystation.privacy.masking import mask_bank_card
 
 from .. import workflow as flow
+from ..benefits import ask_checked
 from ..models import Claim, Enrolment, Plan
 from .common import ClaimStateError, claim_locked, claim_step, reason_required
 
@@ -28,7 +29,8 @@ def _claim_number() -> str:
 
 
 def clean_asks(plan: Plan, raw: dict) -> dict:
-    """What a claim asks, per schedule item of the plan: {"medical": {"amount": fen}, …}."""
+    """What a claim asks, per schedule item of the plan: {"medical": {"amount": fen}, …}, each in
+    the shape of its item's type (benefits.ASK_SHAPES)."""
     asks: dict[str, dict] = {}
     errors: list[str] = []
     for code, ask in (raw or {}).items():
@@ -36,26 +38,8 @@ def clean_asks(plan: Plan, raw: dict) -> dict:
         if item is None:
             errors.append(f"方案中没有“{code}”这项保障")
             continue
-        ask = ask or {}
-        kind = item["type"]
         try:
-            if kind == "reimbursement":
-                amount = int(ask.get("amount") or 0)
-                if amount < 0:
-                    raise ValueError
-                asks[code] = {"amount": amount}
-            elif kind == "daily":
-                days = int(ask.get("days") or 0)
-                if not 0 <= days <= 366:
-                    raise ValueError
-                asks[code] = {"days": days}
-            elif kind == "disability":
-                grade = int(ask.get("grade") or 0)
-                if not 1 <= grade <= 10:
-                    raise ValueError
-                asks[code] = {"grade": grade}
-            else:
-                asks[code] = {}
+            asks[code] = ask_checked(item, ask)
         except (TypeError, ValueError):
             errors.append(f"“{item['label']}”的数值无效")
     if errors:

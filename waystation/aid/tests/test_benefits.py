@@ -192,3 +192,29 @@ def test_ceiling_counts_only_the_items_the_claim_asks_for():
     assert benefits.ceiling(ACCIDENT_SCHEDULE, asks) == 1300000
     assert benefits.ceiling(ACCIDENT_SCHEDULE, asks, paid_this_year={"medical": 1200000}) == 1100000
     assert benefits.ceiling(ACCIDENT_SCHEDULE, {}) == 0
+
+
+def test_an_ask_has_the_shape_of_its_item_type():
+    assert benefits.ask_checked({"type": "reimbursement"}, {"amount": 320000}) == {"amount": 320000}
+    assert benefits.ask_checked({"type": "daily"}, {"days": 366}) == {"days": 366}
+    assert benefits.ask_checked({"type": "daily"}, {}) == {"days": 0}
+    assert benefits.ask_checked({"type": "disability"}, {"grade": "8"}) == {"grade": 8}
+    assert benefits.ask_checked({"type": "fixed"}, {"amount": 5}) == {}
+    assert benefits.ask_checked({"type": "death"}, None) == {}
+
+
+@pytest.mark.parametrize(
+    ("kind", "ask"),
+    [
+        ("reimbursement", {"amount": -1}),
+        ("reimbursement", {"amount": "3200.5"}),
+        ("daily", {"days": 367}),
+        ("disability", {"grade": 0}),
+        ("disability", {"grade": 11}),
+        ("disability", {}),
+        ("fixed", ["not", "a", "mapping"]),
+    ],
+)
+def test_an_ask_out_of_shape_is_refused(kind, ask):
+    with pytest.raises(ValueError):
+        benefits.ask_checked({"type": kind}, ask)
