@@ -18,6 +18,7 @@ from waystation.privacy.crypto import keyed_hash
 
 from . import services
 from .benefits import yuan
+from .forms import ClaimReportForm
 from .models import Claim
 from .services import ClaimStateError
 
@@ -181,7 +182,9 @@ def _get(qs, number: str) -> Claim:
     summary="会员报案（会员登录）",
 )
 def claim_create(request, payload: ClaimIn):
-    claim = services.claim_report(member=request.auth, data=payload.dict(), request=request)
+    member = request.auth
+    report = ClaimReportForm(payload.dict(), member=member).checked()
+    claim = services.claim_report(member=member, report=report, request=request)
     return Status(201, claim_out(claim))
 
 

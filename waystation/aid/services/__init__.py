@@ -22,7 +22,7 @@ from .approval import (
 )
 from .bank import payout_batch_export, payout_batch_file, payout_mark_failed, payout_mark_paid
 from .claims import (
-    asks_from_form,
+    ClaimReport,
     claim_assess,
     claim_platform_confirm,
     claim_reject,
@@ -61,8 +61,8 @@ __all__ = [
     "MAX_UPLOAD_BYTES",
     "OVERRIDE_REASON_MIN_CHARS",
     "PLAN_FIELDS",
+    "ClaimReport",
     "ClaimStateError",
-    "asks_from_form",
     "claim_approve",
     "claim_assess",
     "claim_document_add",

@@ -3,6 +3,7 @@ status, the district reviewer assesses and passes it on, returns it or rejects i
 resubmits a returned claim. Each step is one of the state machine (aid/workflow.py), taken on
 the locked row and audited. City approval and payouts: services/approval.py, payouts.py."""
 
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
@@ -47,87 +48,52 @@ def clean_asks(plan: Plan, raw: dict) -> dict:
     return asks
 
 
-def claim_report(*, member: Any, data: dict, request: Any = None) -> Claim:
-    """A member reports an incident on one of their enrolments.
+@dataclass(frozen=True)
+class ClaimReport:
+    """A member's report of an incident, checked at the boundary by forms.ClaimReportForm (the
+    phone page's and the API's schema): what claim_report writes."""
 
-    data: enrolment (id), incident_type, incident_date (date), incident_place, description,
-    platform (code, optional), asks (see clean_asks), bank_name, account_name, bank_card.
-    """
-    errors: dict[str, list[str]] = {}
-    enrolment = (
-        Enrolment.objects.select_related("plan")
-        .filter(pk=data.get("enrolment") or 0, member=member)
-        .first()
-    )
-    if enrolment is None:
-        errors["enrolment"] = ["请选择您参加的互助保障"]
-    kind = data.get("incident_type")
-    if kind not in Claim.Incident.values:
-        errors["incident_type"] = ["请选择事故类型"]
-    day = data.get("incident_date")
-    if isinstance(day, str):
-        try:
-            day = date.fromisoformat(day)
-        except ValueError:
-            day = None
-    if not isinstance(day, date):
-        errors["incident_date"] = ["请填写事故日期"]
-    elif day > timezone.localdate():
-        errors["incident_date"] = ["事故日期不能晚于今天"]
-    elif enrolment is not None and not enrolment.covers(day):
-        errors["incident_date"] = [
-            f"该日期不在保障期内（保障期 {enrolment.covered_from:%Y-%m-%d} 至 "
-            f"{enrolment.covered_to:%Y-%m-%d}，含等待期）"
-        ]
-    place = (data.get("incident_place") or "").strip()
-    if not place:
-        errors["incident_place"] = ["请填写事故地点"]
-    description = (data.get("description") or "").strip()
-    if len(description) < 4:
-        errors["description"] = ["请简要描述事故经过"]
-    platform = None
-    if data.get("platform"):
-        platform = Platform.objects.filter(code=data["platform"]).first()
-        if platform is None:
-            errors["platform"] = ["平台无效"]
-    card = "".join(ch for ch in str(data.get("bank_card") or "") if ch.isdigit())
-    if not 12 <= len(card) <= 19:
-        errors["bank_card"] = ["请填写本人银行卡号（12–19 位数字）"]
-    if not (data.get("bank_name") or "").strip():
-        errors["bank_name"] = ["请填写开户银行"]
-    asks: dict = {}
-    if enrolment is not None:
-        try:
-            asks = clean_asks(enrolment.plan, data.get("asks") or {})
-        except ValidationError as exc:
-            errors.update(exc.message_dict)
-    if errors:
-        raise ValidationError(errors)
-    assert enrolment is not None and isinstance(day, date)
+    enrolment: Enrolment
+    incident_type: str
+    incident_date: date
+    incident_place: str
+    description: str
+    platform: Platform | None
+    asks: dict[str, dict[str, int]]  # clean_asks of the enrolment's plan
+    bank_name: str
+    account_name: str
+    bank_card: str  # digits
+
+
+def claim_report(*, member: Any, report: ClaimReport, request: Any = None) -> Claim:
+    """A member reports an incident on one of their enrolments. The claim waits for district
+    review, and for the platform's word if it names one; the bank card is stored encrypted."""
+    if report.enrolment.member_id != member.pk:
+        raise PermissionError
     with transaction.atomic():
         claim = Claim.objects.create(
             number=_claim_number(),
             member=member,
-            enrolment=enrolment,
-            platform=platform,
-            incident_type=kind,
-            incident_date=day,
-            incident_place=place[:200],
-            description=description,
-            asks=asks,
+            enrolment=report.enrolment,
+            platform=report.platform,
+            incident_type=report.incident_type,
+            incident_date=report.incident_date,
+            incident_place=report.incident_place,
+            description=report.description,
+            asks=report.asks,
             platform_status=Claim.PlatformStatus.PENDING
-            if platform
+            if report.platform
             else Claim.PlatformStatus.NOT_NEEDED,
-            bank_name=data["bank_name"].strip()[:50],
-            account_name=(data.get("account_name") or member.name).strip()[:50],
-            bank_card_enc=crypto.encrypt(card),
-            bank_card_masked=mask_bank_card(card),
+            bank_name=report.bank_name,
+            account_name=report.account_name,
+            bank_card_enc=crypto.encrypt(report.bank_card),
+            bank_card_masked=mask_bank_card(report.bank_card),
         )
         audit_record(
             action="aid.claim_report",
             actor_label=member.member_number,
             obj=claim,
-            detail={"number": claim.number, "plan": enrolment.plan.code},
+            detail={"number": claim.number, "plan": report.enrolment.plan.code},
             request=request,
         )
     return claim
@@ -248,20 +214,3 @@ def claim_reject(*, claim: Claim, actor: Any, reason: str, request: Any = None) 
     claim.save(update_fields=["status", "status_note", "updated_at"])
     audit_record(action="aid.claim_reject", actor=actor, obj=claim, reason=reason, request=request)
     return claim
-
-
-def asks_from_form(plan: Plan, *, incident_type: str, medical_fen: int = 0, days: int = 0) -> dict:
-    """What a member's phone form means in schedule terms: bills → the reimbursement item,
-    hospital days → the daily item, a diagnosis or death → the fixed sums of the plan."""
-    asks: dict[str, dict] = {}
-    for item in plan.schedule:
-        kind, code = item["type"], item["code"]
-        if kind == "reimbursement" and medical_fen:
-            asks[code] = {"amount": medical_fen}
-        elif kind == "daily" and days:
-            asks[code] = {"days": days}
-        elif (kind == "fixed" and incident_type == "illness") or (
-            kind == "death" and incident_type == "death"
-        ):
-            asks[code] = {}
-    return asks

@@ -153,16 +153,14 @@ def test_claim_payable_amount_on_an_uncovered_date_is_zero(plans, rider):
 
 def test_yearly_cap_counts_earlier_approved_claims(ready_claim, people, rider, enrolment):
     from waystation.accounts.models import Platform
-    from waystation.aid.tests.conftest import attach_required, claim_data
+    from waystation.aid.tests.conftest import attach_required, claim_data, report_claim
 
     ready_claim.asks = {"medical": {"amount": 2000000}}
     ready_claim.save(update_fields=["asks"])
     services.claim_approve(claim=ready_claim, actor=people.carl)  # ¥10,000 of ¥20,000 taken
     amounts = []
     for _ in range(2):
-        c = services.claim_report(
-            member=rider, data=claim_data(enrolment, asks={"medical": {"amount": 2000000}})
-        )
+        c = report_claim(rider, claim_data(enrolment, asks={"medical": {"amount": 2000000}}))
         attach_required(c)
         services.claim_platform_confirm(
             claim=c, platform=Platform.objects.get(code="meituan"), working=True

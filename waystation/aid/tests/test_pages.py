@@ -11,6 +11,7 @@ from PIL import Image
 from waystation.aid import services
 from waystation.aid.models import Claim, ClaimDocument
 from waystation.aid.services import documents
+from waystation.aid.tests.conftest import phone_form
 from waystation.aid.tests.test_api import member_client
 from waystation.privacy.models import AuditLog
 
@@ -41,21 +42,7 @@ def test_member_self_enrols_once(plans, rider):
 
 
 def test_member_reports_from_the_phone_form(enrolment, rider):
-    r = member_client(rider).post(
-        "/me/aid/claims/new/",
-        {
-            "enrolment": enrolment.pk,
-            "incident_type": "accident",
-            "incident_date": "2026-03-02",
-            "incident_place": "延陵西路",
-            "description": "送餐时摔倒",
-            "platform": "meituan",
-            "medical_yuan": "3200",
-            "hospital_days": "",
-            "bank_name": "工商银行",
-            "bank_card": "6222 0202 0011 2233 445",
-        },
-    )
+    r = member_client(rider).post("/me/aid/claims/new/", phone_form(enrolment))
     assert r.status_code == 302, r.content.decode()[:2000]
     claim = Claim.objects.get()
     assert claim.asks == {"medical": {"amount": 320000}}
