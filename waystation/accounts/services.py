@@ -1,4 +1,10 @@
+import secrets
+from typing import Any
+
 from django.db import transaction
+
+from waystation.privacy import crypto
+from waystation.privacy.audit import audit_record
 
 from .models import OrgUnit, Platform
 from .orgs import DISTRICTS, INDUSTRIES, PLATFORMS
@@ -41,3 +47,13 @@ def org_tree_ensure() -> dict[str, OrgUnit]:
 
 def industry_union(industry: str) -> OrgUnit:
     return OrgUnit.objects.get(kind=OrgUnit.Kind.INDUSTRY, industry=industry)
+
+
+def platform_token_issue(*, platform: Platform, actor: Any = None) -> str:
+    """A new API token for a platform; only its keyed hash is stored, the token is shown once.
+    The platform's previous token stops working."""
+    token = secrets.token_urlsafe(32)
+    platform.api_token_hash = crypto.keyed_hash(token)
+    platform.save(update_fields=["api_token_hash"])
+    audit_record(action="aid.platform_token", actor=actor, obj=platform, detail={})
+    return token

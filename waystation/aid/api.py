@@ -4,24 +4,22 @@ Auth: a member's session (signed in by SMS), a staff session, or a platform toke
 (`Authorization: Bearer <token>`, matched by keyed hash against the platform's stored hash).
 """
 
-import hashlib
-import json
 from datetime import date
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
 from django.http import Http404
-from ninja import Header, Router, Schema, Status
+from ninja import Router, Schema, Status
 from ninja.security import APIKeyCookie, HttpBearer, django_auth
 
 from waystation.accounts.access import claim_details_visible, claims_visible_to
 from waystation.accounts.models import Platform
+from waystation.core.idempotency import idempotent
 from waystation.privacy.crypto import keyed_hash
 
 from . import services
 from .benefits import yuan
-from .models import Claim, IdempotencyKey
+from .forms import ClaimReportForm
+from .models import Claim
 from .services import ClaimStateError
 
 router = Router(tags=["aid"])
@@ -184,7 +182,9 @@ def _get(qs, number: str) -> Claim:
     summary="会员报案（会员登录）",
 )
 def claim_create(request, payload: ClaimIn):
-    claim = services.claim_report(member=request.auth, data=payload.dict(), request=request)
+    member = request.auth
+    report = ClaimReportForm(payload.dict(), member=member).checked()
+    claim = services.claim_report(member=member, report=report, request=request)
     return Status(201, claim_out(claim))
 
 
@@ -219,11 +219,6 @@ def platform_confirmation(request, number: str, payload: ConfirmIn):
     return Status(200, liaison_claim_out(claim))
 
 
-def _request_hash(number: str, payload: ApproveIn) -> str:
-    body = json.dumps([number, payload.dict()], sort_keys=True, ensure_ascii=False)
-    return hashlib.sha256(body.encode()).hexdigest()
-
-
 @router.post(
     "/aid/claims/{number}/approve",
     auth=django_auth,
@@ -239,22 +234,8 @@ def _request_hash(number: str, payload: ApproveIn) -> str:
     summary="市级审批并生成付款（需 Idempotency-Key；重复请求返回同一结果；超过阈值的调整金额"
     "返回 202，待另一位市级审批人在工作台复核后生成付款）",
 )
-def claim_approve(
-    request,
-    number: str,
-    payload: ApproveIn,
-    idempotency_key: str = Header("", alias="Idempotency-Key"),
-):
-    key = idempotency_key.strip()
-    if not key or len(key) > 100:
-        raise ValidationError({"Idempotency-Key": ["请在请求头提供 Idempotency-Key（≤100 字符）"]})
-    actor = f"user:{request.user.pk}"
-    digest = _request_hash(number, payload)
-    seen = IdempotencyKey.objects.filter(actor=actor, key=key).first()
-    if seen is not None:
-        if seen.request_hash != digest:
-            return Status(409, {"detail": "该 Idempotency-Key 已用于另一请求 (key reused)"})
-        return Status(seen.status_code, seen.body)
+@idempotent("aid.claim_approve")
+def claim_approve(request, number: str, payload: ApproveIn):
     claim = _get(claims_visible_to(request.user), number)
     try:
         payout = services.claim_approve(
@@ -269,28 +250,12 @@ def claim_approve(
     except ClaimStateError as exc:
         return Status(409, {"detail": exc.messages[0]})
     claim.refresh_from_db()
-    status = 200 if payout is not None else 202
-    body = json.loads(
-        json.dumps(
-            {
-                "claim": claim_out(claim),
-                "payout": None
-                if payout is None
-                else {"id": payout.pk, "amount_fen": payout.amount_fen, "status": payout.status},
-            },
-            default=str,
-        )
+    return Status(
+        200 if payout is not None else 202,
+        {
+            "claim": claim_out(claim),
+            "payout": None
+            if payout is None
+            else {"id": payout.pk, "amount_fen": payout.amount_fen, "status": payout.status},
+        },
     )
-    try:
-        with transaction.atomic():
-            IdempotencyKey.objects.create(
-                actor=actor,
-                key=key,
-                endpoint="aid.claim_approve",
-                request_hash=digest,
-                status_code=status,
-                body=body,
-            )
-    except IntegrityError:  # the same key raced in: both got the same (idempotent) payout
-        pass
-    return Status(status, body)

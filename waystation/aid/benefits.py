@@ -27,6 +27,45 @@ TYPE_LABELS = {
     "disability": "伤残给付",
     "death": "身故给付",
 }
+
+
+@dataclass(frozen=True)
+class AskShape:
+    """What a claim gives for an item of one type: a whole number under `key`, from `low` to
+    `high`; or nothing (`key` None: the item is asked for or not). `hint` says what staff type
+    on the assessment page."""
+
+    key: str | None
+    low: int = 0
+    high: int | None = None
+    hint: str = "填 1 表示给付"
+
+
+# the one place that knows what an ask of each type looks like: the claim's asks (API and
+# service), the member's form, the reviewer's assessment form
+ASK_SHAPES = {
+    "fixed": AskShape(None),
+    "reimbursement": AskShape("amount", hint="费用，元"),  # fen in an ask; yuan on the pages
+    "daily": AskShape("days", 0, 366, hint="天数"),
+    "disability": AskShape("grade", 1, 10, hint="伤残等级 1–10"),
+    "death": AskShape(None),
+}
+
+
+def ask_checked(item: Mapping, ask: object) -> dict[str, int]:
+    """One item's ask in the shape of its type: {"amount": fen}, {"days": n}, {"grade": g} or
+    {}. ValueError if the figure is not a whole number in range."""
+    shape = ASK_SHAPES[item["type"]]
+    if ask is not None and not isinstance(ask, Mapping):
+        raise ValueError(ask)
+    if shape.key is None:
+        return {}
+    value = int((ask or {}).get(shape.key) or 0)
+    if value < shape.low or (shape.high is not None and value > shape.high):
+        raise ValueError(value)
+    return {shape.key: value}
+
+
 _REQUIRED = {
     "fixed": ("amount",),
     "reimbursement": ("deductible", "ratio", "cap_incident", "cap_year"),

@@ -1,29 +1,214 @@
 import json
+from collections.abc import Iterable
+from datetime import date
 from decimal import Decimal
+from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 
 from waystation.accounts.models import Platform
 from waystation.accounts.orgs import INDUSTRIES
 from waystation.members.models import Member
 
-from .models import Claim, ClaimDocument, Plan
+from .benefits import ASK_SHAPES
+from .models import Claim, ClaimDocument, Enrolment, Plan
+from .services import ClaimReport, clean_asks, fen_from_yuan
 
 CENT = Decimal("0.01")
 
 
-class ClaimForm(forms.Form):
-    enrolment = forms.TypedChoiceField(label="参加的保障", coerce=int)
-    incident_type = forms.ChoiceField(label="事故类型", choices=Claim.Incident.choices)
+class YuanField(forms.CharField):
+    """An amount typed in yuan ("3200", "3,200.50", "¥3200"), cleaned to integer fen."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("widget", forms.TextInput(attrs={"inputmode": "decimal"}))
+        super().__init__(**kwargs)
+
+    def clean(self, value):
+        text = super().clean(value)
+        if text in self.empty_values:
+            return None
+        try:
+            return fen_from_yuan(text)
+        except ValidationError as exc:  # fen_from_yuan names a field; here the field is this one
+            raise ValidationError(exc.messages) from exc
+
+
+class AssessForm(forms.Form):
+    """The reviewer's assessed figures: one field per item of the claim's plan, shaped by its
+    type (benefits.ASK_SHAPES): an amount in yuan, days, a disability grade; for a fixed sum,
+    anything typed asks for it. An empty field leaves the item out."""
+
+    def __init__(self, *args, schedule: list[dict], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.items: dict[str, dict] = {}
+        for item in schedule:
+            shape = ASK_SHAPES[item["type"]]
+            label = f"{item['label']}（{shape.hint}）"
+            field: forms.Field
+            if shape.key == "amount":
+                field = YuanField(label=label, required=False)
+            elif shape.key is not None:
+                invalid = f"“{item['label']}”的数值无效"
+                field = forms.IntegerField(
+                    label=label,
+                    required=False,
+                    min_value=shape.low,
+                    max_value=shape.high,
+                    error_messages={"invalid": invalid, "min_value": invalid, "max_value": invalid},
+                )
+            else:
+                field = forms.CharField(label=label, required=False)
+            self.fields[f"ask_{item['code']}"] = field
+            self.items[f"ask_{item['code']}"] = item
+
+    def asks(self) -> dict[str, dict[str, int]]:
+        """The figures as a claim's asks ({"medical": {"amount": fen}, "diagnosis": {}})."""
+        out: dict[str, dict[str, int]] = {}
+        for name, item in self.items.items():
+            value = self.cleaned_data.get(name)
+            if value in (None, ""):
+                continue
+            key = ASK_SHAPES[item["type"]].key
+            out[item["code"]] = {} if key is None else {key: value}
+        return out
+
+
+CARD_MESSAGE = "请填写本人银行卡号（12–19 位数字）"
+
+
+class ClaimReportForm(forms.Form):
+    """A member's report of an incident: every rule of it, for the phone page (ClaimForm) and the
+    API alike (its JSON body is the data). `report()` is what services.claim_report writes."""
+
+    enrolment = forms.TypedChoiceField(
+        label="参加的保障",
+        coerce=int,
+        error_messages={
+            "required": "请选择您参加的互助保障",
+            "invalid_choice": "请选择您参加的互助保障",
+        },
+    )
+    incident_type = forms.ChoiceField(
+        label="事故类型",
+        choices=Claim.Incident.choices,
+        error_messages={"required": "请选择事故类型", "invalid_choice": "请选择事故类型"},
+    )
     incident_date = forms.DateField(
-        label="事故日期", widget=forms.DateInput(attrs={"type": "date"})
+        label="事故日期",
+        widget=forms.DateInput(attrs={"type": "date"}),
+        error_messages={"required": "请填写事故日期", "invalid": "请填写事故日期"},
     )
-    incident_place = forms.CharField(label="事故地点", max_length=200)
+    incident_place = forms.CharField(
+        label="事故地点", max_length=200, error_messages={"required": "请填写事故地点"}
+    )
     description = forms.CharField(
-        label="事故经过", widget=forms.Textarea(attrs={"rows": 3}), max_length=2000
+        label="事故经过",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        min_length=4,
+        max_length=2000,
+        error_messages={"required": "请简要描述事故经过", "min_length": "请简要描述事故经过"},
     )
-    platform = forms.ChoiceField(label="事故时为哪个平台工作", required=False)
+    platform = forms.ChoiceField(
+        label="事故时为哪个平台工作",
+        required=False,
+        error_messages={"invalid_choice": "平台无效"},
+    )
+    # what the claim asks per item of the plan, in the shape of each item's type
+    # (benefits.ASK_SHAPES): {"medical": {"amount": fen}, "hospital": {"days": n}}
+    asks = forms.JSONField(required=False)
+    bank_name = forms.CharField(
+        label="开户银行", max_length=50, error_messages={"required": "请填写开户银行"}
+    )
+    account_name = forms.CharField(label="户名（须为本人）", max_length=50, required=False)
+    bank_card = forms.CharField(
+        label="银行卡号",
+        max_length=30,
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
+        error_messages={"required": CARD_MESSAGE, "max_length": CARD_MESSAGE},
+    )
+
+    # the field that shows the messages about what the claim asks
+    asks_field = "asks"
+
+    def __init__(self, *args, member: Any, enrolments: Iterable[Enrolment] | None = None, **kw):
+        """`enrolments`: those the member may claim on (the member's, by default)."""
+        super().__init__(*args, **kw)
+        self.member = member
+        if enrolments is None:
+            enrolments = Enrolment.objects.filter(member=member).select_related("plan")
+        self.enrolments = {e.pk: e for e in enrolments}
+        self.fields["enrolment"].choices = [(pk, str(e.plan)) for pk, e in self.enrolments.items()]
+        self.platforms = {p.code: p for p in Platform.objects.all()}
+        self.fields["platform"].choices = [("", "不是在平台接单时发生")] + [
+            (code, p.name) for code, p in self.platforms.items()
+        ]
+
+    def clean_incident_date(self) -> date:
+        day = self.cleaned_data["incident_date"]
+        if day > timezone.localdate():
+            raise ValidationError("事故日期不能晚于今天")
+        return day
+
+    def clean_bank_card(self) -> str:
+        card = "".join(ch for ch in self.cleaned_data["bank_card"] if ch.isdigit())
+        if not 12 <= len(card) <= 19:
+            raise ValidationError(CARD_MESSAGE)
+        return card
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        enrolment = self.enrolments.get(data.get("enrolment") or 0)
+        if enrolment is None:
+            return data
+        day = data.get("incident_date")
+        if day is not None and not enrolment.covers(day):
+            self.add_error(
+                "incident_date",
+                f"该日期不在保障期内（保障期 {enrolment.covered_from:%Y-%m-%d} 至 "
+                f"{enrolment.covered_to:%Y-%m-%d}，含等待期）",
+            )
+        try:
+            data["asks"] = clean_asks(enrolment.plan, self.asks_of(enrolment.plan, data))
+        except ValidationError as exc:
+            for message in exc.messages:
+                self.add_error(self.asks_field, message)
+        return data
+
+    def asks_of(self, plan: Plan, data: dict[str, Any]) -> dict:
+        """What the claim asks, as given (the API gives it item by item)."""
+        return data.get("asks") or {}
+
+    def report(self) -> ClaimReport:
+        """The checked report (call after is_valid())."""
+        d = self.cleaned_data
+        return ClaimReport(
+            enrolment=self.enrolments[d["enrolment"]],
+            incident_type=d["incident_type"],
+            incident_date=d["incident_date"],
+            incident_place=d["incident_place"],
+            description=d["description"],
+            platform=self.platforms.get(d["platform"]),
+            asks=d["asks"],
+            bank_name=d["bank_name"],
+            account_name=d["account_name"] or self.member.name,
+            bank_card=d["bank_card"],
+        )
+
+    def checked(self) -> ClaimReport:
+        """The checked report, or ValidationError naming every problem by field (the API answers
+        it with 400)."""
+        if not self.is_valid():
+            raise ValidationError(self.errors.as_data())
+        return self.report()
+
+
+class ClaimForm(ClaimReportForm):
+    """The phone page's report: the bills and the hospital days stand for the plan's items."""
+
+    asks = None  # type: ignore[assignment]  # the page asks in the member's words instead
     medical_yuan = forms.DecimalField(
         label="医疗费用合计（元，可稍后由工作人员核定）",
         required=False,
@@ -32,20 +217,36 @@ class ClaimForm(forms.Form):
         widget=forms.NumberInput(attrs={"inputmode": "decimal", "step": "0.01"}),
     )
     hospital_days = forms.IntegerField(label="住院天数", required=False, min_value=0, max_value=366)
-    bank_name = forms.CharField(label="开户银行", max_length=50)
-    account_name = forms.CharField(label="户名（须为本人）", max_length=50, required=False)
-    bank_card = forms.CharField(
-        label="银行卡号",
-        max_length=30,
-        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
-    )
 
-    def __init__(self, *args, enrolments=(), **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["enrolment"].choices = [(e.pk, str(e.plan)) for e in enrolments]
-        self.fields["platform"].choices = [("", "不是在平台接单时发生")] + [
-            (p.code, p.name) for p in Platform.objects.all()
-        ]
+    field_order = [
+        "enrolment",
+        "incident_type",
+        "incident_date",
+        "incident_place",
+        "description",
+        "platform",
+        "medical_yuan",
+        "hospital_days",
+    ]
+    asks_field = "medical_yuan"
+
+    def asks_of(self, plan: Plan, data: dict[str, Any]) -> dict:
+        """Bills → the reimbursement item, hospital days → the daily item, a diagnosis or a
+        death → the plan's fixed sum for it."""
+        figures = {
+            "amount": fen_from_yuan(data.get("medical_yuan")),
+            "days": data.get("hospital_days") or 0,
+        }
+        fixed_for = {"illness": "fixed", "death": "death"}.get(data.get("incident_type", ""))
+        asks: dict[str, dict] = {}
+        for item in plan.schedule:
+            key = ASK_SHAPES[item["type"]].key
+            if key is None:
+                if item["type"] == fixed_for:
+                    asks[item["code"]] = {}
+            elif figures.get(key):
+                asks[item["code"]] = {key: figures[key]}
+        return asks
 
 
 class DocumentForm(forms.Form):

@@ -12,6 +12,7 @@ from waystation.accounts.models import OrgUnit, Platform
 from waystation.accounts.orgs import INDUSTRY_NAMES
 
 from . import benefits
+from . import workflow as flow
 
 
 class Plan(models.Model):
@@ -174,15 +175,21 @@ class Claim(models.Model):
     """A member's claim on an enrolment, from report to payout."""
 
     class Status(models.TextChoices):
-        SUBMITTED = "submitted", "待区级审核"
-        RETURNED = "returned", "退回补充材料"
-        DISTRICT_APPROVED = "district_approved", "待市级审批"
-        # a city approver set an amount above the second-approver threshold: another city
-        # approver confirms it before any payout exists
-        OVERRIDE_PENDING = "override_pending", "调整金额待复核"
-        APPROVED = "approved", "已批准，待支付"
-        PAID = "paid", "已支付"
-        REJECTED = "rejected", "未通过"
+        """The statuses of the claim's state machine (aid/workflow.py: steps, who, drawing)."""
+
+        SUBMITTED = flow.Status.SUBMITTED.value, flow.LABELS[flow.Status.SUBMITTED]
+        RETURNED = flow.Status.RETURNED.value, flow.LABELS[flow.Status.RETURNED]
+        DISTRICT_APPROVED = (
+            flow.Status.DISTRICT_APPROVED.value,
+            flow.LABELS[flow.Status.DISTRICT_APPROVED],
+        )
+        OVERRIDE_PENDING = (
+            flow.Status.OVERRIDE_PENDING.value,
+            flow.LABELS[flow.Status.OVERRIDE_PENDING],
+        )
+        APPROVED = flow.Status.APPROVED.value, flow.LABELS[flow.Status.APPROVED]
+        PAID = flow.Status.PAID.value, flow.LABELS[flow.Status.PAID]
+        REJECTED = flow.Status.REJECTED.value, flow.LABELS[flow.Status.REJECTED]
 
     class Incident(models.TextChoices):
         ACCIDENT = "accident", "意外受伤"
@@ -434,26 +441,6 @@ class Payout(models.Model):
 
     def __str__(self) -> str:
         return f"{self.claim_id} {benefits.yuan(self.amount_fen)} {self.status}"
-
-
-class IdempotencyKey(models.Model):
-    """An API request's Idempotency-Key and the response it got: a repeat gets the same answer."""
-
-    key = models.CharField(max_length=100)
-    actor = models.CharField(max_length=100)  # whose key: keys are per caller
-    endpoint = models.CharField(max_length=100)
-    request_hash = models.CharField(max_length=64)
-    status_code = models.PositiveSmallIntegerField()
-    body = models.JSONField()
-    created_at = models.DateTimeField(default=timezone.now)
-
-    class Meta:
-        constraints = [
-            models.UniqueConstraint(fields=["actor", "key"], name="aid_idempotency_key_unique")
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.actor}:{self.key}"
 
 
 class Condolence(models.Model):

@@ -26,15 +26,6 @@ def _login(request):
     return redirect(f"{reverse('members:login')}?next={request.path}")
 
 
-def _add_errors(form, exc: ValidationError) -> None:
-    for field, errs in exc.message_dict.items():
-        target = field if field in form.fields else None
-        if field == "asks":
-            target = "medical_yuan"
-        for e in errs:
-            form.add_error(target, e)
-
-
 @never_cache
 def my_aid(request):
     member = _member(request)
@@ -76,37 +67,11 @@ def claim_new(request):
     if not enrolments:
         messages.info(request, "您还没有参加互助保障，请先参保")
         return redirect("aid:my_aid")
-    form = ClaimForm(request.POST or None, enrolments=enrolments)
+    form = ClaimForm(request.POST or None, member=member, enrolments=enrolments)
     if request.method == "POST" and form.is_valid():
-        d = form.cleaned_data
-        plan = next(e.plan for e in enrolments if e.pk == d["enrolment"])
-        data = {
-            k: d[k]
-            for k in (
-                "enrolment",
-                "incident_type",
-                "incident_date",
-                "incident_place",
-                "description",
-                "platform",
-                "bank_name",
-                "account_name",
-                "bank_card",
-            )
-        }
-        data["asks"] = services.asks_from_form(
-            plan,
-            incident_type=d["incident_type"],
-            medical_fen=services.fen_from_yuan(d["medical_yuan"]),
-            days=d["hospital_days"] or 0,
-        )
-        try:
-            claim = services.claim_report(member=member, data=data, request=request)
-        except ValidationError as exc:
-            _add_errors(form, exc)
-        else:
-            messages.success(request, f"已报案，编号 {claim.number}。请上传材料。")
-            return redirect("aid:claim", number=claim.number)
+        claim = services.claim_report(member=member, report=form.report(), request=request)
+        messages.success(request, f"已报案，编号 {claim.number}。请上传材料。")
+        return redirect("aid:claim", number=claim.number)
     return render(request, "aid/claim_new.html", {"form": form})
 
 

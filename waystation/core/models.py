@@ -1,4 +1,5 @@
 from django.db import models, transaction
+from django.utils import timezone
 
 
 class Counter(models.Model):
@@ -20,3 +21,24 @@ def counter_take(name: str, n: int = 1) -> range:
         row.value += n
         row.save(update_fields=["value"])
     return range(start, start + n)
+
+
+class IdempotencyKey(models.Model):
+    """An API request's Idempotency-Key and the answer it got: a repeat gets the same answer
+    (core/idempotency.py)."""
+
+    key = models.CharField(max_length=100)
+    actor = models.CharField(max_length=100)  # whose key: keys are per caller
+    endpoint = models.CharField(max_length=100)
+    request_hash = models.CharField(max_length=64)
+    status_code = models.PositiveSmallIntegerField()
+    body = models.JSONField()
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["actor", "key"], name="core_idempotency_key_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.actor}:{self.key}"

@@ -5,6 +5,7 @@ from datetime import date
 import pytest
 
 from waystation.aid import services
+from waystation.aid.forms import ClaimReportForm
 from waystation.aid.models import Enrolment, Plan
 
 YEAR = 2026
@@ -49,6 +50,31 @@ def enrolment(plans, rider) -> Enrolment:
     return services.enrolment_self(member=rider, plan=plans["accident"], today=date(2026, 1, 5))
 
 
+def phone_form(enrolment, **over):
+    """What a member types into the phone page's report form."""
+    data = {
+        "enrolment": enrolment.pk,
+        "incident_type": "accident",
+        "incident_date": "2026-03-02",
+        "incident_place": "延陵西路",
+        "description": "送餐时摔倒",
+        "platform": "meituan",
+        "medical_yuan": "3200",
+        "hospital_days": "",
+        "bank_name": "工商银行",
+        "bank_card": "6222 0202 0011 2233 445",
+    }
+    data.update(over)
+    return data
+
+
+def report_claim(member, data, **kw):
+    """A claim reported as the page and the API report it: checked by the report form, then
+    written by the service (ValidationError names every problem by field)."""
+    report = ClaimReportForm(data, member=member).checked()
+    return services.claim_report(member=member, report=report, **kw)
+
+
 def claim_data(enrolment, **over):
     data = {
         "enrolment": enrolment.pk,
@@ -67,7 +93,7 @@ def claim_data(enrolment, **over):
 
 @pytest.fixture
 def claim(enrolment, rider):
-    return services.claim_report(member=rider, data=claim_data(enrolment))
+    return report_claim(rider, claim_data(enrolment))
 
 
 def attach_required(claim):

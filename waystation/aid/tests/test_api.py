@@ -4,8 +4,10 @@ import pytest
 from django.test import Client
 
 from waystation.accounts.models import Platform
+from waystation.accounts.services import platform_token_issue
 from waystation.aid import services
-from waystation.aid.models import IdempotencyKey, Payout
+from waystation.aid.models import Payout
+from waystation.core.models import IdempotencyKey
 from waystation.members.middleware import SESSION_KEY
 
 
@@ -19,7 +21,7 @@ def member_client(member) -> Client:
 
 @pytest.fixture
 def meituan_token(orgs):
-    return services.platform_token_issue(platform=Platform.objects.get(code="meituan"))
+    return platform_token_issue(platform=Platform.objects.get(code="meituan"))
 
 
 def body(enrolment, **over):
@@ -106,7 +108,7 @@ def test_wrong_token_401_other_platform_404(claim, meituan_token):
         headers={"Authorization": "Bearer nope"},
     )
     assert r.status_code == 401
-    eleme = services.platform_token_issue(platform=Platform.objects.get(code="eleme"))
+    eleme = platform_token_issue(platform=Platform.objects.get(code="eleme"))
     r = Client().post(
         url,
         {"working": True},

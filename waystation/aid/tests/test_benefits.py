@@ -153,16 +153,14 @@ def test_claim_payable_amount_on_an_uncovered_date_is_zero(plans, rider):
 
 def test_yearly_cap_counts_earlier_approved_claims(ready_claim, people, rider, enrolment):
     from waystation.accounts.models import Platform
-    from waystation.aid.tests.conftest import attach_required, claim_data
+    from waystation.aid.tests.conftest import attach_required, claim_data, report_claim
 
     ready_claim.asks = {"medical": {"amount": 2000000}}
     ready_claim.save(update_fields=["asks"])
     services.claim_approve(claim=ready_claim, actor=people.carl)  # ¥10,000 of ¥20,000 taken
     amounts = []
     for _ in range(2):
-        c = services.claim_report(
-            member=rider, data=claim_data(enrolment, asks={"medical": {"amount": 2000000}})
-        )
+        c = report_claim(rider, claim_data(enrolment, asks={"medical": {"amount": 2000000}}))
         attach_required(c)
         services.claim_platform_confirm(
             claim=c, platform=Platform.objects.get(code="meituan"), working=True
@@ -192,3 +190,29 @@ def test_ceiling_counts_only_the_items_the_claim_asks_for():
     assert benefits.ceiling(ACCIDENT_SCHEDULE, asks) == 1300000
     assert benefits.ceiling(ACCIDENT_SCHEDULE, asks, paid_this_year={"medical": 1200000}) == 1100000
     assert benefits.ceiling(ACCIDENT_SCHEDULE, {}) == 0
+
+
+def test_an_ask_has_the_shape_of_its_item_type():
+    assert benefits.ask_checked({"type": "reimbursement"}, {"amount": 320000}) == {"amount": 320000}
+    assert benefits.ask_checked({"type": "daily"}, {"days": 366}) == {"days": 366}
+    assert benefits.ask_checked({"type": "daily"}, {}) == {"days": 0}
+    assert benefits.ask_checked({"type": "disability"}, {"grade": "8"}) == {"grade": 8}
+    assert benefits.ask_checked({"type": "fixed"}, {"amount": 5}) == {}
+    assert benefits.ask_checked({"type": "death"}, None) == {}
+
+
+@pytest.mark.parametrize(
+    ("kind", "ask"),
+    [
+        ("reimbursement", {"amount": -1}),
+        ("reimbursement", {"amount": "3200.5"}),
+        ("daily", {"days": 367}),
+        ("disability", {"grade": 0}),
+        ("disability", {"grade": 11}),
+        ("disability", {}),
+        ("fixed", ["not", "a", "mapping"]),
+    ],
+)
+def test_an_ask_out_of_shape_is_refused(kind, ask):
+    with pytest.raises(ValueError):
+        benefits.ask_checked({"type": kind}, ask)

@@ -3,6 +3,7 @@ approve; the member sees the amount."""
 
 import pytest
 from django.test import Client
+from django.utils import timezone
 
 from waystation.accounts.models import Platform
 from waystation.aid import services
@@ -29,7 +30,7 @@ def test_member_files_claim_staff_approve_member_sees_amount(
     phone_page.goto(f"{live_server.url}/me/aid/")
     phone_page.click("#report-claim")
     phone_page.select_option("#id_incident_type", "accident")
-    phone_page.fill("#id_incident_date", services.timezone.localdate().isoformat())
+    phone_page.fill("#id_incident_date", timezone.localdate().isoformat())
     phone_page.fill("#id_incident_place", "天宁区延陵西路")
     phone_page.fill("#id_description", "送餐途中电动车滑倒")
     phone_page.select_option("#id_platform", "meituan")

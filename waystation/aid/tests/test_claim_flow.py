@@ -9,7 +9,7 @@ from waystation.accounts.models import Platform
 from waystation.aid import services
 from waystation.aid.models import Claim
 from waystation.aid.services import ClaimStateError
-from waystation.aid.tests.conftest import attach_required, claim_data
+from waystation.aid.tests.conftest import attach_required, claim_data, report_claim
 from waystation.privacy.models import AuditLog
 
 
@@ -28,15 +28,13 @@ def test_report_creates_a_submitted_claim_waiting_for_the_platform(claim):
 
 def test_report_rejects_a_date_outside_cover(enrolment, rider):
     with pytest.raises(ValidationError) as e:
-        services.claim_report(
-            member=rider, data=claim_data(enrolment, incident_date=date(2025, 12, 31))
-        )
+        report_claim(rider, claim_data(enrolment, incident_date=date(2025, 12, 31)))
     assert "incident_date" in e.value.message_dict
 
 
 def test_report_rejects_another_members_enrolment(enrolment, other_rider):
     with pytest.raises(ValidationError) as e:
-        services.claim_report(member=other_rider, data=claim_data(enrolment))
+        report_claim(other_rider, claim_data(enrolment))
     assert "enrolment" in e.value.message_dict
 
 

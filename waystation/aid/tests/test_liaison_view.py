@@ -6,6 +6,7 @@ import pytest
 from django.test import Client
 
 from waystation.accounts.models import Platform
+from waystation.accounts.services import platform_token_issue
 from waystation.aid import services
 
 BANK = "中国工商银行"
@@ -65,7 +66,7 @@ def test_union_staff_api_still_answers_the_masked_card(claim, people, as_user):
 
 
 def test_platform_token_confirmation_answers_name_date_and_place_only(claim):
-    token = services.platform_token_issue(platform=Platform.objects.get(code="meituan"))
+    token = platform_token_issue(platform=Platform.objects.get(code="meituan"))
     r = Client().post(
         f"/api/v1/aid/claims/{claim.number}/platform-confirmation",
         {"working": True, "note": "事发时在线接单"},

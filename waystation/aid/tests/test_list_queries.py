@@ -7,7 +7,7 @@ import pytest
 
 from waystation.accounts.models import Platform
 from waystation.aid import services
-from waystation.aid.tests.conftest import claim_data, make_ready
+from waystation.aid.tests.conftest import claim_data, make_ready, report_claim
 
 CLAIMS_LIST_QUERIES = 8  # the rows, the filters and the to-do counts (one query)
 PAYOUTS_LIST_QUERIES = 8
@@ -23,9 +23,9 @@ def _claims(n: int, people, plans, rider, other_rider) -> list:
     for i in range(n):
         e = enrolments[i % 2]
         out.append(
-            services.claim_report(
-                member=e.member,
-                data=claim_data(
+            report_claim(
+                e.member,
+                claim_data(
                     e, platform=["meituan", "eleme"][i % 3 % 2], asks={"hospital": {"days": 1}}
                 ),
             )

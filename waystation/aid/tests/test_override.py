@@ -62,15 +62,13 @@ def test_override_may_reach_the_plans_ceiling_but_not_pass_it(ready_claim, peopl
 
 
 def test_ceiling_is_what_is_left_of_the_yearly_cap(ready_claim, people, rider, enrolment):
-    from waystation.aid.tests.conftest import claim_data, make_ready
+    from waystation.aid.tests.conftest import claim_data, make_ready, report_claim
 
     plan = enrolment.plan
     plan.schedule = [dict(plan.schedule[0], cap_year=1200000), *plan.schedule[1:]]
     plan.save(update_fields=["schedule"])
     services.claim_approve(claim=ready_claim, actor=people.carl)  # medical ¥2,480 this year
-    second = make_ready(
-        services.claim_report(member=rider, data=claim_data(enrolment)), people.alice
-    )
+    second = make_ready(report_claim(rider, claim_data(enrolment)), people.alice)
     # ¥12,000 − ¥2,480 = ¥9,520 medical + ¥3,000 hospital
     assert second.override_ceiling() == 1252000
     assert _refused(second, people.carl, 1252001)["override_fen"] == [
@@ -278,16 +276,14 @@ def test_unauthenticated_confirmation_goes_to_sign_in(pending):
 def test_fifty_simultaneous_confirmations_make_one_payout(people, plans, rider):
     from datetime import date
 
-    from waystation.aid.tests.conftest import claim_data, make_ready
+    from waystation.aid.tests.conftest import claim_data, make_ready, report_claim
     from waystation.aid.tests.test_payout import THREADS, race
 
     enrolment = services.enrolment_self(
         member=rider, plan=plans["accident"], today=date(2026, 1, 5)
     )
     for round_ in range(3):
-        claim = make_ready(
-            services.claim_report(member=rider, data=claim_data(enrolment)), people.alice
-        )
+        claim = make_ready(report_claim(rider, claim_data(enrolment)), people.alice)
         assert _approve(claim, people.carl, 1200000) is None
         payout_ids, errors = race(
             claim.pk, lambda c, i: services.claim_override_confirm(claim=c, actor=people.admin)

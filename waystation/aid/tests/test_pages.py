@@ -3,12 +3,15 @@
 import io
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from PIL import Image
 
 from waystation.aid import services
 from waystation.aid.models import Claim, ClaimDocument
+from waystation.aid.services import documents
+from waystation.aid.tests.conftest import phone_form
 from waystation.aid.tests.test_api import member_client
 from waystation.privacy.models import AuditLog
 
@@ -39,21 +42,7 @@ def test_member_self_enrols_once(plans, rider):
 
 
 def test_member_reports_from_the_phone_form(enrolment, rider):
-    r = member_client(rider).post(
-        "/me/aid/claims/new/",
-        {
-            "enrolment": enrolment.pk,
-            "incident_type": "accident",
-            "incident_date": "2026-03-02",
-            "incident_place": "延陵西路",
-            "description": "送餐时摔倒",
-            "platform": "meituan",
-            "medical_yuan": "3200",
-            "hospital_days": "",
-            "bank_name": "工商银行",
-            "bank_card": "6222 0202 0011 2233 445",
-        },
-    )
+    r = member_client(rider).post("/me/aid/claims/new/", phone_form(enrolment))
     assert r.status_code == 302, r.content.decode()[:2000]
     claim = Claim.objects.get()
     assert claim.asks == {"medical": {"amount": 320000}}
@@ -95,14 +84,11 @@ def test_upload_checks_content_not_name(claim, rider):
     assert "只接受 JPG、PNG 图片或 PDF 文件" in html
 
 
-def test_upload_refuses_oversize(claim, rider, settings):
-    services.MAX_UPLOAD_BYTES = 1024
-    try:
-        big = SimpleUploadedFile("a.pdf", b"%PDF-" + b"0" * 2000, "application/pdf")
-        with pytest.raises(services.ValidationError, match="文件过大"):
-            services.claim_document_add(claim=claim, doc_type="invoice", upload=big, by="x")
-    finally:
-        services.MAX_UPLOAD_BYTES = 8 * 1024 * 1024
+def test_upload_refuses_oversize(claim, rider, monkeypatch):
+    monkeypatch.setattr(documents, "MAX_UPLOAD_BYTES", 1024)
+    big = SimpleUploadedFile("a.pdf", b"%PDF-" + b"0" * 2000, "application/pdf")
+    with pytest.raises(ValidationError, match="文件过大"):
+        services.claim_document_add(claim=claim, doc_type="invoice", upload=big, by="x")
 
 
 def test_upload_is_stored_privately_under_a_generated_name(claim, rider, settings):

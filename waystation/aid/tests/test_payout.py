@@ -105,7 +105,7 @@ def race(pk: int, approve) -> tuple[list[int], list[BaseException]]:
 @pytest.mark.django_db(transaction=True)
 def test_fifty_simultaneous_approvals_make_one_payout(people, plans, rider):
     from waystation.accounts.models import Platform
-    from waystation.aid.tests.conftest import attach_required, claim_data
+    from waystation.aid.tests.conftest import attach_required, claim_data, report_claim
 
     enrolment = services.enrolment_self(
         member=rider, plan=plans["accident"], today=date(2026, 1, 5)
@@ -117,9 +117,7 @@ def test_fifty_simultaneous_approvals_make_one_payout(people, plans, rider):
         return services.claim_approve(claim=c, actor=approvers[i % 4 // 2])
 
     for round_ in range(ROUNDS):
-        claim = services.claim_report(
-            member=rider, data=claim_data(enrolment, asks={"hospital": {"days": 1}})
-        )
+        claim = report_claim(rider, claim_data(enrolment, asks={"hospital": {"days": 1}}))
         attach_required(claim)
         services.claim_platform_confirm(claim=claim, platform=meituan, working=True)
         services.claim_review(claim=claim, actor=people.alice)

@@ -11,7 +11,7 @@ from openpyxl import load_workbook
 
 from waystation.aid import services
 from waystation.aid.models import Claim, Payout, PayoutBatch
-from waystation.aid.tests.conftest import claim_data, make_ready
+from waystation.aid.tests.conftest import claim_data, make_ready, report_claim
 from waystation.privacy.models import AuditLog
 
 
@@ -21,9 +21,9 @@ def two_payouts(ready_claim, other_rider, plans, people) -> tuple[Payout, Payout
     enrolment = services.enrolment_self(
         member=other_rider, plan=plans["accident"], today=date(2026, 1, 5)
     )
-    other = services.claim_report(
-        member=other_rider,
-        data=claim_data(enrolment, asks={"hospital": {"days": 2}}, bank_card="6217000033334444"),
+    other = report_claim(
+        other_rider,
+        claim_data(enrolment, asks={"hospital": {"days": 2}}, bank_card="6217000033334444"),
     )
     make_ready(other, people.charlie)
     return (

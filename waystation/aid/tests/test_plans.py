@@ -10,7 +10,7 @@ from django.core.exceptions import ValidationError
 
 from waystation.aid import services
 from waystation.aid.models import Plan
-from waystation.aid.tests.conftest import claim_data
+from waystation.aid.tests.conftest import claim_data, report_claim
 from waystation.privacy.models import AuditLog
 
 NEW_PLAN = {
@@ -233,8 +233,8 @@ def test_a_new_schedule_leaves_approved_claims_as_they_were_approved(ready_claim
     ]
     # a new claim on the same enrolment is computed on the new schedule, and the frozen ¥2,480
     # still counts against the (new) yearly cap of ¥3,000
-    later = services.claim_report(
-        member=rider, data=claim_data(ready_claim.enrolment, asks={"medical": {"amount": 320000}})
+    later = report_claim(
+        rider, claim_data(ready_claim.enrolment, asks={"medical": {"amount": 320000}})
     )
     assert later.payable_amount().total == 52000
 

@@ -8,7 +8,7 @@ from django.template import Context, Template
 
 from waystation.aid import services
 from waystation.aid.selectors import aid_stats
-from waystation.aid.tests.conftest import claim_data
+from waystation.aid.tests.conftest import claim_data, report_claim
 
 
 @pytest.fixture
@@ -19,7 +19,7 @@ def small_year(ready_claim, other_rider, rider, plans, people, orgs):
     zhonglou = services.enrolment_self(
         member=other_rider, plan=plans["accident"], today=date(2026, 2, 1)
     )
-    services.claim_report(member=other_rider, data=claim_data(zhonglou))
+    report_claim(other_rider, claim_data(zhonglou))
     payout = services.claim_approve(claim=ready_claim, actor=people.carl)
     services.payout_mark_paid(payout=payout, bank_reference="ICBC-1", actor=people.carl)
     services.condolence_record(

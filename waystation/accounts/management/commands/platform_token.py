@@ -1,7 +1,7 @@
 from django.core.management.base import BaseCommand, CommandError
 
 from waystation.accounts.models import Platform
-from waystation.aid.services import platform_token_issue
+from waystation.accounts.services import platform_token_issue
 
 
 class Command(BaseCommand):

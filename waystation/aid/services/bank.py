@@ -1,0 +1,148 @@
+"""The bank side of payouts: a batch file for the bank's bulk transfer (the only place full
+account numbers appear), then each transfer marked paid by its bank reference or failed."""
+
+from collections.abc import Iterable
+from decimal import Decimal
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from waystation.accounts.access import can_approve_claims
+from waystation.members.exports import xlsx_bytes
+from waystation.privacy.audit import audit_record
+
+from .. import workflow as flow
+from ..models import Payout, PayoutBatch
+from .common import ClaimStateError, claim_locked, claim_step, reason_required
+
+
+def payout_batch_export(
+    *, actor: Any, payouts: Iterable[Payout] | None = None, request: Any = None
+) -> tuple[PayoutBatch, bytes]:
+    """Put the chosen payouts (None: every pending one) into a new bank batch and return its
+    .xlsx, the only place full account numbers appear; audited. Only pending payouts may go in:
+    a payout already in a batch is refused by name, so none goes out in two bank files."""
+    if not can_approve_claims(actor):
+        raise PermissionError
+    with transaction.atomic():
+        qs = Payout.objects.select_for_update().order_by("id")
+        if payouts is None:
+            rows = list(qs.filter(status=Payout.Status.PENDING))
+        else:
+            ids = sorted({p.pk for p in payouts})
+            if not ids:
+                raise ValidationError({"payouts": ["请勾选要导出的付款"]})
+            rows = list(qs.filter(pk__in=ids))
+            refused = [
+                f"付款 #{p.pk}"
+                + (f" 已在批次 #{p.batch_id} 中" if p.batch_id else "")
+                + f"（{p.get_status_display()}）"
+                for p in rows
+                if p.status != Payout.Status.PENDING
+            ]
+            if len(rows) != len(ids):
+                refused.append("部分付款不存在")
+            if refused:
+                raise ValidationError({"payouts": ["不能导出：" + "；".join(refused)]})
+        if not rows:
+            raise ValidationError({"payouts": ["没有待导出的付款"]})
+        batch = PayoutBatch.objects.create(
+            created_by=actor, count=len(rows), total_fen=sum(p.amount_fen for p in rows)
+        )
+        Payout.objects.filter(pk__in=[p.pk for p in rows]).update(
+            status=Payout.Status.EXPORTED, batch=batch
+        )
+    return batch, payout_batch_file(batch=batch, actor=actor, request=request)
+
+
+def payout_batch_file(*, batch: PayoutBatch, actor: Any, request: Any = None) -> bytes:
+    if not can_approve_claims(actor):
+        raise PermissionError
+    payouts = list(
+        batch.payouts.select_related("claim__member").order_by("id")  # type: ignore[attr-defined]
+    )
+    data = xlsx_bytes(
+        ["序号", "付款编号", "申请编号", "收款人", "开户银行", "银行账号", "金额（元）", "用途"],
+        (
+            [
+                i,
+                p.pk,
+                p.claim.number,
+                p.claim.account_name,
+                p.claim.bank_name,
+                p.claim.bank_card,
+                str(Decimal(p.amount_fen) / 100),
+                f"互助保障给付 {p.claim.number}",
+            ]
+            for i, p in enumerate(payouts, start=1)
+        ),
+        title="银行批量代付",
+    )
+    audit_record(
+        action="aid.payout_batch_export",
+        actor=actor,
+        obj=batch,
+        reason="银行批量代付文件（含完整账号）",
+        detail={
+            "count": len(payouts),
+            "total_fen": batch.total_fen,
+            "payouts": [p.pk for p in payouts],
+        },
+        request=request,
+    )
+    return data
+
+
+@transaction.atomic
+def payout_mark_paid(
+    *, payout: Payout, bank_reference: str, actor: Any, request: Any = None
+) -> Payout:
+    if not can_approve_claims(actor):
+        raise PermissionError
+    ref = (bank_reference or "").strip()
+    if not ref:
+        raise ValidationError({"bank_reference": ["请填写银行回单号"]})
+    claim = claim_locked(payout.claim)
+    payout = Payout.objects.select_for_update().get(pk=payout.pk)
+    if payout.status == Payout.Status.PAID:
+        if payout.bank_reference == ref:
+            return payout
+        raise ClaimStateError("该笔付款已标记支付")
+    if payout.status not in (Payout.Status.PENDING, Payout.Status.EXPORTED):
+        raise ClaimStateError(f"付款状态“{payout.get_status_display()}”不能标记支付")
+    if Payout.objects.filter(bank_reference=ref).exclude(pk=payout.pk).exists():
+        raise ValidationError({"bank_reference": ["该银行回单号已用于其他付款"]})
+    payout.status = Payout.Status.PAID
+    payout.bank_reference = ref[:64]
+    payout.paid_at = timezone.now()
+    payout.save(update_fields=["status", "bank_reference", "paid_at"])
+    claim.status = claim_step(claim, flow.Step.PAID, actor).target
+    claim.save(update_fields=["status", "updated_at"])
+    audit_record(
+        action="aid.payout_paid",
+        actor=actor,
+        obj=payout,
+        detail={"claim": claim.number, "bank_reference": payout.bank_reference},
+        request=request,
+    )
+    return payout
+
+
+@transaction.atomic
+def payout_mark_failed(*, payout: Payout, reason: str, actor: Any, request: Any = None) -> Payout:
+    if not can_approve_claims(actor):
+        raise PermissionError
+    reason = reason_required(reason)
+    claim_locked(payout.claim)
+    payout = Payout.objects.select_for_update().get(pk=payout.pk)
+    if payout.status not in (Payout.Status.PENDING, Payout.Status.EXPORTED):
+        raise ClaimStateError(f"付款状态“{payout.get_status_display()}”不能标记失败")
+    payout.status = Payout.Status.FAILED
+    payout.failure_reason = reason[:200]
+    payout.save(update_fields=["status", "failure_reason"])
+    audit_record(
+        action="aid.payout_failed", actor=actor, obj=payout, reason=reason, request=request
+    )
+    return payout

@@ -1,0 +1,216 @@
+"""Claims from report to the city's desk: a member reports, the platform confirms on-duty
+status, the district reviewer assesses and passes it on, returns it or rejects it; the member
+resubmits a returned claim. Each step is one of the state machine (aid/workflow.py), taken on
+the locked row and audited. City approval and payouts: services/approval.py, payouts.py."""
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from waystation.accounts.access import can_review_claims
+from waystation.accounts.models import Platform
+from waystation.core.models import counter_take
+from waystation.privacy import crypto
+from waystation.privacy.audit import audit_record
+from waystation.privacy.masking import mask_bank_card
+
+from .. import workflow as flow
+from ..benefits import ask_checked
+from ..models import Claim, Enrolment, Plan
+from .common import ClaimStateError, claim_locked, claim_step, reason_required
+
+
+def _claim_number() -> str:
+    n = counter_take("aid_claim", 1)[0]
+    return f"HZ{timezone.localdate().year}{n:06d}"
+
+
+def clean_asks(plan: Plan, raw: dict) -> dict:
+    """What a claim asks, per schedule item of the plan: {"medical": {"amount": fen}, …}, each in
+    the shape of its item's type (benefits.ASK_SHAPES)."""
+    asks: dict[str, dict] = {}
+    errors: list[str] = []
+    for code, ask in (raw or {}).items():
+        item = plan.item(code)
+        if item is None:
+            errors.append(f"方案中没有“{code}”这项保障")
+            continue
+        try:
+            asks[code] = ask_checked(item, ask)
+        except (TypeError, ValueError):
+            errors.append(f"“{item['label']}”的数值无效")
+    if errors:
+        raise ValidationError({"asks": errors})
+    return asks
+
+
+@dataclass(frozen=True)
+class ClaimReport:
+    """A member's report of an incident, checked at the boundary by forms.ClaimReportForm (the
+    phone page's and the API's schema): what claim_report writes."""
+
+    enrolment: Enrolment
+    incident_type: str
+    incident_date: date
+    incident_place: str
+    description: str
+    platform: Platform | None
+    asks: dict[str, dict[str, int]]  # clean_asks of the enrolment's plan
+    bank_name: str
+    account_name: str
+    bank_card: str  # digits
+
+
+def claim_report(*, member: Any, report: ClaimReport, request: Any = None) -> Claim:
+    """A member reports an incident on one of their enrolments. The claim waits for district
+    review, and for the platform's word if it names one; the bank card is stored encrypted."""
+    if report.enrolment.member_id != member.pk:
+        raise PermissionError
+    with transaction.atomic():
+        claim = Claim.objects.create(
+            number=_claim_number(),
+            member=member,
+            enrolment=report.enrolment,
+            platform=report.platform,
+            incident_type=report.incident_type,
+            incident_date=report.incident_date,
+            incident_place=report.incident_place,
+            description=report.description,
+            asks=report.asks,
+            platform_status=Claim.PlatformStatus.PENDING
+            if report.platform
+            else Claim.PlatformStatus.NOT_NEEDED,
+            bank_name=report.bank_name,
+            account_name=report.account_name,
+            bank_card_enc=crypto.encrypt(report.bank_card),
+            bank_card_masked=mask_bank_card(report.bank_card),
+        )
+        audit_record(
+            action="aid.claim_report",
+            actor_label=member.member_number,
+            obj=claim,
+            detail={"number": claim.number, "plan": report.enrolment.plan.code},
+            request=request,
+        )
+    return claim
+
+
+@transaction.atomic
+def claim_resubmit(*, claim: Claim, member: Any, request: Any = None) -> Claim:
+    claim = claim_locked(claim)
+    claim.status = claim_step(claim, flow.Step.RESUBMIT, member).target
+    claim.save(update_fields=["status", "updated_at"])
+    audit_record(
+        action="aid.claim_resubmit", actor_label=member.member_number, obj=claim, request=request
+    )
+    return claim
+
+
+@transaction.atomic
+def claim_platform_confirm(
+    *,
+    claim: Claim,
+    platform: Platform,
+    working: bool,
+    note: str = "",
+    actor: Any = None,
+    request: Any = None,
+) -> Claim:
+    """The platform says whether the claimant was working for it at the incident time."""
+    claim = claim_locked(claim)
+    if claim.platform_id != platform.pk:
+        raise PermissionError
+    if claim.status not in flow.GATHERING:
+        raise ClaimStateError("该申请已审结，不能再确认")
+    claim.platform_status = (
+        Claim.PlatformStatus.CONFIRMED if working else Claim.PlatformStatus.DENIED
+    )
+    claim.platform_note = (note or "").strip()[:500]
+    claim.platform_confirmed_at = timezone.now()
+    claim.save(
+        update_fields=["platform_status", "platform_note", "platform_confirmed_at", "updated_at"]
+    )
+    audit_record(
+        action="aid.platform_confirm",
+        actor=actor,
+        actor_label="" if actor else f"platform:{platform.code}",
+        obj=claim,
+        detail={"working": working, "platform": platform.code},
+        request=request,
+    )
+    return claim
+
+
+@transaction.atomic
+def claim_assess(*, claim: Claim, asks: dict, actor: Any, request: Any = None) -> Claim:
+    """The reviewer sets the assessed figures (invoice total, hospital days, disability grade)."""
+    if not can_review_claims(actor):
+        raise PermissionError
+    claim = claim_locked(claim)
+    if claim.status not in flow.ASSESSABLE:
+        raise ClaimStateError(f"当前状态“{claim.get_status_display()}”不能修改核定金额")
+    old = claim.asks
+    claim.asks = clean_asks(claim.enrolment.plan, asks)
+    claim.save(update_fields=["asks", "updated_at"])
+    audit_record(
+        action="aid.claim_assess",
+        actor=actor,
+        obj=claim,
+        detail={"before": old, "after": claim.asks},
+        request=request,
+    )
+    return claim
+
+
+@transaction.atomic
+def claim_review(*, claim: Claim, actor: Any, note: str = "", request: Any = None) -> Claim:
+    """District review passes the claim on to the city."""
+    if not can_review_claims(actor):
+        raise PermissionError
+    claim = claim_locked(claim)
+    target = claim_step(claim, flow.Step.REVIEW, actor).target
+    if claim.platform_status == Claim.PlatformStatus.PENDING:
+        raise ClaimStateError("平台尚未确认事故时是否在岗，请等待平台确认")
+    if claim.platform_status == Claim.PlatformStatus.DENIED:
+        raise ClaimStateError("平台确认事故时不在岗，请退回或不予通过")
+    missing = claim.missing_documents()
+    if missing:
+        raise ClaimStateError("缺少材料：" + "、".join(missing))
+    claim.status = target
+    claim.status_note = (note or "").strip()
+    claim.reviewed_by = actor
+    claim.reviewed_at = timezone.now()
+    claim.save(update_fields=["status", "status_note", "reviewed_by", "reviewed_at", "updated_at"])
+    audit_record(action="aid.claim_review", actor=actor, obj=claim, reason=note, request=request)
+    return claim
+
+
+@transaction.atomic
+def claim_return(*, claim: Claim, actor: Any, note: str, request: Any = None) -> Claim:
+    """Back to the member for more documents; the note says what is missing."""
+    if not can_review_claims(actor):
+        raise PermissionError
+    note = reason_required(note, "note")
+    claim = claim_locked(claim)
+    claim.status = claim_step(claim, flow.Step.RETURN, actor).target
+    claim.status_note = note
+    claim.save(update_fields=["status", "status_note", "updated_at"])
+    audit_record(action="aid.claim_return", actor=actor, obj=claim, reason=note, request=request)
+    return claim
+
+
+@transaction.atomic
+def claim_reject(*, claim: Claim, actor: Any, reason: str, request: Any = None) -> Claim:
+    if not can_review_claims(actor):
+        raise PermissionError
+    reason = reason_required(reason)
+    claim = claim_locked(claim)
+    claim.status = claim_step(claim, flow.Step.REJECT, actor).target
+    claim.status_note = reason
+    claim.save(update_fields=["status", "status_note", "updated_at"])
+    audit_record(action="aid.claim_reject", actor=actor, obj=claim, reason=reason, request=request)
+    return claim

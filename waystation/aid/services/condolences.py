@@ -1,0 +1,61 @@
+"""Condolence visits (慰问): cash or goods handed to a member, with the approver named."""
+
+from datetime import date
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+
+from waystation.accounts.access import can_review_claims
+from waystation.accounts.models import OrgUnit
+from waystation.privacy.audit import audit_record
+
+from ..models import Condolence, Plan
+from .common import reason_required
+
+
+@transaction.atomic
+def condolence_record(
+    *,
+    member: Any,
+    visited_on: date,
+    cash_fen: int,
+    goods: str,
+    goods_value_fen: int,
+    reason: str,
+    approver: Any,
+    actor: Any,
+    unit: OrgUnit,
+    plan: Plan | None = None,
+    request: Any = None,
+) -> Condolence:
+    if not can_review_claims(actor):
+        raise PermissionError
+    reason = reason_required(reason)
+    if cash_fen < 0 or goods_value_fen < 0:
+        raise ValidationError({"cash": ["金额不能为负"]})
+    if cash_fen == 0 and not goods.strip():
+        raise ValidationError({"cash": ["请填写慰问金或慰问品"]})
+    if approver is None:
+        raise ValidationError({"approver": ["请选择审批人"]})
+    c = Condolence.objects.create(
+        member=member,
+        plan=plan,
+        visited_on=visited_on,
+        cash_fen=cash_fen,
+        goods=goods.strip()[:200],
+        goods_value_fen=goods_value_fen,
+        reason=reason,
+        approver=approver,
+        recorded_by=actor,
+        unit=unit,
+    )
+    audit_record(
+        action="aid.condolence",
+        actor=actor,
+        obj=c,
+        reason=reason,
+        detail={"cash_fen": cash_fen, "member": member.member_number},
+        request=request,
+    )
+    return c

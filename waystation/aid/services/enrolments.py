@@ -1,0 +1,197 @@
+"""Enrolments (person-times): a member joins a plan year from the phone, or a union gifts it to
+many members at once in a background job (100,000 members is a normal batch)."""
+
+from collections.abc import Callable, Iterable, Sequence
+from datetime import date
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from waystation.accounts.access import can_review_claims, members_visible_to
+from waystation.accounts.models import OrgUnit
+from waystation.privacy.audit import audit_record
+
+from ..models import Enrolment, GiftBatch, Plan
+
+GIFT_CHUNK = 5000
+
+
+@transaction.atomic
+def enrolment_self(*, member: Any, plan: Plan, today: date | None = None) -> Enrolment:
+    """A member joins a plan year from the phone. Joining twice returns the first enrolment."""
+    today = today or timezone.localdate()
+    existing = Enrolment.objects.filter(member=member, plan=plan).first()
+    if existing is not None:
+        return existing
+    if not plan.self_enrol:
+        raise ValidationError({"plan": ["该方案由工会统一赠送，不接受个人参保"]})
+    why = plan.eligibility_error(member, today)
+    if why:
+        raise ValidationError({"plan": [why]})
+    start, end = Enrolment.window(plan, today)
+    try:
+        with transaction.atomic():
+            enrolment = Enrolment.objects.create(
+                plan=plan,
+                member=member,
+                enrolled_on=today,
+                covered_from=start,
+                covered_to=end,
+                source=Enrolment.Source.SELF,
+                contribution_fen=plan.contribution_fen
+                if plan.funding == Plan.Funding.MEMBER
+                else 0,
+            )
+    except IntegrityError:  # the same tap twice at the same moment
+        return Enrolment.objects.get(member=member, plan=plan)
+    audit_record(
+        action="aid.enrol_self", actor_label=member.member_number, obj=enrolment, detail={}
+    )
+    return enrolment
+
+
+def coverage_on(member: Any, day: date) -> list[Enrolment]:
+    """The enrolments that cover this member on that day (waiting period counted)."""
+    return list(
+        Enrolment.objects.filter(member=member, covered_from__lte=day, covered_to__gte=day)
+        .select_related("plan")
+        .order_by("plan__kind")
+    )
+
+
+def _eligible_ids(plan: Plan, member_ids: Sequence[int], on: date) -> list[int]:
+    """Those of the given members that the plan's eligibility admits, in one query."""
+    from waystation.members.models import Member
+
+    qs = Member.objects.filter(pk__in=member_ids, status__in=plan.member_statuses or ["active"])
+    if plan.industries:
+        qs = qs.filter(industry__in=plan.industries)
+    oldest = date(on.year - plan.max_age - 1, on.month, min(on.day, 28))
+    youngest = date(on.year - plan.min_age, on.month, min(on.day, 28))
+    qs = qs.filter(birth_date__gt=oldest, birth_date__lte=youngest)
+    return list(qs.values_list("pk", flat=True))
+
+
+def enrolment_gift_bulk(
+    *,
+    plan: Plan,
+    unit: OrgUnit,
+    member_ids: Iterable[int],
+    enrol_on: date,
+    batch: GiftBatch | None = None,
+    progress: Callable[..., None] | None = None,
+    chunk: int = GIFT_CHUNK,
+) -> dict[str, int]:
+    """Gift a plan year to many members at once. Idempotent: who is already enrolled is skipped
+    by the unique constraint (INSERT … ON CONFLICT DO NOTHING), so a re-run or a resumed job
+    adds nothing twice. Returns counts: total, created, skipped."""
+    ids = sorted(set(member_ids))
+    start, end = Enrolment.window(plan, enrol_on)
+    created = 0
+    now = timezone.now()
+    for i in range(0, len(ids), chunk):
+        part = ids[i : i + chunk]
+        eligible = _eligible_ids(plan, part, enrol_on)
+        with transaction.atomic():
+            before = Enrolment.objects.filter(plan=plan, member_id__in=eligible).count()
+            Enrolment.objects.bulk_create(
+                [
+                    Enrolment(
+                        plan=plan,
+                        member_id=mid,
+                        enrolled_on=enrol_on,
+                        covered_from=start,
+                        covered_to=end,
+                        source=Enrolment.Source.GIFT,
+                        gifted_by=unit,
+                        batch=batch,
+                        contribution_fen=plan.contribution_fen,
+                        created_at=now,
+                    )
+                    for mid in eligible
+                ],
+                ignore_conflicts=True,
+                batch_size=chunk,
+            )
+            after = Enrolment.objects.filter(plan=plan, member_id__in=eligible).count()
+        created += after - before
+        if progress:
+            done = min(i + chunk, len(ids))
+            progress(done, len(ids), f"已处理 {done:,} / {len(ids):,} 人，新增参保 {created:,} 人")
+    return {"total": len(ids), "created": created, "skipped": len(ids) - created}
+
+
+@transaction.atomic
+def gift_batch_start(
+    *,
+    plan: Plan,
+    unit: OrgUnit,
+    actor: Any,
+    filters: dict | None = None,
+    member_numbers: list[str] | None = None,
+    enrol_on: date | None = None,
+) -> GiftBatch:
+    """Record a gift and queue it as a background job (100,000 members is a normal batch)."""
+    from waystation.jobs.runner import job_enqueue
+
+    if not can_review_claims(actor):
+        raise PermissionError
+    if member_numbers is not None:
+        numbers = sorted({n.strip().upper() for n in member_numbers if n.strip()})
+        if not numbers:
+            raise ValidationError({"file": ["名单中没有会员号"]})
+        source, params = "list", {"member_numbers": numbers}
+    else:
+        source, params = "filter", {k: v for k, v in (filters or {}).items() if v}
+    batch = GiftBatch.objects.create(
+        plan=plan,
+        unit=unit,
+        source=source,
+        params=params,
+        enrol_on=enrol_on or max(timezone.localdate(), plan.start_date),
+        created_by=actor,
+    )
+    batch.job = job_enqueue(kind="aid.gift", params={"batch": batch.pk}, user=actor)
+    batch.save(update_fields=["job"])
+    audit_record(
+        action="aid.gift_start",
+        actor=actor,
+        obj=batch,
+        detail={"plan": plan.code, "unit": unit.code, "source": source},
+    )
+    return batch
+
+
+def gift_batch_member_ids(batch: GiftBatch) -> list[int]:
+    """The members a gift batch covers: its list or its filter, within the creator's scope."""
+    from waystation.members.selectors import members_filtered
+
+    if batch.source == "list":
+        return list(
+            members_visible_to(batch.created_by)
+            .filter(member_number__in=batch.params["member_numbers"])
+            .values_list("pk", flat=True)
+        )
+    qs = members_filtered(batch.created_by, batch.params)
+    return list(qs.order_by().values_list("pk", flat=True).distinct())
+
+
+def gift_batch_run(batch: GiftBatch, progress: Callable[..., None] | None = None) -> dict:
+    ids = gift_batch_member_ids(batch)
+    if progress:
+        progress(0, len(ids), f"共 {len(ids):,} 人，开始参保")
+    counts = enrolment_gift_bulk(
+        plan=batch.plan,
+        unit=batch.unit,
+        member_ids=ids,
+        enrol_on=batch.enrol_on,
+        batch=batch,
+        progress=progress,
+    )
+    batch.total = counts["total"]
+    batch.created_count = Enrolment.objects.filter(batch=batch).count()
+    batch.skipped_count = batch.total - batch.created_count
+    batch.save(update_fields=["total", "created_count", "skipped_count"])
+    return counts

@@ -1,0 +1,188 @@
+"""Plan years: create, edit (what people joined on stays fixed), copy to a new year. Audited."""
+
+import re
+from datetime import date
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+
+from waystation.accounts.access import can_manage_aid_plans
+from waystation.privacy.audit import audit_record
+
+from ..examples import example_plans
+from ..models import Claim, Plan
+from .common import reason_required
+
+# every field staff may set on a plan; `code` is fixed at creation (pages and imports name it)
+PLAN_FIELDS = (
+    "name",
+    "kind",
+    "year",
+    "start_date",
+    "end_date",
+    "industries",
+    "member_statuses",
+    "min_age",
+    "max_age",
+    "waiting_days",
+    "funding",
+    "contribution_fen",
+    "self_enrol",
+    "is_example",
+    "schedule",
+    "note",
+)
+# the terms people joined on: each enrolment's cover window and contribution were computed from
+# them, so once anyone is enrolled they stay as they are (a new year is a copy)
+FIXED_ONCE_ENROLLED = {
+    "year": "年度",
+    "start_date": "开始日期",
+    "end_date": "结束日期",
+    "waiting_days": "等待期",
+    "funding": "缴费方式",
+    "contribution_fen": "缴费金额",
+}
+
+
+def _jsonable(value: Any) -> Any:
+    return value.isoformat() if isinstance(value, date) else value
+
+
+def _check_plan_manager(actor: Any) -> None:
+    if not can_manage_aid_plans(actor):
+        raise PermissionError
+
+
+@transaction.atomic
+def plan_create(*, actor: Any = None, reason: str = "", request: Any = None, **fields: Any) -> Plan:
+    """A plan year; every field is validated (ValidationError names each problem by field).
+    `actor=None` is the system (the example plans); a person must be allowed to manage plans."""
+    if actor is not None:
+        _check_plan_manager(actor)
+    plan = Plan(**fields)
+    plan.full_clean()
+    plan.save()
+    audit_record(
+        action="aid.plan_create",
+        actor=actor,
+        obj=plan,
+        reason=reason.strip(),
+        detail={"code": plan.code},
+        request=request,
+    )
+    return plan
+
+
+def _schedule_errors(plan: Plan, schedule: Any) -> list[str]:
+    """Items that claims on this plan already name (and that are not rejected) must keep their
+    code and type: approved claims' lines and yearly caps are counted by item code."""
+    if not isinstance(schedule, list):
+        return []  # validate_schedule says what is wrong
+    used: set[str] = set()
+    rows = (
+        Claim.objects.filter(enrolment__plan=plan)
+        .exclude(status=Claim.Status.REJECTED)
+        .values_list("asks", "payable_lines")
+    )
+    for asks, lines in rows:
+        used.update(asks or {})
+        used.update(x.get("code", "") for x in lines or [])
+    new_types = {i.get("code"): i.get("type") for i in schedule if isinstance(i, dict)}
+    return [
+        f"“{item['label']}”（{item['code']}）已有理赔使用，不能删除或更改类型"
+        for item in plan.schedule
+        if item["code"] in used and new_types.get(item["code"]) != item["type"]
+    ]
+
+
+@transaction.atomic
+def plan_update(*, plan: Plan, actor: Any, reason: str, request: Any = None, **fields: Any) -> Plan:
+    """Change any of PLAN_FIELDS, audited with the reason and the before/after values.
+
+    What was already paid stays as it was: approved claims keep the lines frozen at approval,
+    items that claims name keep their code and type, and once anyone is enrolled the year, dates,
+    waiting period and contribution are fixed. The plan row is locked first, which on PostgreSQL
+    also waits for enrolments being inserted at this moment (they hold a key-share lock on it).
+    """
+    _check_plan_manager(actor)
+    unknown = set(fields) - set(PLAN_FIELDS)
+    if unknown:
+        raise TypeError(f"not plan fields: {sorted(unknown)}")
+    reason = reason_required(reason)
+    plan = Plan.objects.select_for_update().get(pk=plan.pk)
+    changed = {k: v for k, v in fields.items() if getattr(plan, k) != v}
+    if not changed:
+        return plan
+    errors: dict[str, list[str]] = {}
+    enrolled = plan.enrolments.count()
+    if enrolled:
+        for key in sorted(changed.keys() & FIXED_ONCE_ENROLLED.keys()):
+            errors[key] = [
+                f"已有 {enrolled:,} 人次参保，不能修改{FIXED_ONCE_ENROLLED[key]}"
+                "（已参保人员的保障期和缴费按原方案计算）；如需调整，请复制为新年度方案"
+            ]
+    if "schedule" in changed:
+        problems = _schedule_errors(plan, changed["schedule"])
+        if problems:
+            errors["schedule"] = problems
+    before = {k: _jsonable(getattr(plan, k)) for k in changed}
+    for key, value in changed.items():
+        setattr(plan, key, value)
+    try:
+        plan.full_clean(exclude=["code"])
+    except ValidationError as exc:
+        for key, messages in exc.message_dict.items():
+            errors.setdefault(key, []).extend(m for m in messages if m not in errors.get(key, []))
+    if errors:
+        raise ValidationError(errors)
+    plan.save(update_fields=sorted(changed))
+    audit_record(
+        action="aid.plan_update",
+        actor=actor,
+        obj=plan,
+        reason=reason,
+        detail={"before": before, "after": {k: _jsonable(v) for k, v in changed.items()}},
+        request=request,
+    )
+    return plan
+
+
+def _same_day_in(year: int, day: date) -> date:
+    try:
+        return day.replace(year=year)
+    except ValueError:  # 29 February in a common year
+        return day.replace(year=year, day=28)
+
+
+@transaction.atomic
+def plan_copy(*, plan: Plan, year: int, actor: Any, reason: str = "", request: Any = None) -> Plan:
+    """The plan as a new plan year: same eligibility, contribution and schedule, dates moved to
+    that year, code `<code without year>-<year>`. Nobody is enrolled in the copy."""
+    _check_plan_manager(actor)
+    base = re.sub(r"-\d{4}$", "", plan.code)
+    code = f"{base}-{year}"
+    if Plan.objects.filter(code=code).exists():
+        raise ValidationError({"year": [f"{year} 年已有该方案（{code}），请直接编辑"]})
+    fields = {k: getattr(plan, k) for k in PLAN_FIELDS}
+    fields.update(
+        code=code,
+        year=year,
+        start_date=_same_day_in(year + plan.start_date.year - plan.year, plan.start_date),
+        end_date=_same_day_in(year + plan.end_date.year - plan.year, plan.end_date),
+    )
+    return plan_create(
+        actor=actor,
+        reason=(reason or "").strip() or f"复制自 {plan.code}",
+        request=request,
+        **fields,
+    )
+
+
+def plans_ensure_examples(year: int) -> list[Plan]:
+    """The three example plans for a year, created if missing (idempotent)."""
+    out = []
+    for fields in example_plans(year):
+        plan = Plan.objects.filter(code=fields["code"]).first()
+        out.append(plan or plan_create(**fields))
+    return out

@@ -1,0 +1,192 @@
+"""Staff pages of claims: the list in scope, one claim with its review and approval steps."""
+
+import json
+from typing import Any
+
+from django.conf import settings
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from waystation.accounts.access import (
+    can_approve_claims,
+    can_review_claims,
+    claim_details_visible,
+    scope_of,
+    staff_required,
+)
+from waystation.accounts.models import Platform
+from waystation.accounts.orgs import DISTRICTS
+
+from . import selectors, services, workflow
+from .forms import AssessForm
+from .models import Claim, Plan
+from .views_common import PAGE_SIZE
+
+
+def _claims_staff(user) -> bool:
+    scope = scope_of(user)
+    return scope.is_union_staff or bool(scope.platforms)
+
+
+@staff_required
+def claims(request):
+    if not _claims_staff(request.user):
+        raise Http404
+    qs = selectors.claims_filtered(request.user, request.GET).order_by("-submitted_at", "-id")
+    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    params = request.GET.copy()
+    params.pop("page", None)
+    if not scope_of(request.user).is_union_staff:  # a platform liaison: name, time, place
+        return render(
+            request,
+            "aid/liaison_claims.html",
+            {
+                "page": page,
+                "params": params.urlencode(),
+                "platform_statuses": Claim.PlatformStatus.choices,
+            },
+        )
+    return render(
+        request,
+        "aid/staff_claims.html",
+        {
+            "page": page,
+            "params": params.urlencode(),
+            "statuses": Claim.Status.choices,
+            "platforms": Platform.objects.all(),
+            "districts": DISTRICTS,
+            "plans": Plan.objects.all(),
+            "todo": selectors.claims_todo(request.user),
+        },
+    )
+
+
+@staff_required
+def claim(request, number: str):
+    return _claim_page(request, selectors.claim_for_user(request.user, number))
+
+
+# a service's field → the page's field, where they differ
+PAGE_FIELD = {"override_fen": "override_yuan"}
+# the fields whose messages the page shows beside them; any other message shows above the page
+BESIDE_FIELD = {"override_yuan", "override_reason", "override"}
+
+
+def _claim_page(
+    request,
+    c: Claim,
+    errors: dict[str, list[str]] | None = None,
+    status: int = 200,
+    posted: Any = None,
+):
+    """The claim for staff. After a refused step, the same page answering 400 (409 when the
+    claim's state refused it), each message beside its field and what was typed (`posted`) kept."""
+    errors = errors or {}
+    can_confirm = c.platform_id in scope_of(request.user).platforms
+    # the assessment form shows its own messages beside its fields
+    assess_form = AssessForm(posted if errors else None, schedule=c.enrolment.plan.schedule)
+    beside = BESIDE_FIELD | set(assess_form.fields)
+    context: dict[str, Any] = {
+        "claim": c,
+        "can_confirm": can_confirm,
+        "errors": {k: v for k, v in errors.items() if k in BESIDE_FIELD},
+        "general_errors": [m for k, ms in errors.items() if k not in beside for m in ms],
+        "posted": posted if errors else {},
+    }
+    if not claim_details_visible(request.user, c):  # a platform liaison: name, time, place
+        return render(request, "aid/liaison_claim.html", context, status=status)
+    can_approve = can_approve_claims(request.user)
+    context.update(
+        {
+            "documents": c.documents.all(),
+            "missing": c.missing_documents(),
+            "payable": c.payable_amount() if c.status != Claim.Status.REJECTED else None,
+            "payouts": c.payouts.all(),
+            "can_review": can_review_claims(request.user),
+            "can_approve": can_approve,
+            "assess_form": assess_form,
+            "asks_json": json.dumps(c.asks, ensure_ascii=False),
+        }
+    )
+    if can_approve and c.status in workflow.CITY_STATES:
+        context["override_ceiling"] = c.override_ceiling()
+        context["second_approver_above"] = settings.AID_OVERRIDE_SECOND_APPROVER_FEN
+        context["own_override"] = c.approved_by_id == request.user.pk
+    return render(request, "aid/staff_claim.html", context, status=status)
+
+
+ACTIONS = (
+    "assess",
+    "review",
+    "return",
+    "reject",
+    "approve",
+    "override-confirm",
+    "override-decline",
+    "confirm",
+)
+
+
+@require_POST
+@staff_required
+def claim_action(request, number: str, action: str):
+    if action not in ACTIONS:
+        raise Http404
+    c = selectors.claim_for_user(request.user, number)
+    note = request.POST.get("note", "")
+    try:
+        if action == "confirm":
+            platform = Platform.objects.filter(
+                pk=c.platform_id, pk__in=scope_of(request.user).platforms
+            ).first()
+            if platform is None:
+                raise PermissionError
+            services.claim_platform_confirm(
+                claim=c,
+                platform=platform,
+                working=request.POST.get("working") == "yes",
+                note=note,
+                actor=request.user,
+                request=request,
+            )
+        elif action == "assess":
+            form = AssessForm(request.POST, schedule=c.enrolment.plan.schedule)
+            if not form.is_valid():
+                raise ValidationError(form.errors.as_data())
+            services.claim_assess(claim=c, asks=form.asks(), actor=request.user, request=request)
+        elif action == "review":
+            services.claim_review(claim=c, actor=request.user, note=note, request=request)
+        elif action == "return":
+            services.claim_return(claim=c, actor=request.user, note=note, request=request)
+        elif action == "reject":
+            services.claim_reject(claim=c, actor=request.user, reason=note, request=request)
+        elif action == "approve":
+            raw = request.POST.get("override_yuan", "").strip()
+            services.claim_approve(
+                claim=c,
+                actor=request.user,
+                override_fen=services.fen_from_yuan(raw, "override_fen") if raw else None,
+                override_reason=request.POST.get("override_reason", ""),
+                request=request,
+            )
+        elif action == "override-confirm":
+            services.claim_override_confirm(claim=c, actor=request.user, request=request)
+        elif action == "override-decline":
+            services.claim_override_decline(claim=c, actor=request.user, note=note, request=request)
+    except PermissionError as exc:
+        raise Http404 from exc
+    except ValidationError as exc:
+        errors = exc.message_dict if hasattr(exc, "error_dict") else {"__all__": exc.messages}
+        return _claim_page(
+            request,
+            c,
+            {PAGE_FIELD.get(k, k): v for k, v in errors.items()},
+            409 if isinstance(exc, services.ClaimStateError) else 400,
+            posted=request.POST,
+        )
+    messages.success(request, "已保存")
+    return redirect("aid:staff_claim", number=number)

@@ -1,0 +1,107 @@
+"""Staff pages of payouts: the list, bank batch files, each transfer marked paid, failed or
+re-issued. City approvers only."""
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from waystation.accounts.access import can_approve_claims, staff_required
+from waystation.accounts.orgs import DISTRICTS
+from waystation.members.exports import XLSX
+
+from . import selectors, services
+from .models import Payout, PayoutBatch, Plan
+from .views_common import PAGE_SIZE, require
+
+
+@staff_required
+def payouts(request):
+    require(request, can_approve_claims)
+    qs = selectors.payouts_filtered(request.GET)
+    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    params = request.GET.copy()
+    params.pop("page", None)
+    return render(
+        request,
+        "aid/payouts.html",
+        {
+            "page": page,
+            "params": params.urlencode(),
+            "statuses": Payout.Status.choices,
+            "plans": Plan.objects.all(),
+            "districts": DISTRICTS,
+            "pending": Payout.objects.filter(status=Payout.Status.PENDING).count(),
+            "batches": PayoutBatch.objects.all()[:20],
+        },
+    )
+
+
+def _xlsx(data: bytes, name: str) -> HttpResponse:
+    resp = HttpResponse(data, content_type=XLSX)
+    resp["Content-Disposition"] = f'attachment; filename="{name}"'
+    resp["Cache-Control"] = "no-store"
+    return resp
+
+
+@require_POST
+@staff_required
+def payout_export(request):
+    require(request, can_approve_claims)
+    ids = [int(x) for x in request.POST.getlist("payout") if x.isdigit()]
+    try:
+        batch, data = services.payout_batch_export(
+            actor=request.user, payouts=Payout.objects.filter(pk__in=ids), request=request
+        )
+    except ValidationError as exc:
+        messages.error(request, "；".join(exc.messages))
+        return redirect("aid:payouts")
+    return _xlsx(data, f"payout-batch-{batch.pk}.xlsx")
+
+
+@staff_required
+def payout_batch_file(request, pk: int):
+    require(request, can_approve_claims)
+    batch = PayoutBatch.objects.filter(pk=pk).first()
+    if batch is None:
+        raise Http404
+    return _xlsx(
+        services.payout_batch_file(batch=batch, actor=request.user, request=request),
+        f"payout-batch-{batch.pk}.xlsx",
+    )
+
+
+@require_POST
+@staff_required
+def payout_action(request, pk: int, action: str):
+    require(request, can_approve_claims)
+    payout = Payout.objects.select_related("claim").filter(pk=pk).first()
+    if payout is None or action not in ("paid", "failed", "reissue"):
+        raise Http404
+    try:
+        if action == "paid":
+            services.payout_mark_paid(
+                payout=payout,
+                bank_reference=request.POST.get("bank_reference", ""),
+                actor=request.user,
+                request=request,
+            )
+        elif action == "failed":
+            services.payout_mark_failed(
+                payout=payout, reason=request.POST.get("reason", ""), actor=request.user
+            )
+        else:
+            services.payout_reissue(
+                payout=payout,
+                actor=request.user,
+                bank_name=request.POST.get("bank_name", ""),
+                bank_card=request.POST.get("bank_card", ""),
+                request=request,
+            )
+    except ValidationError as exc:
+        messages.error(request, "；".join(exc.messages))
+    else:
+        messages.success(request, "已保存")
+    return redirect("aid:payouts")
