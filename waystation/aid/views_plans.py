@@ -19,6 +19,7 @@ from waystation.accounts.access import (
 from waystation.accounts.models import Platform
 from waystation.accounts.orgs import DISTRICTS
 from waystation.core import xlsx
+from waystation.core.http import error_text, flash_errors
 
 from . import selectors, services
 from .forms import PlanCopyForm, PlanForm
@@ -54,7 +55,7 @@ def plans(request):
                 member_numbers=numbers,
             )
         except ValidationError as exc:
-            form_error = "；".join(exc.messages)
+            form_error = error_text(exc)
         else:
             messages.success(request, "已开始后台赠送参保，可在下方查看进度")
             return redirect(f"{request.path}?batch={batch.pk}")
@@ -169,10 +170,10 @@ def plan_copy(request, code: str):
                 request=request,
             )
         except ValidationError as exc:
-            messages.error(request, "；".join(exc.messages))
+            flash_errors(request, exc)
         else:
             messages.success(request, f"已复制为 {new}，请核对后保存")
             return redirect("aid:plan_edit", code=new.code)
     else:
-        messages.error(request, "；".join(m for ms in form.errors.values() for m in ms))
+        flash_errors(request, form)
     return redirect("aid:plan_edit", code=plan.code)
