@@ -30,10 +30,12 @@ SEPARATOR = "；"
 
 def error_text(source: ValidationError | forms.BaseForm) -> str:
     """Every message of a ValidationError or of a bound, invalid form, in one line (field
-    errors in field order, then the form's own)."""
+    errors in field order, then the form's own), each once."""
     if isinstance(source, ValidationError):
-        return SEPARATOR.join(source.messages)
-    return SEPARATOR.join(str(m) for msgs in source.errors.values() for m in msgs)
+        found = [str(m) for m in source.messages]
+    else:
+        found = [str(m) for msgs in source.errors.values() for m in msgs]
+    return SEPARATOR.join(dict.fromkeys(found))  # each message once
 
 
 def flash_errors(request: HttpRequest, source: ValidationError | forms.BaseForm) -> None:

@@ -37,6 +37,7 @@ from .condolences import condolence_record
 from .documents import MAX_UPLOAD_BYTES, claim_document_add, document_path
 from .enrolments import (
     GIFT_CHUNK,
+    Gift,
     coverage_on,
     enrolment_gift_bulk,
     enrolment_self,
@@ -63,6 +64,7 @@ __all__ = [
     "PLAN_FIELDS",
     "ClaimReport",
     "ClaimStateError",
+    "Gift",
     "claim_approve",
     "claim_assess",
     "claim_document_add",
