@@ -2,7 +2,7 @@ import json
 from collections.abc import Iterable
 from datetime import date
 from decimal import Decimal
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -15,7 +15,7 @@ from waystation.members.models import Member
 
 from .benefits import ASK_SHAPES
 from .models import Claim, ClaimDocument, Enrolment, Plan
-from .services import ClaimReport, Gift, clean_asks, fen_from_yuan
+from .services import PLAN_FIELDS, ClaimReport, Gift, PlanTerms, clean_asks, fen_from_yuan
 
 CENT = Decimal("0.01")
 
@@ -339,13 +339,11 @@ class PlanForm(forms.Form):
                 f"不是合法的 JSON（第 {exc.lineno} 行第 {exc.colno} 列）"
             ) from exc
 
-    def plan_fields(self) -> dict:
-        """The cleaned values as plan fields (yuan → integer fen, exactly)."""
-        data = {self.FIELD_OF.get(k, k): v for k, v in self.cleaned_data.items() if k != "reason"}
+    def plan_fields(self) -> PlanTerms:
+        """The cleaned values as plan fields (yuan → integer fen, exactly), without the code."""
+        data = {self.FIELD_OF.get(k, k): v for k, v in self.cleaned_data.items()}
         data["contribution_fen"] = int(self.cleaned_data["contribution_yuan"] * 100)
-        if self.fields["code"].disabled:
-            data.pop("code")
-        return data
+        return cast(PlanTerms, {k: data[k] for k in PLAN_FIELDS})
 
     def add_service_errors(self, exc: ValidationError) -> None:
         """A service's ValidationError, each message beside its field."""

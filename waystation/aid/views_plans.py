@@ -91,7 +91,8 @@ def _plan_form(request, plan: Plan | None):
         common = {"actor": request.user, "reason": form.cleaned_data["reason"], "request": request}
         try:
             if plan is None:
-                saved = services.plan_create(**common, **form.plan_fields())
+                code = form.cleaned_data["code"]
+                saved = services.plan_create(code=code, **common, **form.plan_fields())
             else:
                 saved = services.plan_update(plan=plan, **common, **form.plan_fields())
         except ValidationError as exc:

@@ -49,6 +49,7 @@ from .payouts import live_payout, payout_create, payout_reissue
 from .plans import (
     FIXED_ONCE_ENROLLED,
     PLAN_FIELDS,
+    PlanTerms,
     plan_copy,
     plan_create,
     plan_update,
@@ -65,6 +66,7 @@ __all__ = [
     "ClaimReport",
     "ClaimStateError",
     "Gift",
+    "PlanTerms",
     "claim_approve",
     "claim_assess",
     "claim_document_add",
