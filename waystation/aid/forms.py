@@ -2,19 +2,20 @@ import json
 from collections.abc import Iterable
 from datetime import date
 from decimal import Decimal
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from waystation.accounts.models import Platform
+from waystation.accounts.models import OrgUnit, Platform
 from waystation.accounts.orgs import INDUSTRIES
+from waystation.core import xlsx
 from waystation.members.models import Member
 
 from .benefits import ASK_SHAPES
 from .models import Claim, ClaimDocument, Enrolment, Plan
-from .services import ClaimReport, clean_asks, fen_from_yuan
+from .services import PLAN_FIELDS, ClaimReport, Gift, PlanTerms, clean_asks, fen_from_yuan
 
 CENT = Decimal("0.01")
 
@@ -338,13 +339,11 @@ class PlanForm(forms.Form):
                 f"不是合法的 JSON（第 {exc.lineno} 行第 {exc.colno} 列）"
             ) from exc
 
-    def plan_fields(self) -> dict:
-        """The cleaned values as plan fields (yuan → integer fen, exactly)."""
-        data = {self.FIELD_OF.get(k, k): v for k, v in self.cleaned_data.items() if k != "reason"}
+    def plan_fields(self) -> PlanTerms:
+        """The cleaned values as plan fields (yuan → integer fen, exactly), without the code."""
+        data = {self.FIELD_OF.get(k, k): v for k, v in self.cleaned_data.items()}
         data["contribution_fen"] = int(self.cleaned_data["contribution_yuan"] * 100)
-        if self.fields["code"].disabled:
-            data.pop("code")
-        return data
+        return cast(PlanTerms, {k: data[k] for k in PLAN_FIELDS})
 
     def add_service_errors(self, exc: ValidationError) -> None:
         """A service's ValidationError, each message beside its field."""
@@ -361,3 +360,65 @@ class PlanForm(forms.Form):
 class PlanCopyForm(forms.Form):
     year = forms.IntegerField(label="复制到年度", min_value=2000, max_value=2100)
     reason = forms.CharField(label="理由", max_length=500, required=False)
+
+
+GIFT_CHOOSE = "请选择方案和赠送工会"
+GIFT_LIST_MAX_BYTES = 10 * 1024 * 1024
+
+
+class GiftForm(forms.Form):
+    """A union's gift of a plan year to many members: every rule of it (the plans page's schema).
+    The members are those of an uploaded list (member numbers in the first column of an .xlsx or
+    a text/CSV file) or else those the member list's filters select. `gift()` is what
+    services.gift_batch_start records."""
+
+    plan = forms.ModelChoiceField(
+        queryset=Plan.objects.all(),
+        error_messages={"required": GIFT_CHOOSE, "invalid_choice": GIFT_CHOOSE},
+    )
+    unit = forms.ModelChoiceField(
+        queryset=OrgUnit.objects.none(),
+        error_messages={"required": GIFT_CHOOSE, "invalid_choice": GIFT_CHOOSE},
+    )
+    file = forms.FileField(required=False)
+    district = forms.CharField(required=False)
+    industry = forms.CharField(required=False)
+    platform = forms.CharField(required=False)
+    status = forms.CharField(required=False)
+
+    FILTERS = ("district", "industry", "platform", "status")
+
+    def __init__(self, *args, units: Any, **kwargs):
+        """`units`: the unions the giver acts for (a queryset of OrgUnit)."""
+        super().__init__(*args, **kwargs)
+        self.fields["unit"].queryset = units
+
+    def clean_file(self) -> tuple[str, ...] | None:
+        upload = self.cleaned_data.get("file")
+        if upload is None:
+            return None
+        if upload.size > GIFT_LIST_MAX_BYTES:
+            raise ValidationError("名单文件过大")
+        head = upload.read(4)
+        upload.seek(0)
+        if head.startswith(b"PK"):  # checked, then read in a child process (XlsxError: a message)
+            rows = xlsx.read(upload.read(), skip_empty_area=True)
+            values = [str(r[0]) for r in rows if r and r[0]]
+        else:
+            text = upload.read().decode("utf-8-sig", errors="replace")
+            values = [line.split(",")[0] for line in text.splitlines()]
+        numbers = {v.strip().upper() for v in values}
+        numbers = {n for n in numbers if n.startswith("CZ")}
+        if not numbers:
+            raise ValidationError("名单中没有会员号")
+        return tuple(sorted(numbers))
+
+    def gift(self) -> Gift:
+        """The checked gift (call after is_valid())."""
+        d = self.cleaned_data
+        return Gift(
+            plan=d["plan"],
+            unit=d["unit"],
+            filters={k: d[k] for k in self.FILTERS if d[k]},
+            member_numbers=d["file"],
+        )

@@ -10,6 +10,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from waystation.accounts.access import claim_documents_visible_to
+from waystation.core.http import content_disposition, flash_errors
 
 from . import selectors, services
 from .forms import ClaimForm, DocumentForm
@@ -49,7 +50,7 @@ def enrol(request, code: str):
     try:
         e = services.enrolment_self(member=member, plan=plan)
     except ValidationError as exc:
-        messages.error(request, "；".join(exc.messages))
+        flash_errors(request, exc)
     else:
         messages.success(request, f"已参加“{plan.name}”，保障自 {e.covered_from:%Y年%-m月%-d日} 起")
     return redirect("aid:my_aid")
@@ -111,7 +112,7 @@ def document_upload(request, number: str):
                 request=request,
             )
         except ValidationError as exc:
-            messages.error(request, "；".join(exc.messages))
+            flash_errors(request, exc)
         else:
             messages.success(request, "材料已上传")
     else:
@@ -128,7 +129,7 @@ def claim_resubmit(request, number: str):
     try:
         services.claim_resubmit(claim=claim, member=member, request=request)
     except ValidationError as exc:
-        messages.error(request, "；".join(exc.messages))
+        flash_errors(request, exc)
     else:
         messages.success(request, "已重新提交，等待审核")
     return redirect("aid:claim", number=number)
@@ -151,8 +152,9 @@ def document_file(request, pk: int):
     resp = FileResponse(open(path, "rb"), content_type=doc.content_type)  # noqa: SIM115
     # Images show inline for reviewers; PDFs download, so no PDF viewer runs an uploaded file in
     # the site's origin. The sandbox policy covers whatever a browser renders anyway.
-    how = "inline" if doc.content_type.startswith("image/") else "attachment"
-    resp["Content-Disposition"] = f'{how}; filename="{doc.doc_type}-{doc.pk}.{path.suffix[1:]}"'
+    resp["Content-Disposition"] = content_disposition(
+        f"{doc.doc_type}-{doc.pk}{path.suffix}", inline=doc.content_type.startswith("image/")
+    )
     resp["Content-Security-Policy"] = "sandbox"
     resp["Cache-Control"] = "private, no-store"
     resp["X-Content-Type-Options"] = "nosniff"

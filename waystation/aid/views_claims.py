@@ -6,7 +6,6 @@ from typing import Any
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
@@ -20,6 +19,7 @@ from waystation.accounts.access import (
 )
 from waystation.accounts.models import Platform
 from waystation.accounts.orgs import DISTRICTS
+from waystation.core.http import paginate
 
 from . import selectors, services, workflow
 from .forms import AssessForm
@@ -37,16 +37,14 @@ def claims(request):
     if not _claims_staff(request.user):
         raise Http404
     qs = selectors.claims_filtered(request.user, request.GET).order_by("-submitted_at", "-id")
-    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
-    params = request.GET.copy()
-    params.pop("page", None)
+    page, params = paginate(request, qs, PAGE_SIZE)
     if not scope_of(request.user).is_union_staff:  # a platform liaison: name, time, place
         return render(
             request,
             "aid/liaison_claims.html",
             {
                 "page": page,
-                "params": params.urlencode(),
+                "params": params,
                 "platform_statuses": Claim.PlatformStatus.choices,
             },
         )
@@ -55,7 +53,7 @@ def claims(request):
         "aid/staff_claims.html",
         {
             "page": page,
-            "params": params.urlencode(),
+            "params": params,
             "statuses": Claim.Status.choices,
             "platforms": Platform.objects.all(),
             "districts": DISTRICTS,

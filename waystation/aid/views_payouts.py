@@ -3,13 +3,13 @@ re-issued. City approvers only."""
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from waystation.accounts.access import can_approve_claims, staff_required
 from waystation.accounts.orgs import DISTRICTS
+from waystation.core.http import attachment, flash_errors, paginate
 from waystation.members.exports import XLSX
 
 from . import selectors, services
@@ -21,15 +21,13 @@ from .views_common import PAGE_SIZE, require
 def payouts(request):
     require(request, can_approve_claims)
     qs = selectors.payouts_filtered(request.GET)
-    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
-    params = request.GET.copy()
-    params.pop("page", None)
+    page, params = paginate(request, qs, PAGE_SIZE)
     return render(
         request,
         "aid/payouts.html",
         {
             "page": page,
-            "params": params.urlencode(),
+            "params": params,
             "statuses": Payout.Status.choices,
             "plans": Plan.objects.all(),
             "districts": DISTRICTS,
@@ -40,10 +38,7 @@ def payouts(request):
 
 
 def _xlsx(data: bytes, name: str) -> HttpResponse:
-    resp = HttpResponse(data, content_type=XLSX)
-    resp["Content-Disposition"] = f'attachment; filename="{name}"'
-    resp["Cache-Control"] = "no-store"
-    return resp
+    return attachment(data, name, XLSX, headers={"Cache-Control": "no-store"})
 
 
 @require_POST
@@ -56,7 +51,7 @@ def payout_export(request):
             actor=request.user, payouts=Payout.objects.filter(pk__in=ids), request=request
         )
     except ValidationError as exc:
-        messages.error(request, "；".join(exc.messages))
+        flash_errors(request, exc)
         return redirect("aid:payouts")
     return _xlsx(data, f"payout-batch-{batch.pk}.xlsx")
 
@@ -101,7 +96,7 @@ def payout_action(request, pk: int, action: str):
                 request=request,
             )
     except ValidationError as exc:
-        messages.error(request, "；".join(exc.messages))
+        flash_errors(request, exc)
     else:
         messages.success(request, "已保存")
     return redirect("aid:payouts")

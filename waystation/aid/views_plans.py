@@ -18,10 +18,10 @@ from waystation.accounts.access import (
 )
 from waystation.accounts.models import Platform
 from waystation.accounts.orgs import DISTRICTS
-from waystation.core import xlsx
+from waystation.core.http import error_text, flash_errors
 
 from . import selectors, services
-from .forms import PlanCopyForm, PlanForm
+from .forms import GiftForm, PlanCopyForm, PlanForm
 from .models import GiftBatch, Plan
 from .views_common import require, units_of
 
@@ -30,34 +30,14 @@ from .views_common import require, units_of
 def plans(request):
     from waystation.members.models import Member
 
+    form = GiftForm(request.POST or None, request.FILES or None, units=units_of(request.user))
     form_error = ""
     if request.method == "POST":
-        plan = Plan.objects.filter(pk=request.POST.get("plan") or 0).first()
-        unit = units_of(request.user).filter(pk=request.POST.get("unit") or 0).first()
-        upload = request.FILES.get("file")
-        try:
-            if plan is None or unit is None:
-                raise ValidationError("请选择方案和赠送工会")
-            numbers = None
-            if upload is not None:
-                if upload.size > 10 * 1024 * 1024:
-                    raise ValidationError("名单文件过大")
-                numbers = _numbers_from_upload(upload)
-            batch = services.gift_batch_start(
-                plan=plan,
-                unit=unit,
-                actor=request.user,
-                filters={
-                    k: request.POST.get(k, "")
-                    for k in ("district", "industry", "platform", "status")
-                },
-                member_numbers=numbers,
-            )
-        except ValidationError as exc:
-            form_error = "；".join(exc.messages)
-        else:
+        if form.is_valid():
+            batch = services.gift_batch_start(gift=form.gift(), actor=request.user)
             messages.success(request, "已开始后台赠送参保，可在下方查看进度")
             return redirect(f"{request.path}?batch={batch.pk}")
+        form_error = error_text(form)
     batches = GiftBatch.objects.select_related("plan", "unit", "job").filter(
         created_by=request.user
     )[:10]
@@ -81,19 +61,6 @@ def plans(request):
             "can_manage": can_manage_aid_plans(request.user),
         },
     )
-
-
-def _numbers_from_upload(upload) -> list[str]:
-    """Member numbers from the first column of an .xlsx or a text/CSV file."""
-    head = upload.read(4)
-    upload.seek(0)
-    if head.startswith(b"PK"):  # checked, then read in a child process (XlsxError: a message)
-        rows = xlsx.read(upload.read(), skip_empty_area=True)
-        values = [str(r[0]).strip() for r in rows if r and r[0]]
-    else:
-        text = upload.read().decode("utf-8-sig", errors="replace")
-        values = [line.split(",")[0].strip() for line in text.splitlines()]
-    return [v for v in values if v.upper().startswith("CZ")]
 
 
 def _plan_to_manage(request, code: str) -> Plan:
@@ -124,7 +91,8 @@ def _plan_form(request, plan: Plan | None):
         common = {"actor": request.user, "reason": form.cleaned_data["reason"], "request": request}
         try:
             if plan is None:
-                saved = services.plan_create(**common, **form.plan_fields())
+                code = form.cleaned_data["code"]
+                saved = services.plan_create(code=code, **common, **form.plan_fields())
             else:
                 saved = services.plan_update(plan=plan, **common, **form.plan_fields())
         except ValidationError as exc:
@@ -169,10 +137,10 @@ def plan_copy(request, code: str):
                 request=request,
             )
         except ValidationError as exc:
-            messages.error(request, "；".join(exc.messages))
+            flash_errors(request, exc)
         else:
             messages.success(request, f"已复制为 {new}，请核对后保存")
             return redirect("aid:plan_edit", code=new.code)
     else:
-        messages.error(request, "；".join(m for ms in form.errors.values() for m in ms))
+        flash_errors(request, form)
     return redirect("aid:plan_edit", code=plan.code)

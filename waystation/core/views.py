@@ -1,7 +1,6 @@
 from datetime import date
 
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
@@ -10,6 +9,7 @@ from waystation.members.selectors import default_campaign
 from waystation.privacy.models import AuditLog
 
 from . import selectors
+from .http import paginate
 
 
 def home(request):
@@ -47,6 +47,10 @@ def audit_log(request):
             qs = qs.filter(at__date__gte=date.fromisoformat(request.GET["since"]))
         except ValueError:  # not a date: nothing matches, as on the member list
             qs = qs.none()
-    page = Paginator(qs, 50).get_page(request.GET.get("page"))
+    page, params = paginate(request, qs, 50)
     actions = AuditLog.objects.order_by().values_list("action", flat=True).distinct()
-    return render(request, "core/audit_log.html", {"page": page, "actions": sorted(set(actions))})
+    return render(
+        request,
+        "core/audit_log.html",
+        {"page": page, "params": params, "actions": sorted(set(actions))},
+    )

@@ -1,13 +1,13 @@
 """Staff pages for roster import: upload and list, template, preview, error file, commit."""
 
 from django import forms
-from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from waystation.accounts.access import get_in_scope_or_404, union_staff_required
+from waystation.core.http import attachment, flash_errors
 from waystation.jobs.models import Job
 from waystation.privacy.audit import audit_record
 
@@ -42,12 +42,6 @@ def _import_for(user, pk: int) -> RosterImport:
     return get_in_scope_or_404(roster.imports_visible_to(user), pk=pk)
 
 
-def _xlsx(data: bytes, filename: str) -> HttpResponse:
-    resp = HttpResponse(data, content_type=XLSX)
-    resp["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return resp
-
-
 @union_staff_required
 def imports(request):
     form = UploadForm(request.POST or None, request.FILES or None, user=request.user)
@@ -75,7 +69,7 @@ def imports(request):
 
 @union_staff_required
 def import_template(request):
-    return _xlsx(roster.template_bytes(), "roster-template.xlsx")
+    return attachment(roster.template_bytes(), "roster-template.xlsx", XLSX)
 
 
 @union_staff_required
@@ -116,7 +110,7 @@ def import_errors(request, pk: int):
         detail={"filename": imp.filename, "rows": imp.error_rows},
         request=request,
     )
-    return _xlsx(path.read_bytes(), f"roster-{imp.pk}-errors.xlsx")
+    return attachment(path.read_bytes(), f"roster-{imp.pk}-errors.xlsx", XLSX)
 
 
 @require_POST
@@ -126,5 +120,5 @@ def import_commit(request, pk: int):
     try:
         roster.roster_commit_start(imp=imp, user=request.user, request=request)
     except ValidationError as e:
-        messages.error(request, "；".join(e.messages))
+        flash_errors(request, e)
     return redirect("members:import_detail", imp.pk)

@@ -3,7 +3,6 @@
 from django.contrib import messages
 from django.core import signing
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
@@ -20,6 +19,7 @@ from waystation.accounts.access import (
 )
 from waystation.accounts.models import OrgUnit, Platform
 from waystation.accounts.orgs import DISTRICTS, INDUSTRIES
+from waystation.core.http import attachment, filter_params, flash_errors, paginate
 from waystation.privacy.audit import audit_record
 
 from . import posters, selectors, services
@@ -43,8 +43,7 @@ def _units_in_scope(user):
 @union_staff_required
 def member_list(request):
     if request.method == "POST":  # exact search by phone or ID number: POST, then by hash
-        params = request.GET.copy()
-        params.pop("page", None)
+        params = filter_params(request)
         q = request.POST.get("q", "").strip()
         if q.upper().startswith("CZ"):
             params["number"] = q.upper()
@@ -52,15 +51,13 @@ def member_list(request):
             params["qh"] = selectors.search_hash(q)
         return redirect(f"{request.path}?{params.urlencode()}")
     qs = selectors.members_filtered(request.user, request.GET)
-    page = Paginator(qs.order_by("-joined_at", "-id"), PAGE_SIZE).get_page(request.GET.get("page"))
-    params = request.GET.copy()
-    params.pop("page", None)
+    page, params = paginate(request, qs.order_by("-joined_at", "-id"), PAGE_SIZE)
     return render(
         request,
         "members/staff_list.html",
         {
             "page": page,
-            "params": params.urlencode(),
+            "params": params,
             "units": _units_in_scope(request.user),
             "districts": DISTRICTS,
             "industries": INDUSTRIES,
@@ -116,9 +113,7 @@ def member_export(request):
         detail={"filters": {k: v for k, v in request.GET.items() if k != "q"}},
         request=request,
     )
-    resp = HttpResponse(data, content_type=XLSX)
-    resp["Content-Disposition"] = 'attachment; filename="members.xlsx"'
-    return resp
+    return attachment(data, "members.xlsx", XLSX)
 
 
 @union_staff_required
@@ -182,7 +177,7 @@ def _member_action(request, number: str, form, invalid: str, act) -> HttpRespons
         try:
             done = act(member, form.cleaned_data)
         except ValidationError as exc:
-            messages.error(request, "；".join(exc.messages))
+            flash_errors(request, exc)
         else:
             messages.success(request, done)
     return redirect("members:staff_detail", number=number)
@@ -264,17 +259,13 @@ def _campaign_in_scope(request, code: str) -> Campaign:
 @union_staff_required
 def poster_png(request, code: str):
     c = _campaign_in_scope(request, code)
-    resp = HttpResponse(posters.poster_png(c), content_type="image/png")
-    resp["Content-Disposition"] = f'attachment; filename="join-{c.code}.png"'
-    return resp
+    return attachment(posters.poster_png(c), f"join-{c.code}.png", "image/png")
 
 
 @union_staff_required
 def poster_pdf(request, code: str):
     c = _campaign_in_scope(request, code)
-    resp = HttpResponse(posters.poster_pdf(c), content_type="application/pdf")
-    resp["Content-Disposition"] = f'attachment; filename="join-{c.code}.pdf"'
-    return resp
+    return attachment(posters.poster_pdf(c), f"join-{c.code}.pdf", "application/pdf")
 
 
 @union_staff_required

@@ -2,7 +2,6 @@ import json
 
 from django.contrib import messages
 from django.db import transaction
-from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
@@ -11,6 +10,7 @@ from waystation.accounts.access import (
     get_in_scope_or_404,
     union_staff_required,
 )
+from waystation.core.http import attachment
 from waystation.geo.boundaries import districts_geojson
 from waystation.jobs.runner import job_enqueue
 from waystation.members.exports import XLSX
@@ -92,14 +92,12 @@ def detail(request, pk: int):
 def layers_geojson(request, pk: int):
     analysis = _analysis(request, pk)
     body = reports.merged_geojson(analysis)
-    resp = HttpResponse(json.dumps(body, ensure_ascii=False), content_type="application/geo+json")
-    resp["Content-Disposition"] = f'attachment; filename="analysis-{pk}.geojson"'
-    return resp
+    return attachment(
+        json.dumps(body, ensure_ascii=False), f"analysis-{pk}.geojson", "application/geo+json"
+    )
 
 
 @union_staff_required
 def report_xlsx(request, pk: int):
     analysis = _analysis(request, pk)
-    resp = HttpResponse(reports.xlsx(analysis), content_type=XLSX)
-    resp["Content-Disposition"] = f'attachment; filename="analysis-{pk}.xlsx"'
-    return resp
+    return attachment(reports.xlsx(analysis), f"analysis-{pk}.xlsx", XLSX)

@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.views.decorators.cache import cache_control, never_cache
 
 from waystation.accounts.orgs import INDUSTRIES
+from waystation.core.http import error_text
 from waystation.core.net import client_ip
 from waystation.core.prg import outcome_keep, outcome_read
 from waystation.geo.boundaries import districts_geojson as _districts
@@ -130,7 +131,7 @@ def checkin(request, code: str):
                 ip=client_ip(request) or "",
             )
         except ValidationError as exc:
-            error = "；".join(exc.messages)
+            error = error_text(exc)
         else:
             outcome_keep(request, f"stations.checkin:{station.code}", **_checkin_outcome(result))
             return redirect("stations:checkin_done", station.code)

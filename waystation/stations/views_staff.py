@@ -2,7 +2,6 @@
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.db.models import Count
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
@@ -21,6 +20,7 @@ from waystation.accounts.access import (
     stations_visible_to,
 )
 from waystation.accounts.orgs import DISTRICTS
+from waystation.core.http import attachment, flash_errors, paginate
 from waystation.members.exports import XLSX
 
 from . import posters, registry, selectors, services
@@ -51,16 +51,14 @@ def station_list(request):
     qs = selectors.stations_filtered(request.user, request.GET)
     if scope_of(request.user).roles == frozenset({"station_keeper"}) and qs.count() == 1:
         return redirect("stations:staff_detail", qs.get().code)  # the keeper's page
-    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
-    params = request.GET.copy()
-    params.pop("page", None)
+    page, params = paginate(request, qs, PAGE_SIZE)
     counts = dict(stations_visible_to(request.user).values_list("status").annotate(n=Count("id")))
     return render(
         request,
         "stations/staff_list.html",
         {
             "page": page,
-            "params": params.urlencode(),
+            "params": params,
             "districts": DISTRICTS,
             "statuses": Station.Status.choices,
             "services": SERVICES,
@@ -77,9 +75,7 @@ def station_export(request):
         raise Http404
     qs = selectors.stations_filtered(request.user, request.GET)
     data = registry.registry_xlsx(qs, datum=datum)
-    resp = HttpResponse(data, content_type=XLSX)
-    resp["Content-Disposition"] = f'attachment; filename="stations-{datum}.xlsx"'
-    return resp
+    return attachment(data, f"stations-{datum}.xlsx", XLSX)
 
 
 @staff_required
@@ -96,7 +92,7 @@ def station_import(request):
                 data=request.FILES["file"].read(), datum=datum, actor=request.user
             )
         except ValidationError as exc:
-            messages.error(request, "；".join(exc.messages))
+            flash_errors(request, exc)
         else:
             if not result.errors:  # checked and queued: the progress is on the page redirected to
                 return _import_started(request, result)
@@ -200,7 +196,7 @@ def exception_add(request, code: str):
             )
             messages.success(request, "已添加例外日期")
         except ValidationError as exc:
-            messages.error(request, "；".join(exc.messages))
+            flash_errors(request, exc)
     else:
         messages.error(request, "请填写开始和结束日期")
     return redirect("stations:staff_detail", station.code)
@@ -233,9 +229,9 @@ def photo_add(request, code: str):
             )
             messages.success(request, "照片已上传")
         except ValidationError as exc:
-            messages.error(request, "；".join(exc.messages))
+            flash_errors(request, exc)
     else:
-        messages.error(request, "；".join(m for msgs in form.errors.values() for m in msgs))
+        flash_errors(request, form)
     return redirect("stations:staff_detail", station.code)
 
 
@@ -260,9 +256,9 @@ def poster_png(request, code: str):
 @staff_required
 def poster_pdf(request, code: str):
     station = station_for_staff(request.user, code)
-    resp = HttpResponse(posters.poster_pdf(station), content_type="application/pdf")
-    resp["Content-Disposition"] = f'inline; filename="station-{station.code}.pdf"'
-    return resp
+    return attachment(
+        posters.poster_pdf(station), f"station-{station.code}.pdf", "application/pdf", inline=True
+    )
 
 
 @require_POST
@@ -287,7 +283,7 @@ def report_list(request):
         qs = qs.exclude(status=FaultReport.Status.RESOLVED)
     elif status in FaultReport.Status.values:
         qs = qs.filter(status=status)
-    page = Paginator(qs.order_by("created_at", "id"), PAGE_SIZE).get_page(request.GET.get("page"))
+    page, params = paginate(request, qs.order_by("created_at", "id"), PAGE_SIZE)
     now = timezone.now()
     return render(
         request,
@@ -296,6 +292,7 @@ def report_list(request):
             "page": page,
             "rows": [(r, r.age(now)) for r in page],
             "status": status,
+            "params": params,
             "statuses": FaultReport.Status.choices,
         },
     )
@@ -323,7 +320,7 @@ def report_detail(request, pk: int):
                 )
                 messages.success(request, "状态已更新")
             except ValidationError as exc:
-                messages.error(request, "；".join(exc.messages))
+                flash_errors(request, exc)
         return redirect("stations:staff_report", report.pk)
     return render(request, "stations/report_detail.html", {"r": report, "age": report.age()})
 

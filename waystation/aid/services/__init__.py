@@ -37,6 +37,7 @@ from .condolences import condolence_record
 from .documents import MAX_UPLOAD_BYTES, claim_document_add, document_path
 from .enrolments import (
     GIFT_CHUNK,
+    Gift,
     coverage_on,
     enrolment_gift_bulk,
     enrolment_self,
@@ -48,6 +49,7 @@ from .payouts import live_payout, payout_create, payout_reissue
 from .plans import (
     FIXED_ONCE_ENROLLED,
     PLAN_FIELDS,
+    PlanTerms,
     plan_copy,
     plan_create,
     plan_update,
@@ -63,6 +65,8 @@ __all__ = [
     "PLAN_FIELDS",
     "ClaimReport",
     "ClaimStateError",
+    "Gift",
+    "PlanTerms",
     "claim_approve",
     "claim_assess",
     "claim_document_add",

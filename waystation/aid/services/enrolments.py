@@ -2,6 +2,7 @@
 many members at once in a background job (100,000 members is a normal batch)."""
 
 from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
@@ -123,28 +124,32 @@ def enrolment_gift_bulk(
     return {"total": len(ids), "created": created, "skipped": len(ids) - created}
 
 
+@dataclass(frozen=True)
+class Gift:
+    """A union's gift of a plan year to many members, checked at the boundary by forms.GiftForm
+    (the plans page's schema): what gift_batch_start records. The members are those of a list
+    (`member_numbers`, upper case, unique, sorted, at least one) or else of the member list's
+    `filters`; either way only those in the giver's scope."""
+
+    plan: Plan
+    unit: OrgUnit
+    filters: dict[str, str]  # district, industry, platform, status; empty ones left out
+    member_numbers: tuple[str, ...] | None = None
+
+
 @transaction.atomic
-def gift_batch_start(
-    *,
-    plan: Plan,
-    unit: OrgUnit,
-    actor: Any,
-    filters: dict | None = None,
-    member_numbers: list[str] | None = None,
-    enrol_on: date | None = None,
-) -> GiftBatch:
+def gift_batch_start(*, gift: Gift, actor: Any, enrol_on: date | None = None) -> GiftBatch:
     """Record a gift and queue it as a background job (100,000 members is a normal batch)."""
     from waystation.jobs.runner import job_enqueue
 
     if not can_review_claims(actor):
         raise PermissionError
-    if member_numbers is not None:
-        numbers = sorted({n.strip().upper() for n in member_numbers if n.strip()})
-        if not numbers:
-            raise ValidationError({"file": ["名单中没有会员号"]})
-        source, params = "list", {"member_numbers": numbers}
+    params: dict[str, Any]
+    if gift.member_numbers is not None:
+        source, params = "list", {"member_numbers": list(gift.member_numbers)}
     else:
-        source, params = "filter", {k: v for k, v in (filters or {}).items() if v}
+        source, params = "filter", dict(gift.filters)
+    plan, unit = gift.plan, gift.unit
     batch = GiftBatch.objects.create(
         plan=plan,
         unit=unit,

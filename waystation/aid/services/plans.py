@@ -2,7 +2,7 @@
 
 import re
 from datetime import date
-from typing import Any
+from typing import Any, TypedDict, Unpack, cast
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -14,25 +14,32 @@ from ..examples import example_plans
 from ..models import Claim, Plan
 from .common import reason_required
 
-# every field staff may set on a plan; `code` is fixed at creation (pages and imports name it)
-PLAN_FIELDS = (
-    "name",
-    "kind",
-    "year",
-    "start_date",
-    "end_date",
-    "industries",
-    "member_statuses",
-    "min_age",
-    "max_age",
-    "waiting_days",
-    "funding",
-    "contribution_fen",
-    "self_enrol",
-    "is_example",
-    "schedule",
-    "note",
-)
+
+class PlanTerms(TypedDict, total=False):
+    """Every field staff may set on a plan, in the plan's own units (fen, codes), as
+    forms.PlanForm.plan_fields() gives them; `code` is fixed at creation (pages and imports name
+    it). A field left out keeps its value (or the model's default). The rules of a plan are its
+    model's clean(), the same for the page, the services and the example plans."""
+
+    name: str
+    kind: str
+    year: int
+    start_date: date
+    end_date: date
+    industries: list[str]
+    member_statuses: list[str]
+    min_age: int
+    max_age: int
+    waiting_days: int
+    funding: str
+    contribution_fen: int
+    self_enrol: bool
+    is_example: bool
+    schedule: list[dict[str, Any]]
+    note: str
+
+
+PLAN_FIELDS = tuple(PlanTerms.__annotations__)
 # the terms people joined on: each enrolment's cover window and contribution were computed from
 # them, so once anyone is enrolled they stay as they are (a new year is a copy)
 FIXED_ONCE_ENROLLED = {
@@ -55,12 +62,19 @@ def _check_plan_manager(actor: Any) -> None:
 
 
 @transaction.atomic
-def plan_create(*, actor: Any = None, reason: str = "", request: Any = None, **fields: Any) -> Plan:
+def plan_create(
+    *,
+    code: str,
+    actor: Any = None,
+    reason: str = "",
+    request: Any = None,
+    **terms: Unpack[PlanTerms],
+) -> Plan:
     """A plan year; every field is validated (ValidationError names each problem by field).
     `actor=None` is the system (the example plans); a person must be allowed to manage plans."""
     if actor is not None:
         _check_plan_manager(actor)
-    plan = Plan(**fields)
+    plan = Plan(code=code, **terms)
     plan.full_clean()
     plan.save()
     audit_record(
@@ -97,7 +111,9 @@ def _schedule_errors(plan: Plan, schedule: Any) -> list[str]:
 
 
 @transaction.atomic
-def plan_update(*, plan: Plan, actor: Any, reason: str, request: Any = None, **fields: Any) -> Plan:
+def plan_update(
+    *, plan: Plan, actor: Any, reason: str, request: Any = None, **terms: Unpack[PlanTerms]
+) -> Plan:
     """Change any of PLAN_FIELDS, audited with the reason and the before/after values.
 
     What was already paid stays as it was: approved claims keep the lines frozen at approval,
@@ -106,12 +122,12 @@ def plan_update(*, plan: Plan, actor: Any, reason: str, request: Any = None, **f
     also waits for enrolments being inserted at this moment (they hold a key-share lock on it).
     """
     _check_plan_manager(actor)
-    unknown = set(fields) - set(PLAN_FIELDS)
-    if unknown:
+    unknown = set(terms) - set(PLAN_FIELDS)
+    if unknown:  # a caller mypy does not check
         raise TypeError(f"not plan fields: {sorted(unknown)}")
     reason = reason_required(reason)
     plan = Plan.objects.select_for_update().get(pk=plan.pk)
-    changed = {k: v for k, v in fields.items() if getattr(plan, k) != v}
+    changed = {k: v for k, v in terms.items() if getattr(plan, k) != v}
     if not changed:
         return plan
     errors: dict[str, list[str]] = {}
@@ -164,18 +180,16 @@ def plan_copy(*, plan: Plan, year: int, actor: Any, reason: str = "", request: A
     code = f"{base}-{year}"
     if Plan.objects.filter(code=code).exists():
         raise ValidationError({"year": [f"{year} 年已有该方案（{code}），请直接编辑"]})
-    fields = {k: getattr(plan, k) for k in PLAN_FIELDS}
-    fields.update(
-        code=code,
-        year=year,
-        start_date=_same_day_in(year + plan.start_date.year - plan.year, plan.start_date),
-        end_date=_same_day_in(year + plan.end_date.year - plan.year, plan.end_date),
-    )
+    terms = cast(PlanTerms, {k: getattr(plan, k) for k in PLAN_FIELDS})
+    terms["year"] = year
+    terms["start_date"] = _same_day_in(year + plan.start_date.year - plan.year, plan.start_date)
+    terms["end_date"] = _same_day_in(year + plan.end_date.year - plan.year, plan.end_date)
     return plan_create(
+        code=code,
         actor=actor,
         reason=(reason or "").strip() or f"复制自 {plan.code}",
         request=request,
-        **fields,
+        **terms,
     )
 
 

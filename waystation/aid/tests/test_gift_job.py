@@ -4,6 +4,7 @@ from datetime import date
 
 from waystation.aid import services
 from waystation.aid.models import Enrolment
+from waystation.aid.services import Gift
 from waystation.jobs import runner
 from waystation.members.tests.factories import make_member
 
@@ -12,8 +13,8 @@ def test_gift_by_filter_enrols_members_in_scope_once(people, plans, orgs):
     tianning = [make_member(district="tianning") for _ in range(7)]
     make_member(district="zhonglou")  # outside alice's scope: not gifted
     batch = services.gift_batch_start(
-        plan=plans["accident"], unit=orgs["tianning"], actor=people.alice,
-        filters={"district": "tianning"}, enrol_on=date(2026, 3, 1),
+        gift=Gift(plan=plans["accident"], unit=orgs["tianning"], filters={"district": "tianning"}),
+        actor=people.alice, enrol_on=date(2026, 3, 1),
     )  # fmt: skip
     assert batch.job.status == "queued"
     runner.run_until_empty()
@@ -23,8 +24,8 @@ def test_gift_by_filter_enrols_members_in_scope_once(people, plans, orgs):
     assert batch.created_count == 7
 
     again = services.gift_batch_start(
-        plan=plans["accident"], unit=orgs["tianning"], actor=people.alice,
-        filters={"district": "tianning"}, enrol_on=date(2026, 3, 1),
+        gift=Gift(plan=plans["accident"], unit=orgs["tianning"], filters={"district": "tianning"}),
+        actor=people.alice, enrol_on=date(2026, 3, 1),
     )  # fmt: skip
     runner.run_until_empty()
     again.refresh_from_db()
@@ -34,8 +35,9 @@ def test_gift_by_filter_enrols_members_in_scope_once(people, plans, orgs):
 def test_gift_by_list_takes_only_the_listed_members(people, plans, orgs):
     a, b, _c = (make_member(district="tianning") for _ in range(3))
     batch = services.gift_batch_start(
-        plan=plans["accident"], unit=orgs["city"], actor=people.carl,
-        member_numbers=[a.member_number, b.member_number.lower(), " "],
+        gift=Gift(plan=plans["accident"], unit=orgs["city"], filters={},
+                  member_numbers=(a.member_number, b.member_number)),
+        actor=people.carl,
     )  # fmt: skip
     runner.run_until_empty()
     batch.refresh_from_db()

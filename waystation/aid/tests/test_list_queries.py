@@ -101,7 +101,10 @@ def test_gift_batches_list_queries_do_not_grow_with_rows(
     from waystation.aid.models import GiftBatch
 
     batches = [
-        services.gift_batch_start(plan=plans["accident"], unit=orgs["city"], actor=people.carl)
+        services.gift_batch_start(
+            gift=services.Gift(plan=plans["accident"], unit=orgs["city"], filters={}),
+            actor=people.carl,
+        )
         for _ in range(rows)
     ]
     start = timezone.now() - timedelta(days=rows)
