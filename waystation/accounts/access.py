@@ -21,9 +21,10 @@ Who checks:
   of scope, before any form is read;
 - writes: the service, given the actor, asks the owning app's `can_*` rule itself and raises
   `NotInScope` when it says no. It never takes a yes/no (a flag, a role) from its caller. This
-  covers the money path (claim steps, approvals, overrides, payouts, bank batches, plans, gifts),
-  personal data (revealing, status, transfers) and stations (every edit). A job, a command or the
-  API reaches the same check as the page.
+  covers the money path (claim steps with the claim's scope, approvals, overrides, payouts, bank
+  batches, plans, gifts, condolences), personal data (revealing, status, transfers) and stations
+  (edits, photos, posters, fault reports). A job, a command or the API reaches the same check as
+  the page.
 `NotInScope` is mapped to 404 once: for pages by `core.middleware.NotInScopeMiddleware`, for the
 API by its exception handler (`waystation.api`). Views and endpoints do not catch it.
 """
