@@ -8,6 +8,7 @@ from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 
+from waystation.accounts.access import NotInScope
 from waystation.aid import api as aid_api
 from waystation.core.ratelimit import RateLimited
 from waystation.members import api as members_api
@@ -104,6 +105,7 @@ def _translate(err: dict) -> str:
 
 
 @api.exception_handler(Http404)
+@api.exception_handler(NotInScope)  # out of scope, or a step not theirs: 404, as for pages
 def on_not_found(request, exc):
     return api.create_response(request, {"detail": "未找到 (not found)"}, status=404)
 

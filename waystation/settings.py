@@ -93,6 +93,7 @@ MIDDLEWARE = [
     "waystation.members.middleware.MemberSessionMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "waystation.core.middleware.NotInScopeMiddleware",  # NotInScope → 404, for every page
 ]
 
 ROOT_URLCONF = "waystation.urls"

@@ -10,11 +10,10 @@ class Config(AppConfig):
         from waystation.core import nav
 
         from . import jobs  # noqa: F401 - registers the job handlers
+        from .access import can_approve_claims, can_see_claims, can_work_on_aid
 
-        nav.register(
-            "互助理赔", "aid:staff_claims", lambda s: s.is_union_staff or bool(s.platforms)
-        )
-        nav.register("互助付款", "aid:payouts", lambda s: s.is_union_staff and s.city)
-        nav.register("互助参保", "aid:plans", lambda s: s.is_union_staff)
-        nav.register("慰问", "aid:condolences", lambda s: s.is_union_staff)
-        nav.register("互助统计", "aid:stats", lambda s: s.is_union_staff)
+        nav.register("互助理赔", "aid:staff_claims", can_see_claims)
+        nav.register("互助付款", "aid:payouts", can_approve_claims)
+        nav.register("互助参保", "aid:plans", can_work_on_aid)
+        nav.register("慰问", "aid:condolences", can_work_on_aid)
+        nav.register("互助统计", "aid:stats", can_work_on_aid)

@@ -6,14 +6,10 @@ from typing import Any
 from django.db.models import Count, Q, QuerySet, Sum
 from django.http import Http404
 
-from waystation.accounts.access import (
-    can_approve_claims,
-    can_review_claims,
-    claims_visible_to,
-    members_visible_to,
-)
 from waystation.accounts.orgs import DISTRICT_NAMES
+from waystation.members.access import members_visible_to
 
+from .access import can_approve_claims, can_review_claims, claims_visible_to
 from .models import Claim, Condolence, Enrolment, Payout, Plan
 
 

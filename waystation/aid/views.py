@@ -9,10 +9,10 @@ from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
-from waystation.accounts.access import claim_documents_visible_to
 from waystation.core.http import content_disposition, flash_errors
 
 from . import selectors, services
+from .access import claim_documents_visible_to
 from .forms import ClaimForm, DocumentForm
 from .models import ClaimDocument, Enrolment, Plan
 

@@ -10,32 +10,20 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
-from waystation.accounts.access import (
-    can_approve_claims,
-    can_review_claims,
-    claim_details_visible,
-    scope_of,
-    staff_required,
-)
+from waystation.accounts.access import NotInScope, requires, scope_of, staff_required
 from waystation.accounts.models import Platform
 from waystation.accounts.orgs import DISTRICTS
 from waystation.core.http import paginate
 
 from . import selectors, services, workflow
+from .access import can_approve_claims, can_review_claims, can_see_claims, claim_details_visible
 from .forms import AssessForm
 from .models import Claim, Plan
 from .views_common import PAGE_SIZE
 
 
-def _claims_staff(user) -> bool:
-    scope = scope_of(user)
-    return scope.is_union_staff or bool(scope.platforms)
-
-
-@staff_required
+@requires(can_see_claims)
 def claims(request):
-    if not _claims_staff(request.user):
-        raise Http404
     qs = selectors.claims_filtered(request.user, request.GET).order_by("-submitted_at", "-id")
     page, params = paginate(request, qs, PAGE_SIZE)
     if not scope_of(request.user).is_union_staff:  # a platform liaison: name, time, place
@@ -142,7 +130,7 @@ def claim_action(request, number: str, action: str):
                 pk=c.platform_id, pk__in=scope_of(request.user).platforms
             ).first()
             if platform is None:
-                raise PermissionError
+                raise NotInScope
             services.claim_platform_confirm(
                 claim=c,
                 platform=platform,
@@ -175,8 +163,6 @@ def claim_action(request, number: str, action: str):
             services.claim_override_confirm(claim=c, actor=request.user, request=request)
         elif action == "override-decline":
             services.claim_override_decline(claim=c, actor=request.user, note=note, request=request)
-    except PermissionError as exc:
-        raise Http404 from exc
     except ValidationError as exc:
         errors = exc.message_dict if hasattr(exc, "error_dict") else {"__all__": exc.messages}
         return _claim_page(

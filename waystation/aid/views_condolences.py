@@ -5,15 +5,17 @@ from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.utils import timezone
 
-from waystation.accounts.access import members_visible_to, union_staff_required
+from waystation.accounts.access import requires
+from waystation.members.access import members_visible_to
 
 from . import selectors, services
+from .access import can_work_on_aid
 from .benefits import yuan
 from .models import Condolence, Plan
 from .views_common import units_of
 
 
-@union_staff_required
+@requires(can_work_on_aid)
 def condolences(request):
     from django.contrib.auth import get_user_model
 
@@ -62,7 +64,7 @@ def condolences(request):
     )
 
 
-@union_staff_required
+@requires(can_work_on_aid)
 def stats(request):
     s = selectors.aid_stats(request.user, request.GET)
     s["paid_display"] = yuan(s["paid_fen"])

@@ -7,12 +7,13 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
-from waystation.accounts.access import can_approve_claims, staff_required
+from waystation.accounts.access import staff_required
 from waystation.accounts.orgs import DISTRICTS
 from waystation.core.http import attachment, flash_errors, paginate
 from waystation.members.exports import XLSX
 
 from . import selectors, services
+from .access import can_approve_claims
 from .models import Payout, PayoutBatch, Plan
 from .views_common import PAGE_SIZE, require
 

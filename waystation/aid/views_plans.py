@@ -10,23 +10,20 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from waystation.accounts.access import (
-    can_manage_aid_plans,
-    members_visible_to,
-    staff_required,
-    union_staff_required,
-)
+from waystation.accounts.access import requires, staff_required
 from waystation.accounts.models import Platform
 from waystation.accounts.orgs import DISTRICTS
 from waystation.core.http import error_text, flash_errors
+from waystation.members.access import members_visible_to
 
 from . import selectors, services
+from .access import can_manage_aid_plans, can_work_on_aid
 from .forms import GiftForm, PlanCopyForm, PlanForm
 from .models import GiftBatch, Plan
 from .views_common import require, units_of
 
 
-@union_staff_required
+@requires(can_work_on_aid)
 def plans(request):
     from waystation.members.models import Member
 

@@ -72,7 +72,7 @@ STEP_NAMES: dict[Step, str] = {
 
 class Role(StrEnum):
     """Who may take a step. A capability, not a job title: a city approver is also a reviewer.
-    The services map each to an access rule (`accounts/access.py`); the claimant is the member
+    The services map each to an access rule (`aid/access.py`); the claimant is the member
     whose claim it is."""
 
     CLAIMANT = "claimant"

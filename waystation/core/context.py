@@ -10,7 +10,7 @@ def site(request: HttpRequest) -> dict:
     scope = scope_of(getattr(request, "user", None))
     return {
         "scope": scope,
-        "staff_nav": nav.items_for(scope) if scope.is_staff else [],
+        "staff_nav": nav.items_for(request.user) if scope.is_staff else [],
         "member": getattr(request, "member", None),
         "map_tile_url": settings.MAP_TILE_URL,
         "map_tile_attribution": settings.MAP_TILE_ATTRIBUTION,

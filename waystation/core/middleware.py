@@ -1,6 +1,9 @@
-"""Input that no view can store: refused before any view runs."""
+"""Input that no view can store, refused before any view runs; a refusal of scope, answered
+as a page that does not exist."""
 
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+
+from waystation.accounts.access import NotInScope
 
 from .errors import error_page, is_api_request
 
@@ -33,3 +36,19 @@ class RejectNulMiddleware:
                 return JsonResponse({"errors": {"__all__": [MESSAGE]}}, status=400)
             return error_page(request, 400, message=MESSAGE)
         return self.get_response(request)
+
+
+class NotInScopeMiddleware:
+    """A service refusing an actor raises `accounts.access.NotInScope` (a PermissionDenied, which
+    Django would answer with 403). Every page answers it as the 404 of a row that does not
+    exist, here, once, so no view catches it (the API's own handler does the same)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_exception(self, request: HttpRequest, exception: Exception) -> None:
+        if isinstance(exception, NotInScope):
+            raise Http404 from exception

@@ -1,8 +1,9 @@
 from django.http import JsonResponse
 from django.shortcuts import render
 
-from waystation.accounts.access import get_in_scope_or_404, jobs_visible_to, staff_required
+from waystation.accounts.access import get_in_scope_or_404, staff_required
 
+from .access import jobs_visible_to
 from .models import Job
 
 

@@ -2,10 +2,11 @@ from django.urls import reverse
 from ninja import Router, Schema, Status
 from ninja.security import django_auth
 
-from waystation.accounts.access import member_for_staff, scope_of
+from waystation.accounts.access import scope_of
 from waystation.core.net import client_ip
 
 from . import services
+from .access import member_for_staff
 
 router = Router(tags=["members"])
 

@@ -4,11 +4,11 @@ from django.core.exceptions import ValidationError
 from django.db.models import Count, Q, QuerySet
 from django.db.models.functions import TruncWeek
 
-from waystation.accounts.access import members_visible_to
 from waystation.accounts.models import Platform
 from waystation.accounts.orgs import DISTRICT_NAMES, DISTRICTS, INDUSTRIES, INDUSTRY_NAMES
 from waystation.privacy.crypto import keyed_hash
 
+from .access import members_visible_to
 from .models import Campaign
 from .validators import clean_phone
 

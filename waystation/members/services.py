@@ -2,6 +2,7 @@
 
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -9,6 +10,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from waystation.accounts.access import NotInScope
 from waystation.accounts.models import OrgUnit, Platform
 from waystation.accounts.orgs import DISTRICT_NAMES, INDUSTRY_NAMES
 from waystation.accounts.services import industry_union
@@ -18,6 +20,7 @@ from waystation.privacy.audit import audit_record
 from waystation.privacy.masking import mask_id_number, mask_phone
 
 from . import sms
+from .access import can_manage_member, can_reveal_personal_data
 from .models import Campaign, Member
 from .validators import clean_id_number, clean_name, clean_phone, id_birth_date, id_gender
 
@@ -192,6 +195,12 @@ def campaign_set_default(*, campaign: Campaign) -> Campaign:
     return campaign
 
 
+def _check_manager(actor: Any, member: Member) -> None:
+    """Status, transfer, personal data: union staff with the member in scope, whoever calls."""
+    if not can_manage_member(actor, member):
+        raise NotInScope
+
+
 def _require_reason(reason: str) -> str:
     reason = (reason or "").strip()
     if len(reason) < 2:
@@ -201,6 +210,7 @@ def _require_reason(reason: str) -> str:
 
 @transaction.atomic
 def member_set_status(*, member: Member, status: str, reason: str, actor, request=None) -> Member:
+    _check_manager(actor, member)
     reason = _require_reason(reason)
     if status not in (Member.Status.ACTIVE, Member.Status.LAPSED, Member.Status.WITHDRAWN):
         raise ValidationError({"status": ["状态无效"]})
@@ -226,6 +236,7 @@ def member_set_status(*, member: Member, status: str, reason: str, actor, reques
 
 @transaction.atomic
 def member_transfer(*, member: Member, union: OrgUnit, reason: str, actor, request=None) -> Member:
+    _check_manager(actor, member)
     reason = _require_reason(reason)
     if union.pk == member.union_id:
         raise ValidationError({"union": ["会员已在该工会"]})
@@ -252,10 +263,9 @@ def member_transfer(*, member: Member, union: OrgUnit, reason: str, actor, reque
 
 def member_reveal(*, member: Member, fields: list[str], reason: str, actor, request=None) -> dict:
     """The full ID number and/or phone, for a permitted role, with a reason, audited."""
-    from waystation.accounts.access import can_reveal_personal_data
-
     if not can_reveal_personal_data(actor):
-        raise PermissionError
+        raise NotInScope
+    _check_manager(actor, member)
     reason = _require_reason(reason)
     allowed = {"id_number", "phone"}
     fields = [f for f in fields if f in allowed] or sorted(allowed)

@@ -10,19 +10,14 @@ from django.utils import timezone
 from django.utils.http import urlencode
 from django.views.decorators.http import require_POST
 
-from waystation.accounts.access import (
-    can_export_members,
-    card_verifier_required,
-    member_for_staff,
-    scope_of,
-    union_staff_required,
-)
+from waystation.accounts.access import card_verifier_required, scope_of, union_staff_required
 from waystation.accounts.models import OrgUnit, Platform
 from waystation.accounts.orgs import DISTRICTS, INDUSTRIES
 from waystation.core.http import attachment, filter_params, flash_errors, paginate
 from waystation.privacy.audit import audit_record
 
 from . import posters, selectors, services
+from .access import can_export_members, member_for_staff
 from .cards import card_token_read
 from .exports import XLSX, xlsx_bytes
 from .forms import CampaignForm, ReasonForm, StatusForm, TransferForm
@@ -141,16 +136,13 @@ def member_reveal(request, number: str):
     form = ReasonForm(request.POST)
     revealed = None
     if form.is_valid():
-        try:
-            revealed = services.member_reveal(
-                member=member,
-                fields=request.POST.getlist("fields"),
-                reason=form.cleaned_data["reason"],
-                actor=request.user,
-                request=request,
-            )
-        except PermissionError as exc:
-            raise Http404 from exc
+        revealed = services.member_reveal(
+            member=member,
+            fields=request.POST.getlist("fields"),
+            reason=form.cleaned_data["reason"],
+            actor=request.user,
+            request=request,
+        )
     resp = render(
         request,
         "members/staff_detail.html",

@@ -11,5 +11,6 @@ class Config(AppConfig):
         from waystation.core import nav
 
         from . import jobs  # noqa: F401 - registers the job handler
+        from .access import can_plan
 
-        nav.register("选址规划", "planner:index", lambda scope: scope.is_union_staff)
+        nav.register("选址规划", "planner:index", can_plan)

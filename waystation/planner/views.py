@@ -5,11 +5,7 @@ from django.db import transaction
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
-from waystation.accounts.access import (
-    analyses_visible_to,
-    get_in_scope_or_404,
-    union_staff_required,
-)
+from waystation.accounts.access import get_in_scope_or_404, requires
 from waystation.core.http import attachment
 from waystation.geo.boundaries import districts_geojson
 from waystation.jobs.runner import job_enqueue
@@ -17,12 +13,13 @@ from waystation.members.exports import XLSX
 from waystation.planning import PlanningError
 
 from . import reports
+from .access import analyses_visible_to, can_plan
 from .forms import AnalysisForm
 from .inputs import parse_upload
 from .models import Analysis
 
 
-@union_staff_required
+@requires(can_plan)
 def index(request):
     form = AnalysisForm()
     analyses = analyses_visible_to(request.user).select_related("job", "created_by")[:30]
@@ -30,7 +27,7 @@ def index(request):
 
 
 @require_POST
-@union_staff_required
+@requires(can_plan)
 def create(request):
     form = AnalysisForm(request.POST, request.FILES)
     uploaded: dict = {}
@@ -72,7 +69,7 @@ def _analysis(request, pk: int) -> Analysis:
     return get_in_scope_or_404(analyses_visible_to(request.user).select_related("job"), pk=pk)
 
 
-@union_staff_required
+@requires(can_plan)
 def detail(request, pk: int):
     analysis = _analysis(request, pk)
     return render(
@@ -88,7 +85,7 @@ def detail(request, pk: int):
     )
 
 
-@union_staff_required
+@requires(can_plan)
 def layers_geojson(request, pk: int):
     analysis = _analysis(request, pk)
     body = reports.merged_geojson(analysis)
@@ -97,7 +94,7 @@ def layers_geojson(request, pk: int):
     )
 
 
-@union_staff_required
+@requires(can_plan)
 def report_xlsx(request, pk: int):
     analysis = _analysis(request, pk)
     return attachment(reports.xlsx(analysis), f"analysis-{pk}.xlsx", XLSX)

@@ -10,11 +10,8 @@ class Config(AppConfig):
         from waystation.core import nav
 
         from . import jobs, signals  # noqa: F401 - jobs registers the job handlers
+        from .access import can_see_stations
 
         signals.connect()
-        nav.register("驿站", "stations:staff_list", _sees_stations)
-        nav.register("故障报告", "stations:staff_reports", _sees_stations)
-
-
-def _sees_stations(scope) -> bool:
-    return scope.is_union_staff or scope.has("station_keeper")
+        nav.register("驿站", "stations:staff_list", can_see_stations)
+        nav.register("故障报告", "stations:staff_reports", can_see_stations)

@@ -18,7 +18,6 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
-from waystation.accounts.access import can_manage_station
 from waystation.accounts.orgs import DISTRICT_NAMES
 from waystation.core import xlsx
 from waystation.geo.datums import DATUMS, from_wgs84
@@ -28,6 +27,7 @@ from waystation.members.exports import xlsx_bytes
 from waystation.privacy.audit import audit_record
 
 from . import services
+from .access import can_manage_station
 from .models import SERVICE_NAMES, Station, service_codes
 
 COLUMNS = [

@@ -12,10 +12,10 @@ from django.db.models import Count, QuerySet
 from django.db.models.functions import ExtractHour, TruncDate
 from django.utils import timezone
 
-from waystation.accounts.access import stations_visible_to
 from waystation.accounts.orgs import DISTRICT_NAMES, INDUSTRY_NAMES
 from waystation.geo.datums import DATUMS, from_wgs84
 
+from .access import stations_visible_to
 from .hours import TZ, OpenState
 from .index import station_index
 from .models import SERVICE_BITS, SERVICE_NAMES, FaultReport, Station, Visit, service_codes

@@ -17,6 +17,7 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from waystation.accounts.access import NotInScope
 from waystation.accounts.orgs import DISTRICT_BY_BOUNDARY_NAME, DISTRICT_NAMES, INDUSTRY_NAMES
 from waystation.geo.boundaries import district_of
 from waystation.geo.datums import DatumError, to_wgs84
@@ -25,6 +26,7 @@ from waystation.privacy.audit import audit_record
 from waystation.privacy.crypto import keyed_hash
 
 from . import index
+from .access import can_keep_station, can_manage_station
 from .codes import poster_code_check
 from .hours import parse_day, parse_week, week_to_json
 from .models import (
@@ -178,19 +180,32 @@ def station_create(
     return station
 
 
+def _check_keeper(actor: Any, station: Station) -> None:
+    """Hours, closures, photos, posters, fault reports: the station's keepers and the union staff
+    over it, whoever calls the service."""
+    if not can_keep_station(actor, station):
+        raise NotInScope
+
+
 @transaction.atomic
 def station_update(
     *,
     station: Station,
     data: dict,
     actor: Any,
-    keeper_only: bool = False,
     lon: Any = None,
     lat: Any = None,
     datum: str = "wgs84",
 ) -> Station:
-    """Change a station. `keeper_only` limits the change to hours, services, capacity and
-    open/temporarily closed (what a station keeper may do)."""
+    """Change a station, as far as the actor may: union staff over it every field; one of its
+    keepers only hours, services, capacity and open/temporarily closed; anybody else nothing
+    (NotInScope)."""
+    if can_manage_station(actor, station):
+        keeper_only = False
+    elif can_keep_station(actor, station):
+        keeper_only = True
+    else:
+        raise NotInScope
     unknown = set(data) - STATION_FIELDS
     if unknown:
         raise ValidationError({"__all__": [f"未知字段：{', '.join(sorted(unknown))}"]})
@@ -426,6 +441,7 @@ def station_poster_reissue(*, station: Station, actor: Any) -> Station:
     """Retire the station's printed check-in posters: codes of earlier versions no longer count
     (print the new poster to replace them). An update() without signals on purpose: the version
     is on no map or index, so the registry stays unchanged."""
+    _check_keeper(actor, station)
     Station.objects.filter(pk=station.pk).update(poster_version=F("poster_version") + 1)
     station.refresh_from_db(fields=["poster_version"])
     audit_record(
@@ -448,6 +464,7 @@ def photo_add(
 ) -> StationPhoto:
     """Add a public photo of a station: an image by its content, ≤ 5 MB, stored under a
     server-generated name (uploads.py)."""
+    _check_keeper(actor, station)
     Station.objects.select_for_update().filter(pk=station.pk).first()  # the count below holds
     if station.photos.count() >= MAX_PHOTOS:
         raise ValidationError({"photo": [f"每个驿站最多 {MAX_PHOTOS} 张照片，请先删除旧照片"]})
@@ -467,6 +484,7 @@ def photo_add(
 @transaction.atomic
 def photo_delete(*, photo: StationPhoto, actor: Any) -> None:
     """Delete a station photo, and its file once the deletion is committed."""
+    _check_keeper(actor, photo.station)
     name = photo.stored_name
     audit_record(
         action="station.photo_delete",
@@ -523,7 +541,8 @@ def report_transition(
     *, report: FaultReport, to: str, actor: Any, note: str = "", at: datetime | None = None
 ) -> FaultReport:
     """open → acknowledged → resolved (an open report may be resolved at once)."""
-    report = FaultReport.objects.select_for_update().get(pk=report.pk)
+    report = FaultReport.objects.select_for_update().select_related("station").get(pk=report.pk)
+    _check_keeper(actor, report.station)
     if to not in _NEXT.get(report.status, set()):
         raise ValidationError(
             {"status": [f"不能从“{report.get_status_display()}”改为该状态 (invalid transition)"]}

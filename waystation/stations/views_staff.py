@@ -10,31 +10,25 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from waystation.accounts.access import (
-    can_keep_station,
-    can_manage_station,
-    jobs_visible_to,
-    scope_of,
-    staff_required,
-    station_for_staff,
-    stations_visible_to,
-)
+from waystation.accounts.access import Role, requires, scope_of, staff_required
 from waystation.accounts.orgs import DISTRICTS
 from waystation.core.http import attachment, flash_errors, paginate
+from waystation.jobs.access import jobs_visible_to
 from waystation.members.exports import XLSX
 
 from . import posters, registry, selectors, services
+from .access import (
+    can_keep_station,
+    can_manage_station,
+    can_see_stations,
+    station_for_staff,
+    stations_visible_to,
+)
 from .forms import ExceptionForm, PhotoForm, ReportActionForm, StationForm
 from .models import SERVICES, FaultReport, Station
 from .uploads import image_path
 
 PAGE_SIZE = 50
-
-
-def _sees_stations(request) -> None:
-    scope = scope_of(request.user)
-    if not (scope.is_union_staff or scope.has("station_keeper")):
-        raise Http404
 
 
 def _kept_station(request, code: str) -> Station:
@@ -45,11 +39,10 @@ def _kept_station(request, code: str) -> Station:
     return station
 
 
-@staff_required
+@requires(can_see_stations)
 def station_list(request):
-    _sees_stations(request)
     qs = selectors.stations_filtered(request.user, request.GET)
-    if scope_of(request.user).roles == frozenset({"station_keeper"}) and qs.count() == 1:
+    if scope_of(request.user).roles == {Role.STATION_KEEPER} and qs.count() == 1:
         return redirect("stations:staff_detail", qs.get().code)  # the keeper's page
     page, params = paginate(request, qs, PAGE_SIZE)
     counts = dict(stations_visible_to(request.user).values_list("status").annotate(n=Count("id")))
@@ -67,9 +60,8 @@ def station_list(request):
     )
 
 
-@staff_required
+@requires(can_see_stations)
 def station_export(request):
-    _sees_stations(request)
     datum = request.GET.get("datum", "wgs84")
     if datum not in ("wgs84", "gcj02", "bd09"):
         raise Http404
@@ -158,7 +150,6 @@ def station_edit(request, code: str):
                 station=station,
                 data=data,
                 actor=request.user,
-                keeper_only=keeper_only,
                 lon=lon if lon is not None and lat is not None else None,
                 lat=lat if lon is not None and lat is not None else None,
                 datum=form.cleaned_data.get("datum") or "wgs84",
@@ -274,9 +265,8 @@ def poster_reissue(request, code: str):
     return redirect("stations:staff_detail", station.code)
 
 
-@staff_required
+@requires(can_see_stations)
 def report_list(request):
-    _sees_stations(request)
     qs = selectors.reports_visible_to(request.user)
     status = request.GET.get("status", "pending")
     if status == "pending":

@@ -1,5 +1,5 @@
-"""Who sees what, as accounts/access.py decides it: one table of person × entity, one of person ×
-permission, and the Scope underneath them.
+"""Who sees what, as accounts/access.py and each app's access.py decide it: one table of person ×
+entity, one of person × permission, and the Scope underneath them.
 
 The people are the conftest's (alice and bob on the 天宁 district union, charlie on 钟楼, dora on
 the 外卖送餐 industry union, carl on the city union, admin, olga without a role, lily the 美团
@@ -19,13 +19,18 @@ from django.test import RequestFactory
 from waystation.accounts import access
 from waystation.accounts.access import EMPTY, Role, Scope, scope_of
 from waystation.accounts.models import Platform, StaffRole
+from waystation.aid import access as aid_access
 from waystation.aid.models import Claim, Enrolment
 from waystation.aid.services import plans_ensure_examples
+from waystation.jobs import access as jobs_access
 from waystation.jobs.models import Job
+from waystation.members import access as members_access
 from waystation.members import roster
 from waystation.members.models import RosterImport
 from waystation.members.tests.factories import make_member
+from waystation.planner import access as planner_access
 from waystation.planner.models import Analysis
+from waystation.stations import access as stations_access
 from waystation.stations.models import Station
 from waystation.stations.services import station_create
 
@@ -206,13 +211,15 @@ def world(everyone, orgs):
 def _seen(user, members) -> dict[str, set[str]]:
     label = {m.pk: name for name, m in members.items()}
     return {
-        "members": {label[m.pk] for m in access.members_visible_to(user)},
-        "stations": {s.code for s in access.stations_visible_to(user)},
-        "claims": {label[c.member_id] for c in access.claims_visible_to(user)},
-        "claim documents": {label[c.member_id] for c in access.claim_documents_visible_to(user)},
-        "jobs": {j.params["who"] for j in access.jobs_visible_to(user)},
+        "members": {label[m.pk] for m in members_access.members_visible_to(user)},
+        "stations": {s.code for s in stations_access.stations_visible_to(user)},
+        "claims": {label[c.member_id] for c in aid_access.claims_visible_to(user)},
+        "claim documents": {
+            label[c.member_id] for c in aid_access.claim_documents_visible_to(user)
+        },
+        "jobs": {j.params["who"] for j in jobs_access.jobs_visible_to(user)},
         "imports": {i.filename for i in roster.imports_visible_to(user)},
-        "analyses": {a.created_by.username for a in access.analyses_visible_to(user)},
+        "analyses": {a.created_by.username for a in planner_access.analyses_visible_to(user)},
     }
 
 
@@ -228,7 +235,7 @@ def test_claim_details_are_open_exactly_where_the_documents_are(who, everyone, w
         label
         for label, m in world["members"].items()
         for claim in m.claims.all()
-        if access.claim_details_visible(user, claim)
+        if aid_access.claim_details_visible(user, claim)
     }
     assert details == VISIBLE[who]["claim documents"]
 
@@ -238,15 +245,15 @@ def test_each_person_may_do_exactly_what_their_roles_allow(who, everyone, world)
     user = everyone[who]
     tn001, tn002 = world["TN001"], Station.objects.get(code="TN002")
     answers = {
-        "reveal": access.can_reveal_personal_data(user),
-        "export": access.can_export_members(user),
+        "reveal": members_access.can_reveal_personal_data(user),
+        "export": members_access.can_export_members(user),
         "audit": access.can_read_audit_log(user),
-        "review": access.can_review_claims(user),
-        "approve": access.can_approve_claims(user),
-        "plans": access.can_manage_aid_plans(user),
-        "manage TN001": access.can_manage_station(user, tn001),
-        "keep TN001": access.can_keep_station(user, tn001),
-        "keep TN002": access.can_keep_station(user, tn002),
+        "review": aid_access.can_review_claims(user),
+        "approve": aid_access.can_approve_claims(user),
+        "plans": aid_access.can_manage_aid_plans(user),
+        "manage TN001": stations_access.can_manage_station(user, tn001),
+        "keep TN001": stations_access.can_keep_station(user, tn001),
+        "keep TN002": stations_access.can_keep_station(user, tn002),
     }
     assert {name for name, yes in answers.items() if yes} == CAN[who]
 
@@ -376,7 +383,7 @@ def test_filter_in_scope_gives_nothing_to_non_union_staff_unless_told_otherwise(
 
 
 def test_get_in_scope_or_404_answers_404_for_a_row_outside_the_scope(everyone, world):
-    qs = access.members_visible_to(everyone["alice"])
+    qs = members_access.members_visible_to(everyone["alice"])
     number = world["members"]["天宁外卖"].member_number
     assert access.get_in_scope_or_404(qs, member_number=number).member_number == number
     with pytest.raises(Http404):

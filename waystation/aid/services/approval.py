@@ -10,10 +10,11 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from waystation.accounts.access import can_approve_claims
+from waystation.accounts.access import NotInScope
 from waystation.privacy.audit import audit_record
 
 from .. import workflow as flow
+from ..access import can_approve_claims
 from ..benefits import yuan
 from ..models import Claim, Payout
 from .common import ClaimStateError, claim_locked, claim_step, reason_required
@@ -69,7 +70,7 @@ def claim_approve(
     AID_OVERRIDE_SECOND_APPROVER_FEN it creates no payout: the claim waits (override_pending,
     None is returned) until another city approver confirms it (claim_override_confirm)."""
     if not can_approve_claims(actor):
-        raise PermissionError
+        raise NotInScope
     with transaction.atomic():
         claim = claim_locked(claim)
         if claim.status in flow.HAS_PAYOUT:
@@ -128,7 +129,7 @@ def claim_override_confirm(*, claim: Claim, actor: Any, request: Any = None) -> 
     cannot confirm it; the plan's limits are checked again (another claim may have used the
     yearly cap meanwhile). Confirming a confirmed claim returns its payout."""
     if not can_approve_claims(actor):
-        raise PermissionError
+        raise NotInScope
     with transaction.atomic():
         claim = claim_locked(claim)
         if claim.status in flow.HAS_PAYOUT:
@@ -173,7 +174,7 @@ def claim_override_decline(*, claim: Claim, actor: Any, note: str, request: Any 
     """A city approver (the second one, or the first withdrawing it) sends an override back: the
     claim waits for city approval again, without the override, and the note says why."""
     if not can_approve_claims(actor):
-        raise PermissionError
+        raise NotInScope
     note = reason_required(note, "note")
     claim = claim_locked(claim)
     claim.status = claim_step(claim, flow.Step.OVERRIDE_DECLINE, actor).target

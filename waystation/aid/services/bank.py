@@ -9,11 +9,12 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from waystation.accounts.access import can_approve_claims
+from waystation.accounts.access import NotInScope
 from waystation.members.exports import xlsx_bytes
 from waystation.privacy.audit import audit_record
 
 from .. import workflow as flow
+from ..access import can_approve_claims
 from ..models import Payout, PayoutBatch
 from .common import ClaimStateError, claim_locked, claim_step, reason_required
 
@@ -25,7 +26,7 @@ def payout_batch_export(
     .xlsx, the only place full account numbers appear; audited. Only pending payouts may go in:
     a payout already in a batch is refused by name, so none goes out in two bank files."""
     if not can_approve_claims(actor):
-        raise PermissionError
+        raise NotInScope
     with transaction.atomic():
         qs = Payout.objects.select_for_update().order_by("id")
         if payouts is None:
@@ -59,7 +60,7 @@ def payout_batch_export(
 
 def payout_batch_file(*, batch: PayoutBatch, actor: Any, request: Any = None) -> bytes:
     if not can_approve_claims(actor):
-        raise PermissionError
+        raise NotInScope
     payouts = list(
         batch.payouts.select_related("claim__member").order_by("id")  # type: ignore[attr-defined]
     )
@@ -100,7 +101,7 @@ def payout_mark_paid(
     *, payout: Payout, bank_reference: str, actor: Any, request: Any = None
 ) -> Payout:
     if not can_approve_claims(actor):
-        raise PermissionError
+        raise NotInScope
     ref = (bank_reference or "").strip()
     if not ref:
         raise ValidationError({"bank_reference": ["请填写银行回单号"]})
@@ -133,7 +134,7 @@ def payout_mark_paid(
 @transaction.atomic
 def payout_mark_failed(*, payout: Payout, reason: str, actor: Any, request: Any = None) -> Payout:
     if not can_approve_claims(actor):
-        raise PermissionError
+        raise NotInScope
     reason = reason_required(reason)
     claim_locked(payout.claim)
     payout = Payout.objects.select_for_update().get(pk=payout.pk)

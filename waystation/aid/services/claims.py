@@ -11,7 +11,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from waystation.accounts.access import can_review_claims
+from waystation.accounts.access import NotInScope
 from waystation.accounts.models import Platform
 from waystation.core.models import counter_take
 from waystation.privacy import crypto
@@ -19,6 +19,7 @@ from waystation.privacy.audit import audit_record
 from waystation.privacy.masking import mask_bank_card
 
 from .. import workflow as flow
+from ..access import can_review_claims
 from ..benefits import ask_checked
 from ..models import Claim, Enrolment, Plan
 from .common import ClaimStateError, claim_locked, claim_step, reason_required
@@ -69,7 +70,7 @@ def claim_report(*, member: Any, report: ClaimReport, request: Any = None) -> Cl
     """A member reports an incident on one of their enrolments. The claim waits for district
     review, and for the platform's word if it names one; the bank card is stored encrypted."""
     if report.enrolment.member_id != member.pk:
-        raise PermissionError
+        raise NotInScope
     with transaction.atomic():
         claim = Claim.objects.create(
             number=_claim_number(),
@@ -123,7 +124,7 @@ def claim_platform_confirm(
     """The platform says whether the claimant was working for it at the incident time."""
     claim = claim_locked(claim)
     if claim.platform_id != platform.pk:
-        raise PermissionError
+        raise NotInScope
     if claim.status not in flow.GATHERING:
         raise ClaimStateError("该申请已审结，不能再确认")
     claim.platform_status = (
@@ -149,7 +150,7 @@ def claim_platform_confirm(
 def claim_assess(*, claim: Claim, asks: dict, actor: Any, request: Any = None) -> Claim:
     """The reviewer sets the assessed figures (invoice total, hospital days, disability grade)."""
     if not can_review_claims(actor):
-        raise PermissionError
+        raise NotInScope
     claim = claim_locked(claim)
     if claim.status not in flow.ASSESSABLE:
         raise ClaimStateError(f"当前状态“{claim.get_status_display()}”不能修改核定金额")
@@ -170,7 +171,7 @@ def claim_assess(*, claim: Claim, asks: dict, actor: Any, request: Any = None) -
 def claim_review(*, claim: Claim, actor: Any, note: str = "", request: Any = None) -> Claim:
     """District review passes the claim on to the city."""
     if not can_review_claims(actor):
-        raise PermissionError
+        raise NotInScope
     claim = claim_locked(claim)
     target = claim_step(claim, flow.Step.REVIEW, actor).target
     if claim.platform_status == Claim.PlatformStatus.PENDING:
@@ -193,7 +194,7 @@ def claim_review(*, claim: Claim, actor: Any, note: str = "", request: Any = Non
 def claim_return(*, claim: Claim, actor: Any, note: str, request: Any = None) -> Claim:
     """Back to the member for more documents; the note says what is missing."""
     if not can_review_claims(actor):
-        raise PermissionError
+        raise NotInScope
     note = reason_required(note, "note")
     claim = claim_locked(claim)
     claim.status = claim_step(claim, flow.Step.RETURN, actor).target
@@ -206,7 +207,7 @@ def claim_return(*, claim: Claim, actor: Any, note: str, request: Any = None) ->
 @transaction.atomic
 def claim_reject(*, claim: Claim, actor: Any, reason: str, request: Any = None) -> Claim:
     if not can_review_claims(actor):
-        raise PermissionError
+        raise NotInScope
     reason = reason_required(reason)
     claim = claim_locked(claim)
     claim.status = claim_step(claim, flow.Step.REJECT, actor).target

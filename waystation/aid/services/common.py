@@ -7,9 +7,10 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 
-from waystation.accounts.access import can_approve_claims, can_review_claims
+from waystation.accounts.access import NotInScope
 
 from .. import workflow as flow
+from ..access import can_approve_claims, can_review_claim
 from ..models import Claim
 
 
@@ -20,23 +21,24 @@ class ClaimStateError(ValidationError):
 # who holds a role of the workflow, for this claim
 ROLE_RULES: dict[flow.Role, Callable[[Any, Claim], bool]] = {
     flow.Role.CLAIMANT: lambda actor, claim: actor is not None and claim.member_id == actor.pk,
-    flow.Role.REVIEWER: lambda actor, claim: can_review_claims(actor),
+    flow.Role.REVIEWER: can_review_claim,
     flow.Role.CITY_APPROVER: lambda actor, claim: can_approve_claims(actor),
 }
 
 
 def claim_step(claim: Claim, step: flow.Step, actor: Any) -> flow.Transition:
-    """The transition `step` takes the (locked) claim through. PermissionError if the actor may
-    take the step from no status at all (asked first, so an outsider learns nothing of the
-    claim); ClaimStateError if it cannot start from the claim's status; PermissionError if it
-    can, but not by this actor (a reviewer on a claim that waits for the city)."""
+    """The transition `step` takes the (locked) claim through. NotInScope if the actor may take
+    the step from no status at all, or the claim is outside their scope (asked first, so an
+    outsider learns nothing of the claim); ClaimStateError if it cannot start from the claim's
+    status; NotInScope if it can, but not by this actor (a reviewer on a claim that waits for
+    the city)."""
     if not any(ROLE_RULES[role](actor, claim) for role in flow.roles_of(step)):
-        raise PermissionError
+        raise NotInScope
     found = flow.transition(claim.status, step)
     if found is None:
         raise ClaimStateError(flow.refusal(claim.status, step))
     if not ROLE_RULES[found.role](actor, claim):
-        raise PermissionError
+        raise NotInScope
     return found
 
 

@@ -6,10 +6,11 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
-from waystation.accounts.access import can_review_claims
+from waystation.accounts.access import NotInScope
 from waystation.accounts.models import OrgUnit
 from waystation.privacy.audit import audit_record
 
+from ..access import can_review_claims
 from ..models import Condolence, Plan
 from .common import reason_required
 
@@ -30,7 +31,7 @@ def condolence_record(
     request: Any = None,
 ) -> Condolence:
     if not can_review_claims(actor):
-        raise PermissionError
+        raise NotInScope
     reason = reason_required(reason)
     if cash_fen < 0 or goods_value_fen < 0:
         raise ValidationError({"cash": ["金额不能为负"]})

@@ -10,10 +10,12 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from waystation.accounts.access import can_review_claims, members_visible_to
+from waystation.accounts.access import NotInScope
 from waystation.accounts.models import OrgUnit
+from waystation.members.access import members_visible_to
 from waystation.privacy.audit import audit_record
 
+from ..access import can_review_claims
 from ..models import Enrolment, GiftBatch, Plan
 
 GIFT_CHUNK = 5000
@@ -143,7 +145,7 @@ def gift_batch_start(*, gift: Gift, actor: Any, enrol_on: date | None = None) ->
     from waystation.jobs.runner import job_enqueue
 
     if not can_review_claims(actor):
-        raise PermissionError
+        raise NotInScope
     params: dict[str, Any]
     if gift.member_numbers is not None:
         source, params = "list", {"member_numbers": list(gift.member_numbers)}

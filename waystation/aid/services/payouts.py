@@ -16,12 +16,13 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
-from waystation.accounts.access import can_approve_claims
+from waystation.accounts.access import NotInScope
 from waystation.privacy import crypto
 from waystation.privacy.audit import audit_record
 from waystation.privacy.masking import mask_bank_card
 
 from .. import benefits
+from ..access import can_approve_claims
 from ..models import Claim, Payout
 from .common import ClaimStateError, claim_locked
 
@@ -94,7 +95,7 @@ def payout_reissue(
     """A failed transfer goes out again as a new payout that supersedes it; the constraint keeps
     it to one live payout, so re-issuing twice still pays once."""
     if not can_approve_claims(actor):
-        raise PermissionError
+        raise NotInScope
     claim = claim_locked(payout.claim)
     payout = Payout.objects.select_for_update().get(pk=payout.pk)
     if payout.status != Payout.Status.FAILED:

@@ -7,9 +7,10 @@ from typing import Any, TypedDict, Unpack, cast
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
-from waystation.accounts.access import can_manage_aid_plans
+from waystation.accounts.access import NotInScope
 from waystation.privacy.audit import audit_record
 
+from ..access import can_manage_aid_plans
 from ..examples import example_plans
 from ..models import Claim, Plan
 from .common import reason_required
@@ -58,7 +59,7 @@ def _jsonable(value: Any) -> Any:
 
 def _check_plan_manager(actor: Any) -> None:
     if not can_manage_aid_plans(actor):
-        raise PermissionError
+        raise NotInScope
 
 
 @transaction.atomic

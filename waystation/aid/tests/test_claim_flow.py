@@ -5,6 +5,7 @@ from datetime import date
 import pytest
 from django.core.exceptions import ValidationError
 
+from waystation.accounts.access import NotInScope
 from waystation.accounts.models import Platform
 from waystation.aid import services
 from waystation.aid.models import Claim
@@ -58,7 +59,7 @@ def test_platform_denial_blocks_review(claim, people):
 
 
 def test_other_platform_cannot_confirm(claim):
-    with pytest.raises(PermissionError):
+    with pytest.raises(NotInScope):
         services.claim_platform_confirm(
             claim=claim, platform=Platform.objects.get(code="eleme"), working=True
         )
@@ -91,7 +92,7 @@ def test_full_path_to_paid(ready_claim, people):
 
 
 def test_district_staff_cannot_approve(ready_claim, people):
-    with pytest.raises(PermissionError):
+    with pytest.raises(NotInScope):
         services.claim_approve(claim=ready_claim, actor=people.alice)
 
 
@@ -122,7 +123,7 @@ def test_return_needs_a_note(claim, people):
 
 
 def test_city_may_return_after_district_review(ready_claim, people):
-    with pytest.raises(PermissionError):
+    with pytest.raises(NotInScope):
         services.claim_return(claim=ready_claim, actor=people.alice, note="再看看")
     services.claim_return(claim=ready_claim, actor=people.carl, note="发票不清晰，请重拍")
     ready_claim.refresh_from_db()

@@ -5,6 +5,7 @@ import re
 
 import pytest
 
+from waystation.accounts.access import NotInScope
 from waystation.aid import services
 from waystation.aid.forms import ClaimReportForm
 from waystation.aid.models import Claim
@@ -85,6 +86,6 @@ def test_both_paths_write_the_same_claim(enrolment, rider):
 
 def test_the_service_refuses_a_report_on_another_members_enrolment(enrolment, rider, other_rider):
     report = ClaimReportForm(claim_data(enrolment), member=rider).checked()
-    with pytest.raises(PermissionError):
+    with pytest.raises(NotInScope):
         services.claim_report(member=other_rider, report=report)
     assert Claim.objects.count() == 0

@@ -11,6 +11,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.test import Client
 
+from waystation.accounts.access import NotInScope
 from waystation.aid import services
 from waystation.aid.models import Claim, Payout
 from waystation.aid.services import ClaimStateError
@@ -182,7 +183,7 @@ def test_the_approver_cannot_confirm_their_own_override(pending, people, as_user
 
 
 def test_district_staff_cannot_confirm_an_override(pending, people, as_user):
-    with pytest.raises(PermissionError):
+    with pytest.raises(NotInScope):
         services.claim_override_confirm(claim=pending, actor=people.alice)
     r = as_user(people.alice).post(f"/staff/aid/claims/{pending.number}/override-confirm/")
     assert r.status_code == 404

@@ -7,6 +7,7 @@ import pytest
 from django.db import IntegrityError, connection, transaction
 from openpyxl import load_workbook
 
+from waystation.accounts.access import NotInScope
 from waystation.aid import services
 from waystation.aid.models import Claim, Payout
 from waystation.aid.services import ClaimStateError
@@ -61,7 +62,7 @@ def test_bank_batch_has_full_account_numbers_and_is_audited(ready_claim, people)
     assert batch.count == 1 and batch.total_fen == 263000
     assert AuditLog.objects.filter(action="aid.payout_batch_export").count() == 1
     assert Payout.objects.get().status == Payout.Status.EXPORTED
-    with pytest.raises(PermissionError):
+    with pytest.raises(NotInScope):
         services.payout_batch_file(batch=batch, actor=people.alice)
 
 

@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from openpyxl import load_workbook
 
+from waystation.accounts.access import NotInScope
 from waystation.aid import services
 from waystation.aid.models import Claim, Payout, PayoutBatch
 from waystation.aid.tests.conftest import claim_data, make_ready, report_claim
@@ -88,7 +89,7 @@ def test_district_staff_cannot_export_or_download_a_batch(two_payouts, people, a
         alice.post("/staff/aid/payouts/export/", {"payout": [two_payouts[1].pk]}).status_code == 404
     )
     assert alice.get(f"/staff/aid/payouts/batches/{batch.pk}.xlsx").status_code == 404
-    with pytest.raises(PermissionError):
+    with pytest.raises(NotInScope):
         services.payout_batch_export(actor=people.alice, payouts=[two_payouts[1]])
     assert PayoutBatch.objects.count() == 1
 

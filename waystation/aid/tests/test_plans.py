@@ -8,6 +8,7 @@ from datetime import date
 import pytest
 from django.core.exceptions import ValidationError
 
+from waystation.accounts.access import NotInScope
 from waystation.aid import services
 from waystation.aid.models import Plan
 from waystation.aid.tests.conftest import claim_data, report_claim
@@ -98,7 +99,7 @@ def test_only_the_city_may_create_edit_or_copy_plans(who, people, as_user, plans
     assert Plan.objects.filter(year=2027).count() == 0
     accident.refresh_from_db()
     assert accident.name == "户外劳动者意外伤害互助保障"
-    with pytest.raises(PermissionError):
+    with pytest.raises(NotInScope):
         services.plan_update(plan=accident, actor=people[who], reason="试试", name="改名")
 
 

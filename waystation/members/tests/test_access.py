@@ -6,6 +6,8 @@ import io
 import pytest
 from openpyxl import load_workbook
 
+from waystation.accounts.access import NotInScope
+from waystation.members import services
 from waystation.privacy.models import AuditLog
 
 from .factories import make_member
@@ -179,3 +181,51 @@ def test_only_the_city_admin_reads_the_audit_log(people, member, as_user):
     assert as_user(people.carl).get("/staff/audit/").status_code == 404
     r = as_user(people.admin).get("/staff/audit/", {"action": "member.reveal"})
     assert r.status_code == 200 and "alice" in r.content.decode()
+
+
+# --- the services check, whoever calls them: NotInScope, answered 404 by pages and the API ---
+
+
+@pytest.mark.parametrize("who", ["charlie", "lily", "olga"])
+def test_revealing_a_member_out_of_scope_is_refused_by_the_service(who, people, member):
+    with pytest.raises(NotInScope):
+        services.member_reveal(member=member, fields=["phone"], reason="核对", actor=people[who])
+    assert not AuditLog.objects.exists()
+
+
+def test_a_status_change_out_of_scope_is_refused_and_changes_nothing(people, member):
+    with pytest.raises(NotInScope):
+        services.member_set_status(
+            member=member, status="lapsed", reason="连续欠缴会费", actor=people.charlie
+        )
+    member.refresh_from_db()
+    assert member.status == "active"
+    assert not AuditLog.objects.exists()
+
+
+def test_a_transfer_out_of_scope_is_refused_and_changes_nothing(people, member, orgs):
+    with pytest.raises(NotInScope):
+        services.member_transfer(
+            member=member, union=orgs["zhonglou"], reason="调入钟楼", actor=people.charlie
+        )
+    member.refresh_from_db()
+    assert member.work_district == "tianning"
+
+
+def test_staff_in_scope_may_reveal(people, member):
+    revealed = services.member_reveal(member=member, fields=["phone"], reason="核对",
+                                      actor=people.bob)  # fmt: skip
+    assert revealed == {"phone": PHONE}
+
+
+def test_a_reveal_page_out_of_scope_answers_the_404_page(people, member, as_user):
+    r = as_user(people.charlie).post(
+        f"/staff/members/{member.member_number}/reveal/", {"reason": "核对", "fields": ["phone"]}
+    )
+    assert r.status_code == 404
+    assert "找不到这个页面" in r.content.decode() and PHONE not in r.content.decode()
+
+
+def test_the_member_api_out_of_scope_answers_404(people, member, as_user):
+    r = as_user(people.charlie).get(f"/api/v1/members/{member.member_number}")
+    assert (r.status_code, r.json()) == (404, {"detail": "未找到 (not found)"})

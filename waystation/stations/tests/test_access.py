@@ -3,8 +3,8 @@ from django.core.exceptions import ValidationError
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from waystation.accounts.access import stations_visible_to
 from waystation.stations import services
+from waystation.stations.access import stations_visible_to
 from waystation.stations.codes import poster_code
 from waystation.stations.models import Station
 
@@ -57,13 +57,9 @@ def test_keeper_changes_hours_and_services(as_user, keeper):
 def test_keeper_cannot_rename_or_move_a_station(keeper):
     station = Station.objects.get(code="TN001")
     with pytest.raises(ValidationError):
-        services.station_update(
-            station=station, data={"name": "新名字"}, actor=keeper, keeper_only=True
-        )
+        services.station_update(station=station, data={"name": "新名字"}, actor=keeper)
     with pytest.raises(ValidationError):
-        services.station_update(
-            station=station, data={"status": "closed"}, actor=keeper, keeper_only=True
-        )
+        services.station_update(station=station, data={"status": "closed"}, actor=keeper)
 
 
 def test_keeper_edit_form_ignores_fields_beyond_their_role(as_user, keeper):

@@ -1,0 +1,77 @@
+"""Who sees which claims and may take which step (the rule of accounts.access, applied to aid).
+
+The services of aid/services/ check these rules themselves (the money path: every claim step,
+approval, override, payout, bank batch, plan and gift) and raise `NotInScope`; the views fetch
+claims through `selectors.claim_for_user`, built on `claims_visible_to`."""
+
+from typing import Any
+
+from django.db.models import QuerySet
+
+from waystation.accounts.access import filter_in_scope, scope_of
+
+from .models import Claim
+
+
+def claims_visible_to(user: Any) -> QuerySet:
+    """Mutual-aid claims: union staff by the claimant's work district / industry (the city sees
+    all), platform liaisons the claims naming their platform, everybody else nothing."""
+    return filter_in_scope(
+        user,
+        Claim.objects.all(),
+        district="member__work_district",
+        industry="member__industry",
+        platform="platform",
+        require_union_staff=False,
+    )
+
+
+def claim_documents_visible_to(user: Any) -> QuerySet:
+    """Claims whose documents (invoices, diagnoses, bank cards) a staff account may open: union
+    staff in scope only. A platform liaison confirms work status and never sees documents."""
+    return filter_in_scope(
+        user, Claim.objects.all(), district="member__work_district", industry="member__industry"
+    )
+
+
+def claim_details_visible(user: Any, claim: Any) -> bool:
+    """The payee's bank, the incident description, amounts and documents: union staff with the
+    claim in scope. A platform liaison confirms on-duty status from the claimant's name and the
+    incident's time and place, and sees only those."""
+    return claim_documents_visible_to(user).filter(pk=claim.pk).exists()
+
+
+def can_see_claims(user: Any) -> bool:
+    """The claims list: union staff (their scope's claims) and platform liaisons (their
+    platform's, to confirm work status)."""
+    scope = scope_of(user)
+    return scope.is_union_staff or bool(scope.platforms)
+
+
+def can_work_on_aid(user: Any) -> bool:
+    """The aid desk — plans and gifts, condolence visits, statistics: union staff at any level,
+    each page showing their scope."""
+    return scope_of(user).is_union_staff
+
+
+def can_review_claims(user: Any) -> bool:
+    """District (or industry, or city) review: union staff; the claim must also be in scope."""
+    return scope_of(user).is_union_staff
+
+
+def can_review_claim(user: Any, claim: Claim) -> bool:
+    """A review step on this claim: a reviewer with the claim (and its documents) in scope."""
+    return can_review_claims(user) and claim_details_visible(user, claim)
+
+
+def can_approve_claims(user: Any) -> bool:
+    """City approval, payouts and the bank batch export: city-level union staff only."""
+    scope = scope_of(user)
+    return scope.is_union_staff and scope.city
+
+
+def can_manage_aid_plans(user: Any) -> bool:
+    """Mutual-aid plans (create, edit every field, copy to next year): the city administrator and
+    city-level union staff; district and industry unions only gift the plans the city sets."""
+    scope = scope_of(user)
+    return scope.is_union_staff and scope.city
