@@ -53,7 +53,7 @@ def payout_export(request):
     ids = [int(x) for x in request.POST.getlist("payout") if x.isdigit()]
     try:
         batch, data = services.payout_batch_export(
-            actor=request.user, payouts=Payout.objects.filter(pk__in=ids), request=request
+            actor=request.user, payouts=Payout.objects.filter(pk__in=ids)
         )
     except ValidationError as exc:
         messages.error(request, "；".join(exc.messages))
@@ -68,7 +68,7 @@ def payout_batch_file(request, pk: int):
     if batch is None:
         raise Http404
     return _xlsx(
-        services.payout_batch_file(batch=batch, actor=request.user, request=request),
+        services.payout_batch_file(batch=batch, actor=request.user),
         f"payout-batch-{batch.pk}.xlsx",
     )
 
@@ -86,7 +86,6 @@ def payout_action(request, pk: int, action: str):
                 payout=payout,
                 bank_reference=request.POST.get("bank_reference", ""),
                 actor=request.user,
-                request=request,
             )
         elif action == "failed":
             services.payout_mark_failed(
@@ -98,7 +97,6 @@ def payout_action(request, pk: int, action: str):
                 actor=request.user,
                 bank_name=request.POST.get("bank_name", ""),
                 bank_card=request.POST.get("bank_card", ""),
-                request=request,
             )
     except ValidationError as exc:
         messages.error(request, "；".join(exc.messages))

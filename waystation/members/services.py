@@ -14,7 +14,7 @@ from waystation.accounts.orgs import DISTRICT_NAMES, INDUSTRY_NAMES
 from waystation.accounts.services import industry_union
 from waystation.core.models import counter_take
 from waystation.privacy import crypto
-from waystation.privacy.audit import audit_record
+from waystation.privacy.audit import AuditAction, audit_record
 from waystation.privacy.masking import mask_id_number, mask_phone
 
 from . import sms
@@ -152,7 +152,7 @@ def member_join(*, data: dict, ip: str | None = None) -> JoinResult:
             )
             member.platforms.set(clean["platforms"])
             audit_record(
-                action="member.join",
+                action=AuditAction.MEMBER_JOIN,
                 actor_label=member.member_number,
                 obj=member,
                 detail={"campaign": clean["campaign"].code},
@@ -200,7 +200,7 @@ def _require_reason(reason: str) -> str:
 
 
 @transaction.atomic
-def member_set_status(*, member: Member, status: str, reason: str, actor, request=None) -> Member:
+def member_set_status(*, member: Member, status: str, reason: str, actor) -> Member:
     reason = _require_reason(reason)
     if status not in (Member.Status.ACTIVE, Member.Status.LAPSED, Member.Status.WITHDRAWN):
         raise ValidationError({"status": ["状态无效"]})
@@ -214,18 +214,17 @@ def member_set_status(*, member: Member, status: str, reason: str, actor, reques
     member.status_changed_at = timezone.now()
     member.save(update_fields=["status", "status_reason", "status_changed_at"])
     audit_record(
-        action=f"member.{status}",
+        action=AuditAction(f"member.{status}"),  # MEMBER_ACTIVE, _LAPSED, _WITHDRAWN
         actor=actor,
         obj=member,
         reason=reason,
         detail={"from": old, "to": status},
-        request=request,
     )
     return member
 
 
 @transaction.atomic
-def member_transfer(*, member: Member, union: OrgUnit, reason: str, actor, request=None) -> Member:
+def member_transfer(*, member: Member, union: OrgUnit, reason: str, actor) -> Member:
     reason = _require_reason(reason)
     if union.pk == member.union_id:
         raise ValidationError({"union": ["会员已在该工会"]})
@@ -240,17 +239,16 @@ def member_transfer(*, member: Member, union: OrgUnit, reason: str, actor, reque
         fields.append("work_district")
     member.save(update_fields=fields)
     audit_record(
-        action="member.transfer",
+        action=AuditAction.MEMBER_TRANSFER,
         actor=actor,
         obj=member,
         reason=reason,
         detail={"from": old.code, "to": union.code},
-        request=request,
     )
     return member
 
 
-def member_reveal(*, member: Member, fields: list[str], reason: str, actor, request=None) -> dict:
+def member_reveal(*, member: Member, fields: list[str], reason: str, actor) -> dict:
     """The full ID number and/or phone, for a permitted role, with a reason, audited."""
     from waystation.accounts.access import can_reveal_personal_data
 
@@ -261,11 +259,10 @@ def member_reveal(*, member: Member, fields: list[str], reason: str, actor, requ
     fields = [f for f in fields if f in allowed] or sorted(allowed)
     values = {f: getattr(member, f) for f in fields}
     audit_record(
-        action="member.reveal",
+        action=AuditAction.MEMBER_REVEAL,
         actor=actor,
         obj=member,
         reason=reason,
         detail={"fields": fields, "member_number": member.member_number},
-        request=request,
     )
     return values

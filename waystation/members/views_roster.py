@@ -9,7 +9,7 @@ from django.views.decorators.http import require_POST
 
 from waystation.accounts.access import get_in_scope_or_404, union_staff_required
 from waystation.jobs.models import Job
-from waystation.privacy.audit import audit_record
+from waystation.privacy.audit import AuditAction, audit_record
 
 from . import roster
 from .exports import XLSX
@@ -110,11 +110,10 @@ def import_errors(request, pk: int):
     if not imp.error_rows or not path.exists():
         raise Http404
     audit_record(
-        action="member.import_errors",
+        action=AuditAction.MEMBER_IMPORT_ERRORS,
         actor=request.user,
         obj=imp,
         detail={"filename": imp.filename, "rows": imp.error_rows},
-        request=request,
     )
     return _xlsx(path.read_bytes(), f"roster-{imp.pk}-errors.xlsx")
 
@@ -124,7 +123,7 @@ def import_errors(request, pk: int):
 def import_commit(request, pk: int):
     imp = _import_for(request.user, pk)
     try:
-        roster.roster_commit_start(imp=imp, user=request.user, request=request)
+        roster.roster_commit_start(imp=imp, user=request.user)
     except ValidationError as e:
         messages.error(request, "；".join(e.messages))
     return redirect("members:import_detail", imp.pk)

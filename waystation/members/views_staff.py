@@ -20,7 +20,7 @@ from waystation.accounts.access import (
 )
 from waystation.accounts.models import OrgUnit, Platform
 from waystation.accounts.orgs import DISTRICTS, INDUSTRIES
-from waystation.privacy.audit import audit_record
+from waystation.privacy.audit import AuditAction, audit_record
 
 from . import posters, selectors, services
 from .cards import card_token_read
@@ -110,11 +110,10 @@ def member_export(request):
         title="会员",
     )
     audit_record(
-        action="member.export",
+        action=AuditAction.MEMBER_EXPORT,
         actor=request.user,
         object_type="members.member",
         detail={"filters": {k: v for k, v in request.GET.items() if k != "q"}},
-        request=request,
     )
     resp = HttpResponse(data, content_type=XLSX)
     resp["Content-Disposition"] = 'attachment; filename="members.xlsx"'
@@ -152,7 +151,6 @@ def member_reveal(request, number: str):
                 fields=request.POST.getlist("fields"),
                 reason=form.cleaned_data["reason"],
                 actor=request.user,
-                request=request,
             )
         except PermissionError as exc:
             raise Http404 from exc
@@ -193,7 +191,7 @@ def _member_action(request, number: str, form, invalid: str, act) -> HttpRespons
 def member_status(request, number: str):
     def act(member, data):
         services.member_set_status(member=member, status=data["status"], reason=data["reason"],
-                                   actor=request.user, request=request)  # fmt: skip
+                                   actor=request.user)  # fmt: skip
         return "会员状态已更新"
 
     return _member_action(request, number, StatusForm(request.POST), "请选择状态并填写理由", act)
@@ -204,7 +202,7 @@ def member_status(request, number: str):
 def member_transfer(request, number: str):
     def act(member, data):
         services.member_transfer(member=member, union=data["union"], reason=data["reason"],
-                                 actor=request.user, request=request)  # fmt: skip
+                                 actor=request.user)  # fmt: skip
         return f"已转入{data['union'].name}"
 
     return _member_action(

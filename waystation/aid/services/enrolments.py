@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from waystation.accounts.access import can_review_claims, members_visible_to
 from waystation.accounts.models import OrgUnit
-from waystation.privacy.audit import audit_record
+from waystation.privacy.audit import AuditAction, audit_record
 
 from ..models import Enrolment, GiftBatch, Plan
 
@@ -47,7 +47,10 @@ def enrolment_self(*, member: Any, plan: Plan, today: date | None = None) -> Enr
     except IntegrityError:  # the same tap twice at the same moment
         return Enrolment.objects.get(member=member, plan=plan)
     audit_record(
-        action="aid.enrol_self", actor_label=member.member_number, obj=enrolment, detail={}
+        action=AuditAction.AID_ENROL_SELF,
+        actor_label=member.member_number,
+        obj=enrolment,
+        detail={},
     )
     return enrolment
 
@@ -156,7 +159,7 @@ def gift_batch_start(
     batch.job = job_enqueue(kind="aid.gift", params={"batch": batch.pk}, user=actor)
     batch.save(update_fields=["job"])
     audit_record(
-        action="aid.gift_start",
+        action=AuditAction.AID_GIFT_START,
         actor=actor,
         obj=batch,
         detail={"plan": plan.code, "unit": unit.code, "source": source},

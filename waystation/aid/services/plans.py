@@ -8,7 +8,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from waystation.accounts.access import can_manage_aid_plans
-from waystation.privacy.audit import audit_record
+from waystation.privacy.audit import AuditAction, audit_record
 
 from ..examples import example_plans
 from ..models import Claim, Plan
@@ -55,7 +55,7 @@ def _check_plan_manager(actor: Any) -> None:
 
 
 @transaction.atomic
-def plan_create(*, actor: Any = None, reason: str = "", request: Any = None, **fields: Any) -> Plan:
+def plan_create(*, actor: Any = None, reason: str = "", **fields: Any) -> Plan:
     """A plan year; every field is validated (ValidationError names each problem by field).
     `actor=None` is the system (the example plans); a person must be allowed to manage plans."""
     if actor is not None:
@@ -64,12 +64,11 @@ def plan_create(*, actor: Any = None, reason: str = "", request: Any = None, **f
     plan.full_clean()
     plan.save()
     audit_record(
-        action="aid.plan_create",
+        action=AuditAction.AID_PLAN_CREATE,
         actor=actor,
         obj=plan,
         reason=reason.strip(),
         detail={"code": plan.code},
-        request=request,
     )
     return plan
 
@@ -97,7 +96,7 @@ def _schedule_errors(plan: Plan, schedule: Any) -> list[str]:
 
 
 @transaction.atomic
-def plan_update(*, plan: Plan, actor: Any, reason: str, request: Any = None, **fields: Any) -> Plan:
+def plan_update(*, plan: Plan, actor: Any, reason: str, **fields: Any) -> Plan:
     """Change any of PLAN_FIELDS, audited with the reason and the before/after values.
 
     What was already paid stays as it was: approved claims keep the lines frozen at approval,
@@ -138,12 +137,11 @@ def plan_update(*, plan: Plan, actor: Any, reason: str, request: Any = None, **f
         raise ValidationError(errors)
     plan.save(update_fields=sorted(changed))
     audit_record(
-        action="aid.plan_update",
+        action=AuditAction.AID_PLAN_UPDATE,
         actor=actor,
         obj=plan,
         reason=reason,
         detail={"before": before, "after": {k: _jsonable(v) for k, v in changed.items()}},
-        request=request,
     )
     return plan
 
@@ -156,7 +154,7 @@ def _same_day_in(year: int, day: date) -> date:
 
 
 @transaction.atomic
-def plan_copy(*, plan: Plan, year: int, actor: Any, reason: str = "", request: Any = None) -> Plan:
+def plan_copy(*, plan: Plan, year: int, actor: Any, reason: str = "") -> Plan:
     """The plan as a new plan year: same eligibility, contribution and schedule, dates moved to
     that year, code `<code without year>-<year>`. Nobody is enrolled in the copy."""
     _check_plan_manager(actor)
@@ -174,7 +172,6 @@ def plan_copy(*, plan: Plan, year: int, actor: Any, reason: str = "", request: A
     return plan_create(
         actor=actor,
         reason=(reason or "").strip() or f"复制自 {plan.code}",
-        request=request,
         **fields,
     )
 
