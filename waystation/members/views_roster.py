@@ -9,7 +9,6 @@ from django.views.decorators.http import require_POST
 
 from waystation.accounts.access import get_in_scope_or_404, union_staff_required
 from waystation.jobs.models import Job
-from waystation.privacy.audit import AuditAction, audit_record
 
 from . import roster
 from .exports import XLSX
@@ -106,16 +105,10 @@ def import_detail(request, pk: int):
 @union_staff_required
 def import_errors(request, pk: int):
     imp = _import_for(request.user, pk)
-    path = roster.errors_path(imp)
-    if not imp.error_rows or not path.exists():
+    data = roster.roster_errors_download(imp=imp, actor=request.user)
+    if data is None:
         raise Http404
-    audit_record(
-        action=AuditAction.MEMBER_IMPORT_ERRORS,
-        actor=request.user,
-        obj=imp,
-        detail={"filename": imp.filename, "rows": imp.error_rows},
-    )
-    return _xlsx(path.read_bytes(), f"roster-{imp.pk}-errors.xlsx")
+    return _xlsx(data, f"roster-{imp.pk}-errors.xlsx")
 
 
 @require_POST

@@ -7,7 +7,6 @@ from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils import timezone
 from django.utils.http import urlencode
 from django.views.decorators.http import require_POST
 
@@ -20,11 +19,10 @@ from waystation.accounts.access import (
 )
 from waystation.accounts.models import OrgUnit, Platform
 from waystation.accounts.orgs import DISTRICTS, INDUSTRIES
-from waystation.privacy.audit import AuditAction, audit_record
 
 from . import posters, selectors, services
 from .cards import card_token_read
-from .exports import XLSX, xlsx_bytes
+from .exports import XLSX
 from .forms import CampaignForm, ReasonForm, StatusForm, TransferForm
 from .models import Campaign, Member
 
@@ -75,46 +73,7 @@ def member_list(request):
 def member_export(request):
     if not can_export_members(request.user):
         raise Http404
-    qs = selectors.members_filtered(request.user, request.GET).prefetch_related("platforms")
-    rows = (
-        [
-            m.member_number,
-            m.name,
-            m.id_number_masked,
-            m.phone_masked,
-            m.union.name,
-            m.get_industry_display(),
-            m.get_work_district_display(),
-            "、".join(p.name for p in m.platforms.all()),
-            m.get_status_display(),
-            m.get_channel_display(),
-            timezone.localtime(m.joined_at).strftime("%Y-%m-%d"),
-        ]
-        for m in qs.iterator(chunk_size=2000)
-    )
-    data = xlsx_bytes(
-        [
-            "会员号",
-            "姓名",
-            "身份证号",
-            "手机号",
-            "工会",
-            "行业",
-            "区域",
-            "平台",
-            "状态",
-            "渠道",
-            "入会日期",
-        ],
-        rows,
-        title="会员",
-    )
-    audit_record(
-        action=AuditAction.MEMBER_EXPORT,
-        actor=request.user,
-        object_type="members.member",
-        detail={"filters": {k: v for k, v in request.GET.items() if k != "q"}},
-    )
+    data = services.member_export(actor=request.user, params=request.GET)
     resp = HttpResponse(data, content_type=XLSX)
     resp["Content-Disposition"] = 'attachment; filename="members.xlsx"'
     return resp

@@ -1,6 +1,7 @@
 """Roster import services: accept an upload and queue its validation; the validation job, which
 reads the workbook once, deletes it and stages the clean values of the rows to be written; the
-start (and restart) of the commit job (commit.py); and the purge of uploads left alone.
+download of the error file, audited; the start (and restart) of the commit job (commit.py); and
+the purge of uploads left alone.
 
 An upload is checked only as far as is cheap in the request (a workbook within the size limits
 of core/xlsx.py) and kept encrypted under the personal-data keys until the validation job has
@@ -161,6 +162,22 @@ def roster_validate_job(job: Job, progress: runner.Progress) -> dict:
         % {"valid": f"{imp.valid_rows:,}", "errors": f"{imp.error_rows:,}"},
     )
     return {"valid": imp.valid_rows, "errors": imp.error_rows}
+
+
+def roster_errors_download(*, imp: RosterImport, actor: Any) -> bytes | None:
+    """The import's error file (its refused rows, masked, with the reasons), audited; None when
+    it has no error rows or the file is gone."""
+    path = errors_path(imp)
+    if not imp.error_rows or not path.exists():
+        return None
+    data = path.read_bytes()
+    audit_record(
+        action=AuditAction.MEMBER_IMPORT_ERRORS,
+        actor=actor,
+        obj=imp,
+        detail={"filename": imp.filename, "rows": imp.error_rows},
+    )
+    return data
 
 
 @transaction.atomic
