@@ -4,7 +4,7 @@ from typing import Any
 from django.db import transaction
 
 from waystation.privacy import crypto
-from waystation.privacy.audit import audit_record
+from waystation.privacy.audit import AuditAction, audit_record
 
 from .models import OrgUnit, Platform
 from .orgs import DISTRICTS, INDUSTRIES, PLATFORMS
@@ -55,5 +55,5 @@ def platform_token_issue(*, platform: Platform, actor: Any = None) -> str:
     token = secrets.token_urlsafe(32)
     platform.api_token_hash = crypto.keyed_hash(token)
     platform.save(update_fields=["api_token_hash"])
-    audit_record(action="aid.platform_token", actor=actor, obj=platform, detail={})
+    audit_record(action=AuditAction.AID_PLATFORM_TOKEN, actor=actor, obj=platform, detail={})
     return token

@@ -184,7 +184,7 @@ def _get(qs, number: str) -> Claim:
 def claim_create(request, payload: ClaimIn):
     member = request.auth
     report = ClaimReportForm(payload.dict(), member=member).checked()
-    claim = services.claim_report(member=member, report=report, request=request)
+    claim = services.claim_report(member=member, report=report)
     return Status(201, claim_out(claim))
 
 
@@ -242,7 +242,6 @@ def claim_approve(request, number: str, payload: ApproveIn):
             actor=request.user,
             override_fen=payload.override_fen,
             override_reason=payload.override_reason,
-            request=request,
         )
     except ClaimStateError as exc:
         return Status(409, {"detail": exc.messages[0]})

@@ -70,7 +70,7 @@ def claim_new(request):
         return redirect("aid:my_aid")
     form = ClaimForm(request.POST or None, member=member, enrolments=enrolments)
     if request.method == "POST" and form.is_valid():
-        claim = services.claim_report(member=member, report=form.report(), request=request)
+        claim = services.claim_report(member=member, report=form.report())
         messages.success(request, f"已报案，编号 {claim.number}。请上传材料。")
         return redirect("aid:claim", number=claim.number)
     return render(request, "aid/claim_new.html", {"form": form})
@@ -109,7 +109,6 @@ def document_upload(request, number: str):
                 doc_type=form.cleaned_data["doc_type"],
                 upload=form.cleaned_data["file"],
                 by=member.member_number,
-                request=request,
             )
         except ValidationError as exc:
             flash_errors(request, exc)
@@ -127,7 +126,7 @@ def claim_resubmit(request, number: str):
         return _login(request)
     claim = selectors.claim_for_member(member, number)
     try:
-        services.claim_resubmit(claim=claim, member=member, request=request)
+        services.claim_resubmit(claim=claim, member=member)
     except ValidationError as exc:
         flash_errors(request, exc)
     else:

@@ -137,19 +137,18 @@ def claim_action(request, number: str, action: str):
                 working=request.POST.get("working") == "yes",
                 note=note,
                 actor=request.user,
-                request=request,
             )
         elif action == "assess":
             form = AssessForm(request.POST, schedule=c.enrolment.plan.schedule)
             if not form.is_valid():
                 raise ValidationError(form.errors.as_data())
-            services.claim_assess(claim=c, asks=form.asks(), actor=request.user, request=request)
+            services.claim_assess(claim=c, asks=form.asks(), actor=request.user)
         elif action == "review":
-            services.claim_review(claim=c, actor=request.user, note=note, request=request)
+            services.claim_review(claim=c, actor=request.user, note=note)
         elif action == "return":
-            services.claim_return(claim=c, actor=request.user, note=note, request=request)
+            services.claim_return(claim=c, actor=request.user, note=note)
         elif action == "reject":
-            services.claim_reject(claim=c, actor=request.user, reason=note, request=request)
+            services.claim_reject(claim=c, actor=request.user, reason=note)
         elif action == "approve":
             raw = request.POST.get("override_yuan", "").strip()
             services.claim_approve(
@@ -157,12 +156,11 @@ def claim_action(request, number: str, action: str):
                 actor=request.user,
                 override_fen=services.fen_from_yuan(raw, "override_fen") if raw else None,
                 override_reason=request.POST.get("override_reason", ""),
-                request=request,
             )
         elif action == "override-confirm":
-            services.claim_override_confirm(claim=c, actor=request.user, request=request)
+            services.claim_override_confirm(claim=c, actor=request.user)
         elif action == "override-decline":
-            services.claim_override_decline(claim=c, actor=request.user, note=note, request=request)
+            services.claim_override_decline(claim=c, actor=request.user, note=note)
     except ValidationError as exc:
         errors = exc.message_dict if hasattr(exc, "error_dict") else {"__all__": exc.messages}
         return _claim_page(

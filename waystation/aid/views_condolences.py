@@ -42,7 +42,6 @@ def condolences(request):
                 actor=request.user,
                 unit=units_of(request.user).first(),
                 plan=Plan.objects.filter(pk=p.get("plan") or 0).first(),
-                request=request,
             )
         except (ValidationError, ValueError) as exc:
             error = "；".join(getattr(exc, "messages", [str(exc)]))

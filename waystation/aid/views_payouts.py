@@ -49,7 +49,7 @@ def payout_export(request):
     ids = [int(x) for x in request.POST.getlist("payout") if x.isdigit()]
     try:
         batch, data = services.payout_batch_export(
-            actor=request.user, payouts=Payout.objects.filter(pk__in=ids), request=request
+            actor=request.user, payouts=Payout.objects.filter(pk__in=ids)
         )
     except ValidationError as exc:
         flash_errors(request, exc)
@@ -64,7 +64,7 @@ def payout_batch_file(request, pk: int):
     if batch is None:
         raise Http404
     return _xlsx(
-        services.payout_batch_file(batch=batch, actor=request.user, request=request),
+        services.payout_batch_file(batch=batch, actor=request.user),
         f"payout-batch-{batch.pk}.xlsx",
     )
 
@@ -82,7 +82,6 @@ def payout_action(request, pk: int, action: str):
                 payout=payout,
                 bank_reference=request.POST.get("bank_reference", ""),
                 actor=request.user,
-                request=request,
             )
         elif action == "failed":
             services.payout_mark_failed(
@@ -94,7 +93,6 @@ def payout_action(request, pk: int, action: str):
                 actor=request.user,
                 bank_name=request.POST.get("bank_name", ""),
                 bank_card=request.POST.get("bank_card", ""),
-                request=request,
             )
     except ValidationError as exc:
         flash_errors(request, exc)

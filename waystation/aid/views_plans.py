@@ -85,7 +85,7 @@ def _plan_form(request, plan: Plan | None):
     initial = {} if plan else {"initial": _new_plan_initial()}
     form = PlanForm(request.POST or None, plan=plan, **initial)
     if request.method == "POST" and form.is_valid():
-        common = {"actor": request.user, "reason": form.cleaned_data["reason"], "request": request}
+        common = {"actor": request.user, "reason": form.cleaned_data["reason"]}
         try:
             if plan is None:
                 code = form.cleaned_data["code"]
@@ -131,7 +131,6 @@ def plan_copy(request, code: str):
                 year=form.cleaned_data["year"],
                 actor=request.user,
                 reason=form.cleaned_data["reason"],
-                request=request,
             )
         except ValidationError as exc:
             flash_errors(request, exc)

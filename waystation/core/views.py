@@ -6,7 +6,7 @@ from django.utils.translation import gettext as _
 
 from waystation.accounts.access import admin_required, staff_required
 from waystation.members.selectors import default_campaign
-from waystation.privacy.models import AuditLog
+from waystation.privacy.models import AuditAction, AuditLog
 
 from . import selectors
 from .http import paginate
@@ -36,8 +36,8 @@ def audit_log(request):
     action = request.GET.get("action", "").strip()
     actor = request.GET.get("actor", "").strip()
     obj = request.GET.get("object_id", "").strip()
-    if action:
-        qs = qs.filter(action=action)
+    if action:  # an action this release does not know matches nothing
+        qs = qs.filter(action=action) if action in AuditAction.values else qs.none()
     if actor:
         qs = qs.filter(actor_label__icontains=actor)
     if obj:
@@ -48,9 +48,8 @@ def audit_log(request):
         except ValueError:  # not a date: nothing matches, as on the member list
             qs = qs.none()
     page, params = paginate(request, qs, 50)
-    actions = AuditLog.objects.order_by().values_list("action", flat=True).distinct()
     return render(
         request,
         "core/audit_log.html",
-        {"page": page, "params": params, "actions": sorted(set(actions))},
+        {"page": page, "params": params, "actions": AuditAction.choices},
     )

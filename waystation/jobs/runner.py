@@ -23,6 +23,8 @@ from django.db import InterfaceError, OperationalError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from waystation.core.net import client_ip_as
+
 from .models import Job
 
 log = logging.getLogger(__name__)
@@ -140,7 +142,8 @@ def job_run(job: Job) -> Job:
     log.info("job %s (%s) started, attempt %d", job.pk, job.kind, job.attempts)
     waiting_message = job.message  # "queued", "queued again …": replaced once the job is done
     try:
-        result = fn(job, progress)
+        with client_ip_as(None):  # not the client's work, even when run at a request's end
+            result = fn(job, progress)
     except DATABASE_LOST:
         raise  # not the job's fault: the worker puts it back once the database answers again
     except Exception as exc:

@@ -9,7 +9,6 @@ from django.views.decorators.http import require_POST
 from waystation.accounts.access import get_in_scope_or_404, union_staff_required
 from waystation.core.http import attachment, flash_errors
 from waystation.jobs.models import Job
-from waystation.privacy.audit import audit_record
 
 from . import roster
 from .exports import XLSX
@@ -100,17 +99,10 @@ def import_detail(request, pk: int):
 @union_staff_required
 def import_errors(request, pk: int):
     imp = _import_for(request.user, pk)
-    path = roster.errors_path(imp)
-    if not imp.error_rows or not path.exists():
+    data = roster.roster_errors_download(imp=imp, actor=request.user)
+    if data is None:
         raise Http404
-    audit_record(
-        action="member.import_errors",
-        actor=request.user,
-        obj=imp,
-        detail={"filename": imp.filename, "rows": imp.error_rows},
-        request=request,
-    )
-    return attachment(path.read_bytes(), f"roster-{imp.pk}-errors.xlsx", XLSX)
+    return attachment(data, f"roster-{imp.pk}-errors.xlsx", XLSX)
 
 
 @require_POST
@@ -118,7 +110,7 @@ def import_errors(request, pk: int):
 def import_commit(request, pk: int):
     imp = _import_for(request.user, pk)
     try:
-        roster.roster_commit_start(imp=imp, user=request.user, request=request)
+        roster.roster_commit_start(imp=imp, user=request.user)
     except ValidationError as e:
         flash_errors(request, e)
     return redirect("members:import_detail", imp.pk)

@@ -6,7 +6,6 @@ from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils import timezone
 from django.utils.http import urlencode
 from django.views.decorators.http import require_POST
 
@@ -14,12 +13,11 @@ from waystation.accounts.access import card_verifier_required, scope_of, union_s
 from waystation.accounts.models import OrgUnit, Platform
 from waystation.accounts.orgs import DISTRICTS, INDUSTRIES
 from waystation.core.http import attachment, filter_params, flash_errors, paginate
-from waystation.privacy.audit import audit_record
 
 from . import posters, selectors, services
 from .access import can_export_members, member_for_staff
 from .cards import card_token_read
-from .exports import XLSX, xlsx_bytes
+from .exports import XLSX
 from .forms import CampaignForm, ReasonForm, StatusForm, TransferForm
 from .models import Campaign, Member
 
@@ -67,47 +65,7 @@ def member_list(request):
 def member_export(request):
     if not can_export_members(request.user):
         raise Http404
-    qs = selectors.members_filtered(request.user, request.GET).prefetch_related("platforms")
-    rows = (
-        [
-            m.member_number,
-            m.name,
-            m.id_number_masked,
-            m.phone_masked,
-            m.union.name,
-            m.get_industry_display(),
-            m.get_work_district_display(),
-            "、".join(p.name for p in m.platforms.all()),
-            m.get_status_display(),
-            m.get_channel_display(),
-            timezone.localtime(m.joined_at).strftime("%Y-%m-%d"),
-        ]
-        for m in qs.iterator(chunk_size=2000)
-    )
-    data = xlsx_bytes(
-        [
-            "会员号",
-            "姓名",
-            "身份证号",
-            "手机号",
-            "工会",
-            "行业",
-            "区域",
-            "平台",
-            "状态",
-            "渠道",
-            "入会日期",
-        ],
-        rows,
-        title="会员",
-    )
-    audit_record(
-        action="member.export",
-        actor=request.user,
-        object_type="members.member",
-        detail={"filters": {k: v for k, v in request.GET.items() if k != "q"}},
-        request=request,
-    )
+    data = services.member_export(actor=request.user, params=request.GET)
     return attachment(data, "members.xlsx", XLSX)
 
 
@@ -141,7 +99,6 @@ def member_reveal(request, number: str):
             fields=request.POST.getlist("fields"),
             reason=form.cleaned_data["reason"],
             actor=request.user,
-            request=request,
         )
     resp = render(
         request,
@@ -180,7 +137,7 @@ def _member_action(request, number: str, form, invalid: str, act) -> HttpRespons
 def member_status(request, number: str):
     def act(member, data):
         services.member_set_status(member=member, status=data["status"], reason=data["reason"],
-                                   actor=request.user, request=request)  # fmt: skip
+                                   actor=request.user)  # fmt: skip
         return "会员状态已更新"
 
     return _member_action(request, number, StatusForm(request.POST), "请选择状态并填写理由", act)
@@ -191,7 +148,7 @@ def member_status(request, number: str):
 def member_transfer(request, number: str):
     def act(member, data):
         services.member_transfer(member=member, union=data["union"], reason=data["reason"],
-                                 actor=request.user, request=request)  # fmt: skip
+                                 actor=request.user)  # fmt: skip
         return f"已转入{data['union'].name}"
 
     return _member_action(

@@ -1,18 +1,23 @@
 """Writing the audit log: one function, called by every service that reveals, exports or changes
-personal data."""
+personal data.
+
+What was done is an `AuditAction` member, never free text, so the audit page can label and filter
+every row. The client address is the current request's (core/net.py), so no service takes a
+`request` just to pass it here; background jobs record none.
+"""
 
 from typing import Any
 
-from django.http import HttpRequest
+from waystation.core.net import current_client_ip
 
-from waystation.core.net import client_ip
+from .models import AuditAction, AuditLog
 
-from .models import AuditLog
+__all__ = ["AuditAction", "audit_record"]
 
 
 def audit_record(
     *,
-    action: str,
+    action: AuditAction,
     actor: Any = None,
     actor_label: str = "",
     obj: Any = None,
@@ -20,8 +25,9 @@ def audit_record(
     object_id: str = "",
     reason: str = "",
     detail: dict | None = None,
-    request: HttpRequest | None = None,
 ) -> AuditLog:
+    if not isinstance(action, AuditAction):
+        raise TypeError(f"audit action must be an AuditAction member, not {action!r}")
     if obj is not None:
         object_type = object_type or obj._meta.label_lower
         object_id = object_id or str(obj.pk)
@@ -34,5 +40,5 @@ def audit_record(
         object_id=object_id,
         reason=reason,
         detail=detail or {},
-        ip=client_ip(request),
+        ip=current_client_ip(),
     )

@@ -1,5 +1,77 @@
+import enum
+from typing import TYPE_CHECKING
+
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+if TYPE_CHECKING:
+    # mypy runs without the Django plugin: to it TextChoices would be Any and each member a
+    # tuple. A str enum with a label is what a TextChoices member is, so a plain string passed
+    # as an action is a type error.
+    class _Choices(enum.StrEnum):
+        @property
+        def label(self) -> str: ...
+else:
+    _Choices = models.TextChoices
+
+
+class AuditAction(_Choices):
+    """Every action the audit log records, with the label the audit page shows.
+
+    The values are the strings stored in `AuditLog.action` since the first release, so old rows
+    keep their meaning: never change a value, only add members. They are not the field's
+    `choices`, so that a new action needs no migration. `audit_record` accepts nothing else.
+    """
+
+    # members
+    MEMBER_JOIN = "member.join", _("入会")
+    MEMBER_REVEAL = "member.reveal", _("查看完整身份证号或手机号")
+    MEMBER_EXPORT = "member.export", _("导出会员名单")
+    MEMBER_TRANSFER = "member.transfer", _("会员转会")
+    MEMBER_ACTIVE = "member.active", _("会员状态改为正常")
+    MEMBER_LAPSED = "member.lapsed", _("会员状态改为失效")
+    MEMBER_WITHDRAWN = "member.withdrawn", _("会员退会")
+    MEMBER_IMPORT_START = "member.import_start", _("开始导入名册")
+    MEMBER_IMPORT_RESUME = "member.import_resume", _("继续导入名册")
+    MEMBER_IMPORT = "member.import", _("名册导入完成")
+    MEMBER_IMPORT_ERRORS = "member.import_errors", _("下载名册错误文件")
+    MEMBER_IMPORT_EXPIRE = "member.import_expire", _("清除过期的名册上传")
+    # stations
+    STATION_CREATE = "station.create", _("新建驿站")
+    STATION_UPDATE = "station.update", _("修改驿站信息")
+    STATION_POSTER_REISSUE = "station.poster_reissue", _("重新生成驿站海报")
+    STATION_PHOTO_ADD = "station.photo_add", _("上传驿站照片")
+    STATION_PHOTO_DELETE = "station.photo_delete", _("删除驿站照片")
+    STATION_IMPORT_START = "station.import_start", _("导入驿站名录")
+    STATION_REPORT_ACKNOWLEDGED = "station.report.acknowledged", _("受理驿站问题反馈")
+    STATION_REPORT_RESOLVED = "station.report.resolved", _("解决驿站问题反馈")
+    # mutual aid: plans and enrolments
+    AID_PLAN_CREATE = "aid.plan_create", _("新建互助保障计划")
+    AID_PLAN_UPDATE = "aid.plan_update", _("修改互助保障计划")
+    AID_ENROL_SELF = "aid.enrol_self", _("会员本人参保")
+    AID_GIFT_START = "aid.gift_start", _("开始工会赠送参保")
+    AID_CONDOLENCE = "aid.condolence", _("登记慰问")
+    AID_PLATFORM_TOKEN = "aid.platform_token", _("签发平台接口令牌")
+    # mutual aid: claims
+    AID_CLAIM_REPORT = "aid.claim_report", _("会员提交互助申请")
+    AID_DOCUMENT_ADD = "aid.document_add", _("上传申请材料")
+    AID_CLAIM_RESUBMIT = "aid.claim_resubmit", _("重新提交申请")
+    AID_PLATFORM_CONFIRM = "aid.platform_confirm", _("平台确认在岗情况")
+    AID_CLAIM_ASSESS = "aid.claim_assess", _("核定申请项目")
+    AID_CLAIM_REVIEW = "aid.claim_review", _("区级审核通过")
+    AID_CLAIM_RETURN = "aid.claim_return", _("退回补充材料")
+    AID_CLAIM_REJECT = "aid.claim_reject", _("不予通过")
+    AID_CLAIM_APPROVE = "aid.claim_approve", _("市级审批通过")
+    AID_CLAIM_OVERRIDE_REQUEST = "aid.claim_override_request", _("提出调整金额待复核")
+    AID_CLAIM_OVERRIDE_CONFIRM = "aid.claim_override_confirm", _("复核确认调整金额")
+    AID_CLAIM_OVERRIDE_DECLINE = "aid.claim_override_decline", _("退回调整金额")
+    # mutual aid: payouts
+    AID_PAYOUT_CREATE = "aid.payout_create", _("生成待支付款项")
+    AID_PAYOUT_BATCH_EXPORT = "aid.payout_batch_export", _("导出银行批量代付文件")
+    AID_PAYOUT_PAID = "aid.payout_paid", _("标记已支付")
+    AID_PAYOUT_FAILED = "aid.payout_failed", _("标记支付失败")
+    AID_PAYOUT_REISSUE = "aid.payout_reissue", _("重新发起支付")
 
 
 class AuditLogQuerySet(models.QuerySet):
@@ -44,3 +116,11 @@ class AuditLog(models.Model):
 
     def delete(self, *args, **kwargs):
         raise PermissionError("审计日志只能追加 (the audit log is append-only)")
+
+    @property
+    def action_label(self) -> str:
+        """The action's label; the stored value itself for one this release does not know."""
+        try:
+            return str(AuditAction(self.action).label)
+        except ValueError:
+            return self.action

@@ -24,7 +24,7 @@ from waystation.geo.datums import DATUMS, from_wgs84
 from waystation.jobs import runner
 from waystation.jobs.models import Job
 from waystation.members.exports import xlsx_bytes
-from waystation.privacy.audit import audit_record
+from waystation.privacy.audit import AuditAction, audit_record
 
 from . import services
 from .access import can_manage_station
@@ -340,7 +340,7 @@ def registry_import_start(*, data: bytes, datum: str, actor: Any) -> ImportResul
         total=len(result.rows),
     )
     audit_record(
-        action="station.import_start",
+        action=AuditAction.STATION_IMPORT_START,
         actor=actor,
         obj=result.job,
         detail={"datum": datum, "created": result.created, "updated": result.updated},

@@ -22,7 +22,7 @@ from waystation.accounts.orgs import DISTRICT_BY_BOUNDARY_NAME, DISTRICT_NAMES, 
 from waystation.geo.boundaries import district_of
 from waystation.geo.datums import DatumError, to_wgs84
 from waystation.geo.distance import haversine_m
-from waystation.privacy.audit import audit_record
+from waystation.privacy.audit import AuditAction, audit_record
 from waystation.privacy.crypto import keyed_hash
 
 from . import index
@@ -176,7 +176,7 @@ def station_create(
     station.district = district_at(w_lon, w_lat, data.get("district", ""))
     station.full_clean(exclude=["keepers"])
     station.save()
-    audit_record(action="station.create", actor=actor, obj=station, detail={"code": code})
+    audit_record(action=AuditAction.STATION_CREATE, actor=actor, obj=station, detail={"code": code})
     return station
 
 
@@ -229,7 +229,10 @@ def station_update(
     station.full_clean(exclude=["keepers"])
     station.save(update_fields=[*sorted(set(changed)), "updated_at"])
     audit_record(
-        action="station.update", actor=actor, obj=station, detail={"fields": sorted(set(changed))}
+        action=AuditAction.STATION_UPDATE,
+        actor=actor,
+        obj=station,
+        detail={"fields": sorted(set(changed))},
     )
     return station
 
@@ -445,7 +448,7 @@ def station_poster_reissue(*, station: Station, actor: Any) -> Station:
     Station.objects.filter(pk=station.pk).update(poster_version=F("poster_version") + 1)
     station.refresh_from_db(fields=["poster_version"])
     audit_record(
-        action="station.poster_reissue",
+        action=AuditAction.STATION_POSTER_REISSUE,
         actor=actor,
         obj=station,
         detail={"code": station.code, "version": station.poster_version},
@@ -476,7 +479,10 @@ def photo_add(
         station=station, stored_name=name, content_type=content_type, caption=caption
     )
     audit_record(
-        action="station.photo_add", actor=actor, obj=photo, detail={"station": station.code}
+        action=AuditAction.STATION_PHOTO_ADD,
+        actor=actor,
+        obj=photo,
+        detail={"station": station.code},
     )
     return photo
 
@@ -487,7 +493,7 @@ def photo_delete(*, photo: StationPhoto, actor: Any) -> None:
     _check_keeper(actor, photo.station)
     name = photo.stored_name
     audit_record(
-        action="station.photo_delete",
+        action=AuditAction.STATION_PHOTO_DELETE,
         actor=actor,
         obj=photo,
         detail={"station": photo.station.code},
@@ -565,7 +571,7 @@ def report_transition(
         fields.append("note")
     report.save(update_fields=fields)
     audit_record(
-        action=f"station.report.{to}",
+        action=AuditAction(f"station.report.{to}"),  # STATION_REPORT_ACKNOWLEDGED, _RESOLVED
         actor=actor,
         obj=report,
         detail={"station": report.station_id},

@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from waystation.accounts.access import NotInScope
-from waystation.privacy.audit import audit_record
+from waystation.privacy.audit import AuditAction, audit_record
 
 from .. import workflow as flow
 from ..access import can_approve_claims
@@ -61,7 +61,6 @@ def claim_approve(
     actor: Any,
     override_fen: int | None = None,
     override_reason: str = "",
-    request: Any = None,
 ) -> Payout | None:
     """City approval: freeze the computed amount (or an override, with a reason) and create the
     payout, exactly once. Approving an approved claim again returns its payout unchanged.
@@ -95,7 +94,7 @@ def claim_approve(
             claim.status = claim_step(claim, flow.Step.OVERRIDE_REQUEST, actor).target
             claim.save(update_fields=[*fields, "status", "updated_at"])
             audit_record(
-                action="aid.claim_override_request",
+                action=AuditAction.AID_CLAIM_OVERRIDE_REQUEST,
                 actor=actor,
                 obj=claim,
                 reason=claim.override_reason,
@@ -104,12 +103,11 @@ def claim_approve(
                     "override_fen": amount,
                     "threshold_fen": settings.AID_OVERRIDE_SECOND_APPROVER_FEN,
                 },
-                request=request,
             )
             return None
         payout = payout_on_approval(claim, payable, amount, fields, approve.target)
         audit_record(
-            action="aid.claim_approve",
+            action=AuditAction.AID_CLAIM_APPROVE,
             actor=actor,
             obj=claim,
             reason=claim.override_reason,
@@ -118,12 +116,11 @@ def claim_approve(
                 "approved_fen": amount,
                 "payout": payout.pk,
             },
-            request=request,
         )
     return payout
 
 
-def claim_override_confirm(*, claim: Claim, actor: Any, request: Any = None) -> Payout:
+def claim_override_confirm(*, claim: Claim, actor: Any) -> Payout:
     """The second city approver confirms an override that waits for it: the amount is frozen
     and the payout created, exactly once, as in claim_approve. The approver who set the amount
     cannot confirm it; the plan's limits are checked again (another claim may have used the
@@ -154,7 +151,7 @@ def claim_override_confirm(*, claim: Claim, actor: Any, request: Any = None) -> 
             confirm.target,
         )
         audit_record(
-            action="aid.claim_override_confirm",
+            action=AuditAction.AID_CLAIM_OVERRIDE_CONFIRM,
             actor=actor,
             obj=claim,
             reason=claim.override_reason,
@@ -164,13 +161,12 @@ def claim_override_confirm(*, claim: Claim, actor: Any, request: Any = None) -> 
                 "requested_by": claim.approved_by_id,
                 "payout": payout.pk,
             },
-            request=request,
         )
     return payout
 
 
 @transaction.atomic
-def claim_override_decline(*, claim: Claim, actor: Any, note: str, request: Any = None) -> Claim:
+def claim_override_decline(*, claim: Claim, actor: Any, note: str) -> Claim:
     """A city approver (the second one, or the first withdrawing it) sends an override back: the
     claim waits for city approval again, without the override, and the note says why."""
     if not can_approve_claims(actor):
@@ -194,11 +190,10 @@ def claim_override_decline(*, claim: Claim, actor: Any, note: str, request: Any 
         ]
     )
     audit_record(
-        action="aid.claim_override_decline",
+        action=AuditAction.AID_CLAIM_OVERRIDE_DECLINE,
         actor=actor,
         obj=claim,
         reason=note,
         detail=declined,
-        request=request,
     )
     return claim

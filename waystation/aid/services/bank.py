@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from waystation.accounts.access import NotInScope
 from waystation.members.exports import xlsx_bytes
-from waystation.privacy.audit import audit_record
+from waystation.privacy.audit import AuditAction, audit_record
 
 from .. import workflow as flow
 from ..access import can_approve_claims
@@ -20,7 +20,7 @@ from .common import ClaimStateError, claim_locked, claim_step, reason_required
 
 
 def payout_batch_export(
-    *, actor: Any, payouts: Iterable[Payout] | None = None, request: Any = None
+    *, actor: Any, payouts: Iterable[Payout] | None = None
 ) -> tuple[PayoutBatch, bytes]:
     """Put the chosen payouts (None: every pending one) into a new bank batch and return its
     .xlsx, the only place full account numbers appear; audited. Only pending payouts may go in:
@@ -55,10 +55,10 @@ def payout_batch_export(
         Payout.objects.filter(pk__in=[p.pk for p in rows]).update(
             status=Payout.Status.EXPORTED, batch=batch
         )
-    return batch, payout_batch_file(batch=batch, actor=actor, request=request)
+    return batch, payout_batch_file(batch=batch, actor=actor)
 
 
-def payout_batch_file(*, batch: PayoutBatch, actor: Any, request: Any = None) -> bytes:
+def payout_batch_file(*, batch: PayoutBatch, actor: Any) -> bytes:
     if not can_approve_claims(actor):
         raise NotInScope
     payouts = list(
@@ -82,7 +82,7 @@ def payout_batch_file(*, batch: PayoutBatch, actor: Any, request: Any = None) ->
         title="银行批量代付",
     )
     audit_record(
-        action="aid.payout_batch_export",
+        action=AuditAction.AID_PAYOUT_BATCH_EXPORT,
         actor=actor,
         obj=batch,
         reason="银行批量代付文件（含完整账号）",
@@ -91,15 +91,12 @@ def payout_batch_file(*, batch: PayoutBatch, actor: Any, request: Any = None) ->
             "total_fen": batch.total_fen,
             "payouts": [p.pk for p in payouts],
         },
-        request=request,
     )
     return data
 
 
 @transaction.atomic
-def payout_mark_paid(
-    *, payout: Payout, bank_reference: str, actor: Any, request: Any = None
-) -> Payout:
+def payout_mark_paid(*, payout: Payout, bank_reference: str, actor: Any) -> Payout:
     if not can_approve_claims(actor):
         raise NotInScope
     ref = (bank_reference or "").strip()
@@ -122,17 +119,16 @@ def payout_mark_paid(
     claim.status = claim_step(claim, flow.Step.PAID, actor).target
     claim.save(update_fields=["status", "updated_at"])
     audit_record(
-        action="aid.payout_paid",
+        action=AuditAction.AID_PAYOUT_PAID,
         actor=actor,
         obj=payout,
         detail={"claim": claim.number, "bank_reference": payout.bank_reference},
-        request=request,
     )
     return payout
 
 
 @transaction.atomic
-def payout_mark_failed(*, payout: Payout, reason: str, actor: Any, request: Any = None) -> Payout:
+def payout_mark_failed(*, payout: Payout, reason: str, actor: Any) -> Payout:
     if not can_approve_claims(actor):
         raise NotInScope
     reason = reason_required(reason)
@@ -143,7 +139,5 @@ def payout_mark_failed(*, payout: Payout, reason: str, actor: Any, request: Any 
     payout.status = Payout.Status.FAILED
     payout.failure_reason = reason[:200]
     payout.save(update_fields=["status", "failure_reason"])
-    audit_record(
-        action="aid.payout_failed", actor=actor, obj=payout, reason=reason, request=request
-    )
+    audit_record(action=AuditAction.AID_PAYOUT_FAILED, actor=actor, obj=payout, reason=reason)
     return payout

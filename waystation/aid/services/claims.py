@@ -15,7 +15,7 @@ from waystation.accounts.access import NotInScope
 from waystation.accounts.models import Platform
 from waystation.core.models import counter_take
 from waystation.privacy import crypto
-from waystation.privacy.audit import audit_record
+from waystation.privacy.audit import AuditAction, audit_record
 from waystation.privacy.masking import mask_bank_card
 
 from .. import workflow as flow
@@ -66,7 +66,7 @@ class ClaimReport:
     bank_card: str  # digits
 
 
-def claim_report(*, member: Any, report: ClaimReport, request: Any = None) -> Claim:
+def claim_report(*, member: Any, report: ClaimReport) -> Claim:
     """A member reports an incident on one of their enrolments. The claim waits for district
     review, and for the platform's word if it names one; the bank card is stored encrypted."""
     if report.enrolment.member_id != member.pk:
@@ -91,23 +91,20 @@ def claim_report(*, member: Any, report: ClaimReport, request: Any = None) -> Cl
             bank_card_masked=mask_bank_card(report.bank_card),
         )
         audit_record(
-            action="aid.claim_report",
+            action=AuditAction.AID_CLAIM_REPORT,
             actor_label=member.member_number,
             obj=claim,
             detail={"number": claim.number, "plan": report.enrolment.plan.code},
-            request=request,
         )
     return claim
 
 
 @transaction.atomic
-def claim_resubmit(*, claim: Claim, member: Any, request: Any = None) -> Claim:
+def claim_resubmit(*, claim: Claim, member: Any) -> Claim:
     claim = claim_locked(claim)
     claim.status = claim_step(claim, flow.Step.RESUBMIT, member).target
     claim.save(update_fields=["status", "updated_at"])
-    audit_record(
-        action="aid.claim_resubmit", actor_label=member.member_number, obj=claim, request=request
-    )
+    audit_record(action=AuditAction.AID_CLAIM_RESUBMIT, actor_label=member.member_number, obj=claim)
     return claim
 
 
@@ -119,7 +116,6 @@ def claim_platform_confirm(
     working: bool,
     note: str = "",
     actor: Any = None,
-    request: Any = None,
 ) -> Claim:
     """The platform says whether the claimant was working for it at the incident time."""
     claim = claim_locked(claim)
@@ -136,18 +132,17 @@ def claim_platform_confirm(
         update_fields=["platform_status", "platform_note", "platform_confirmed_at", "updated_at"]
     )
     audit_record(
-        action="aid.platform_confirm",
+        action=AuditAction.AID_PLATFORM_CONFIRM,
         actor=actor,
         actor_label="" if actor else f"platform:{platform.code}",
         obj=claim,
         detail={"working": working, "platform": platform.code},
-        request=request,
     )
     return claim
 
 
 @transaction.atomic
-def claim_assess(*, claim: Claim, asks: dict, actor: Any, request: Any = None) -> Claim:
+def claim_assess(*, claim: Claim, asks: dict, actor: Any) -> Claim:
     """The reviewer sets the assessed figures (invoice total, hospital days, disability grade)."""
     if not can_review_claims(actor):
         raise NotInScope
@@ -158,17 +153,16 @@ def claim_assess(*, claim: Claim, asks: dict, actor: Any, request: Any = None) -
     claim.asks = clean_asks(claim.enrolment.plan, asks)
     claim.save(update_fields=["asks", "updated_at"])
     audit_record(
-        action="aid.claim_assess",
+        action=AuditAction.AID_CLAIM_ASSESS,
         actor=actor,
         obj=claim,
         detail={"before": old, "after": claim.asks},
-        request=request,
     )
     return claim
 
 
 @transaction.atomic
-def claim_review(*, claim: Claim, actor: Any, note: str = "", request: Any = None) -> Claim:
+def claim_review(*, claim: Claim, actor: Any, note: str = "") -> Claim:
     """District review passes the claim on to the city."""
     if not can_review_claims(actor):
         raise NotInScope
@@ -186,12 +180,12 @@ def claim_review(*, claim: Claim, actor: Any, note: str = "", request: Any = Non
     claim.reviewed_by = actor
     claim.reviewed_at = timezone.now()
     claim.save(update_fields=["status", "status_note", "reviewed_by", "reviewed_at", "updated_at"])
-    audit_record(action="aid.claim_review", actor=actor, obj=claim, reason=note, request=request)
+    audit_record(action=AuditAction.AID_CLAIM_REVIEW, actor=actor, obj=claim, reason=note)
     return claim
 
 
 @transaction.atomic
-def claim_return(*, claim: Claim, actor: Any, note: str, request: Any = None) -> Claim:
+def claim_return(*, claim: Claim, actor: Any, note: str) -> Claim:
     """Back to the member for more documents; the note says what is missing."""
     if not can_review_claims(actor):
         raise NotInScope
@@ -200,12 +194,12 @@ def claim_return(*, claim: Claim, actor: Any, note: str, request: Any = None) ->
     claim.status = claim_step(claim, flow.Step.RETURN, actor).target
     claim.status_note = note
     claim.save(update_fields=["status", "status_note", "updated_at"])
-    audit_record(action="aid.claim_return", actor=actor, obj=claim, reason=note, request=request)
+    audit_record(action=AuditAction.AID_CLAIM_RETURN, actor=actor, obj=claim, reason=note)
     return claim
 
 
 @transaction.atomic
-def claim_reject(*, claim: Claim, actor: Any, reason: str, request: Any = None) -> Claim:
+def claim_reject(*, claim: Claim, actor: Any, reason: str) -> Claim:
     if not can_review_claims(actor):
         raise NotInScope
     reason = reason_required(reason)
@@ -213,5 +207,5 @@ def claim_reject(*, claim: Claim, actor: Any, reason: str, request: Any = None) 
     claim.status = claim_step(claim, flow.Step.REJECT, actor).target
     claim.status_note = reason
     claim.save(update_fields=["status", "status_note", "updated_at"])
-    audit_record(action="aid.claim_reject", actor=actor, obj=claim, reason=reason, request=request)
+    audit_record(action=AuditAction.AID_CLAIM_REJECT, actor=actor, obj=claim, reason=reason)
     return claim

@@ -8,7 +8,7 @@ from django.db import transaction
 
 from waystation.accounts.access import NotInScope
 from waystation.accounts.models import OrgUnit
-from waystation.privacy.audit import audit_record
+from waystation.privacy.audit import AuditAction, audit_record
 
 from ..access import can_review_claims
 from ..models import Condolence, Plan
@@ -28,7 +28,6 @@ def condolence_record(
     actor: Any,
     unit: OrgUnit,
     plan: Plan | None = None,
-    request: Any = None,
 ) -> Condolence:
     if not can_review_claims(actor):
         raise NotInScope
@@ -52,11 +51,10 @@ def condolence_record(
         unit=unit,
     )
     audit_record(
-        action="aid.condolence",
+        action=AuditAction.AID_CONDOLENCE,
         actor=actor,
         obj=c,
         reason=reason,
         detail={"cash_fen": cash_fen, "member": member.member_number},
-        request=request,
     )
     return c

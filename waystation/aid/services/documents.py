@@ -12,7 +12,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from waystation.core.uploads import sniff_image
-from waystation.privacy.audit import audit_record
+from waystation.privacy.audit import AuditAction, audit_record
 
 from .. import workflow as flow
 from ..models import Claim, ClaimDocument
@@ -32,9 +32,7 @@ def _sniff(head: bytes, f: Any) -> tuple[str, str]:
     return content_type, ext
 
 
-def claim_document_add(
-    *, claim: Claim, doc_type: str, upload: Any, by: str, request: Any = None
-) -> ClaimDocument:
+def claim_document_add(*, claim: Claim, doc_type: str, upload: Any, by: str) -> ClaimDocument:
     """Store an uploaded document after checking its type by content and its size."""
     if doc_type not in ClaimDocument.DocType.values:
         raise ValidationError({"doc_type": ["请选择材料类型"]})
@@ -70,11 +68,10 @@ def claim_document_add(
             uploaded_by=by[:100],
         )
         audit_record(
-            action="aid.document_add",
+            action=AuditAction.AID_DOCUMENT_ADD,
             actor_label=by,
             obj=claim,
             detail={"document": doc.pk, "type": doc_type, "size": size},
-            request=request,
         )
     return doc
 

@@ -13,7 +13,7 @@ from django.utils import timezone
 from waystation.accounts.access import NotInScope
 from waystation.accounts.models import OrgUnit
 from waystation.members.access import members_visible_to
-from waystation.privacy.audit import audit_record
+from waystation.privacy.audit import AuditAction, audit_record
 
 from ..access import can_review_claims
 from ..models import Enrolment, GiftBatch, Plan
@@ -50,7 +50,10 @@ def enrolment_self(*, member: Any, plan: Plan, today: date | None = None) -> Enr
     except IntegrityError:  # the same tap twice at the same moment
         return Enrolment.objects.get(member=member, plan=plan)
     audit_record(
-        action="aid.enrol_self", actor_label=member.member_number, obj=enrolment, detail={}
+        action=AuditAction.AID_ENROL_SELF,
+        actor_label=member.member_number,
+        obj=enrolment,
+        detail={},
     )
     return enrolment
 
@@ -163,7 +166,7 @@ def gift_batch_start(*, gift: Gift, actor: Any, enrol_on: date | None = None) ->
     batch.job = job_enqueue(kind="aid.gift", params={"batch": batch.pk}, user=actor)
     batch.save(update_fields=["job"])
     audit_record(
-        action="aid.gift_start",
+        action=AuditAction.AID_GIFT_START,
         actor=actor,
         obj=batch,
         detail={"plan": plan.code, "unit": unit.code, "source": source},

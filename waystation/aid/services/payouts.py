@@ -18,7 +18,7 @@ from django.db import IntegrityError, transaction
 
 from waystation.accounts.access import NotInScope
 from waystation.privacy import crypto
-from waystation.privacy.audit import audit_record
+from waystation.privacy.audit import AuditAction, audit_record
 from waystation.privacy.masking import mask_bank_card
 
 from .. import benefits
@@ -79,7 +79,7 @@ def payout_create(*, claim: Claim, actor: Any = None) -> Payout:
         if claim.status != Claim.Status.APPROVED:
             raise ClaimStateError(f"当前状态“{claim.get_status_display()}”不能生成付款")
         payout = payout_insert(claim)
-        audit_record(action="aid.payout_create", actor=actor, obj=payout, detail={})
+        audit_record(action=AuditAction.AID_PAYOUT_CREATE, actor=actor, obj=payout, detail={})
         return payout
 
 
@@ -90,7 +90,6 @@ def payout_reissue(
     actor: Any,
     bank_name: str = "",
     bank_card: str = "",
-    request: Any = None,
 ) -> Payout:
     """A failed transfer goes out again as a new payout that supersedes it; the constraint keeps
     it to one live payout, so re-issuing twice still pays once."""
@@ -120,10 +119,9 @@ def payout_reissue(
         claim.save(update_fields=[*fields, "updated_at"])
     new = payout_insert(claim, supersedes=payout)
     audit_record(
-        action="aid.payout_reissue",
+        action=AuditAction.AID_PAYOUT_REISSUE,
         actor=actor,
         obj=new,
         detail={"supersedes": payout.pk, "card_changed": bool(card)},
-        request=request,
     )
     return new

@@ -8,7 +8,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from waystation.accounts.access import NotInScope
-from waystation.privacy.audit import audit_record
+from waystation.privacy.audit import AuditAction, audit_record
 
 from ..access import can_manage_aid_plans
 from ..examples import example_plans
@@ -68,7 +68,6 @@ def plan_create(
     code: str,
     actor: Any = None,
     reason: str = "",
-    request: Any = None,
     **terms: Unpack[PlanTerms],
 ) -> Plan:
     """A plan year; every field is validated (ValidationError names each problem by field).
@@ -79,12 +78,11 @@ def plan_create(
     plan.full_clean()
     plan.save()
     audit_record(
-        action="aid.plan_create",
+        action=AuditAction.AID_PLAN_CREATE,
         actor=actor,
         obj=plan,
         reason=reason.strip(),
         detail={"code": plan.code},
-        request=request,
     )
     return plan
 
@@ -112,9 +110,7 @@ def _schedule_errors(plan: Plan, schedule: Any) -> list[str]:
 
 
 @transaction.atomic
-def plan_update(
-    *, plan: Plan, actor: Any, reason: str, request: Any = None, **terms: Unpack[PlanTerms]
-) -> Plan:
+def plan_update(*, plan: Plan, actor: Any, reason: str, **terms: Unpack[PlanTerms]) -> Plan:
     """Change any of PLAN_FIELDS, audited with the reason and the before/after values.
 
     What was already paid stays as it was: approved claims keep the lines frozen at approval,
@@ -155,12 +151,11 @@ def plan_update(
         raise ValidationError(errors)
     plan.save(update_fields=sorted(changed))
     audit_record(
-        action="aid.plan_update",
+        action=AuditAction.AID_PLAN_UPDATE,
         actor=actor,
         obj=plan,
         reason=reason,
         detail={"before": before, "after": {k: _jsonable(v) for k, v in changed.items()}},
-        request=request,
     )
     return plan
 
@@ -173,7 +168,7 @@ def _same_day_in(year: int, day: date) -> date:
 
 
 @transaction.atomic
-def plan_copy(*, plan: Plan, year: int, actor: Any, reason: str = "", request: Any = None) -> Plan:
+def plan_copy(*, plan: Plan, year: int, actor: Any, reason: str = "") -> Plan:
     """The plan as a new plan year: same eligibility, contribution and schedule, dates moved to
     that year, code `<code without year>-<year>`. Nobody is enrolled in the copy."""
     _check_plan_manager(actor)
@@ -189,7 +184,6 @@ def plan_copy(*, plan: Plan, year: int, actor: Any, reason: str = "", request: A
         code=code,
         actor=actor,
         reason=(reason or "").strip() or f"复制自 {plan.code}",
-        request=request,
         **terms,
     )
 

@@ -128,3 +128,24 @@ def test_fifty_simultaneous_approvals_make_one_payout(people, plans, rider):
         assert len(set(payout_ids)) == 1 and len(payout_ids) >= THREADS // 2
         claim.refresh_from_db()
         assert claim.status == Claim.Status.APPROVED
+
+
+def test_each_payout_step_records_the_client_address(settings, as_user, people, ready_claim):
+    from waystation.core.net import client_ip_as
+
+    settings.TRUSTED_PROXY_COUNT = 1
+    behind_proxy = {"REMOTE_ADDR": "10.0.0.2", "HTTP_X_FORWARDED_FOR": "203.0.113.9"}
+    c = as_user(people.carl)
+    c.post(f"/staff/aid/claims/{ready_claim.number}/approve/", **behind_proxy)
+    payout = Payout.objects.get()
+    c.post(f"/staff/aid/payouts/{payout.pk}/failed/", {"reason": "户名不符"}, **behind_proxy)
+    r = c.post(f"/staff/aid/payouts/{payout.pk}/reissue/", **behind_proxy)
+    assert r.status_code == 302
+    steps = ["aid.claim_approve", "aid.payout_failed", "aid.payout_reissue"]
+    assert [a.ip for a in AuditLog.objects.filter(action__in=steps)] == ["203.0.113.9"] * 3
+    services.payout_mark_failed(
+        payout=Payout.objects.get(status="pending"), reason="退票", actor=people.carl
+    )
+    with client_ip_as("203.0.113.9"):  # the one path that took no request, and recorded none
+        services.payout_create(claim=ready_claim, actor=people.carl)
+    assert AuditLog.objects.get(action="aid.payout_create").ip == "203.0.113.9"

@@ -3,8 +3,8 @@
 import pytest
 from django.test import RequestFactory
 
-from waystation.core.net import client_ip
-from waystation.privacy.audit import audit_record
+from waystation.core.net import ClientAddressMiddleware, client_ip, current_client_ip
+from waystation.privacy.audit import AuditAction, audit_record
 
 
 def request(remote="10.0.0.1", forwarded=None):
@@ -55,7 +55,32 @@ def test_no_request_has_no_address():
     assert client_ip(None) is None
 
 
-def test_the_audit_log_records_the_forwarded_client(settings, db):
+def test_the_middleware_makes_the_forwarded_client_the_current_address(settings):
     settings.TRUSTED_PROXY_COUNT = 1
-    row = audit_record(action="test.ip", request=request(forwarded="203.0.113.9"))
+    seen = []
+    ClientAddressMiddleware(lambda r: seen.append(current_client_ip()))(
+        request(forwarded="1.2.3.4, 203.0.113.9")
+    )
+    assert seen == ["203.0.113.9"]
+    assert current_client_ip() is None  # and forgets it once the response is made
+
+
+def test_the_middleware_forgets_the_address_when_the_view_raises(settings):
+    def view(r):
+        raise RuntimeError("boom")
+
+    with pytest.raises(RuntimeError):
+        ClientAddressMiddleware(view)(request())
+    assert current_client_ip() is None
+
+
+def test_the_audit_log_records_the_current_client(settings, db):
+    settings.TRUSTED_PROXY_COUNT = 1
+    row = ClientAddressMiddleware(
+        lambda r: audit_record(action=AuditAction.MEMBER_REVEAL, actor_label="test")
+    )(request(forwarded="203.0.113.9"))
     assert row.ip == "203.0.113.9"
+
+
+def test_outside_a_request_the_audit_log_records_no_address(db):
+    assert audit_record(action=AuditAction.MEMBER_REVEAL, actor_label="test").ip is None

@@ -15,7 +15,7 @@ crashed commit resumes where it stopped and a re-imported file creates nothing n
 - validation.py the file as a whole, then each row with the join form's rules
 - files.py      the upload, staged rows and error file on disk; the template
 - selectors.py  where a staff member may import to; the imports they see
-- services.py   upload, the validation job (staging), commit start, purge
+- services.py   upload, the validation job (staging), error file download, commit start, purge
 - commit.py     the commit job: batches, each with its resume point, under a row lock
 """
 
@@ -28,6 +28,7 @@ from .services import (
     STAGING_DAYS,
     VALIDATE_KIND,
     roster_commit_start,
+    roster_errors_download,
     roster_purge_stale,
     roster_upload,
     roster_validate_job,
@@ -52,6 +53,7 @@ __all__ = [
     "parse",
     "roster_commit_job",
     "roster_commit_start",
+    "roster_errors_download",
     "roster_purge_stale",
     "roster_upload",
     "roster_validate_job",

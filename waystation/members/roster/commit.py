@@ -16,7 +16,7 @@ from waystation.accounts.models import OrgUnit
 from waystation.core.bulk import insert_ignoring_conflicts
 from waystation.jobs import runner
 from waystation.jobs.models import Job
-from waystation.privacy.audit import audit_record
+from waystation.privacy.audit import AuditAction, audit_record
 
 from ..models import Member, RosterImport
 from ..services import member_fields, member_numbers
@@ -117,7 +117,7 @@ def roster_commit_job(job: Job, progress: runner.Progress) -> dict:
         imp.existing_count = imp.valid_rows - imp.created_count
         imp.save(update_fields=["status", "existing_count"])
         audit_record(
-            action="member.import",
+            action=AuditAction.MEMBER_IMPORT,
             actor=job.created_by,
             obj=imp,
             detail={

@@ -1,6 +1,7 @@
 """Roster import services: accept an upload and queue its validation; the validation job, which
 reads the workbook once, deletes it and stages the clean values of the rows to be written; the
-start (and restart) of the commit job (commit.py); and the purge of uploads left alone.
+download of the error file, audited; the start (and restart) of the commit job (commit.py); and
+the purge of uploads left alone.
 
 An upload is checked only as far as is cheap in the request (a workbook within the size limits
 of core/xlsx.py) and kept encrypted under the personal-data keys until the validation job has
@@ -24,7 +25,7 @@ from waystation.core.bulk import pg_cursor
 from waystation.jobs import runner
 from waystation.jobs.models import Job
 from waystation.privacy import crypto
-from waystation.privacy.audit import audit_record
+from waystation.privacy.audit import AuditAction, audit_record
 
 from ..models import Member, RosterImport
 from .commit import JOB_KIND
@@ -163,8 +164,24 @@ def roster_validate_job(job: Job, progress: runner.Progress) -> dict:
     return {"valid": imp.valid_rows, "errors": imp.error_rows}
 
 
+def roster_errors_download(*, imp: RosterImport, actor: Any) -> bytes | None:
+    """The import's error file (its refused rows, masked, with the reasons), audited; None when
+    it has no error rows or the file is gone."""
+    path = errors_path(imp)
+    if not imp.error_rows or not path.exists():
+        return None
+    data = path.read_bytes()
+    audit_record(
+        action=AuditAction.MEMBER_IMPORT_ERRORS,
+        actor=actor,
+        obj=imp,
+        detail={"filename": imp.filename, "rows": imp.error_rows},
+    )
+    return data
+
+
 @transaction.atomic
-def roster_commit_start(*, imp: RosterImport, user: Any, request: Any = None) -> RosterImport:
+def roster_commit_start(*, imp: RosterImport, user: Any) -> RosterImport:
     """Start the commit job, or start it again after a failure (it resumes where it stopped)."""
     imp = RosterImport.objects.select_for_update().get(pk=imp.pk)
     if imp.status == RosterImport.Status.VALIDATING:
@@ -185,11 +202,10 @@ def roster_commit_start(*, imp: RosterImport, user: Any, request: Any = None) ->
     )
     imp.save(update_fields=["status", "job"])
     audit_record(
-        action="member.import_resume" if resume else "member.import_start",
+        action=AuditAction.MEMBER_IMPORT_RESUME if resume else AuditAction.MEMBER_IMPORT_START,
         actor=user,
         obj=imp,
         detail={"filename": imp.filename, "rows": imp.pending_rows, "unit": imp.unit.code},
-        request=request,
     )
     return imp
 
@@ -209,7 +225,7 @@ def roster_purge_stale(*, days: int = STAGING_DAYS) -> int:
         with transaction.atomic():
             imp.status = RosterImport.Status.EXPIRED
             imp.save(update_fields=["status"])
-            audit_record(action="member.import_expire", obj=imp, actor_label="system",
+            audit_record(action=AuditAction.MEMBER_IMPORT_EXPIRE, obj=imp, actor_label="system",
                          detail={"filename": imp.filename, "days": days})  # fmt: skip
             for path in (staged_path(imp), upload_path(imp)):
                 transaction.on_commit(lambda path=path: path.unlink(missing_ok=True))

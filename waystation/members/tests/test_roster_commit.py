@@ -72,6 +72,17 @@ def test_ten_thousand_rows_end_to_end(alice, orgs):
     assert 'id="created">9999<' in page
 
 
+def test_the_commit_job_records_no_client_address(alice, orgs):
+    from waystation.core.net import client_ip_as
+
+    imp = upload(alice, roster_sample(3, seed=5), orgs["tianning"])
+    alice.post(f"/staff/imports/{imp.pk}/commit/", REMOTE_ADDR="203.0.113.9")
+    assert AuditLog.objects.get(action="member.import_start").ip == "203.0.113.9"
+    with client_ip_as("203.0.113.9"):  # as when JOBS_EAGER runs it at the end of that request
+        runner.run_until_empty()
+    assert AuditLog.objects.get(action="member.import").ip is None
+
+
 def test_reimporting_the_same_file_creates_nothing_new(alice, orgs):
     rows = roster_xlsx(roster_sample(300, seed=3))
     first = commit(alice, upload(alice, rows, orgs["tianning"]))

@@ -4,13 +4,13 @@ PostgreSQL so does a trigger, for whoever goes around the model with raw SQL."""
 import pytest
 from django.db import ProgrammingError, connection, transaction
 
-from waystation.privacy.audit import audit_record
+from waystation.privacy.audit import AuditAction, audit_record
 from waystation.privacy.models import AuditLog
 
 
 @pytest.fixture
 def row(db):
-    return audit_record(action="member.reveal", actor_label="test", reason="核对身份")
+    return audit_record(action=AuditAction.MEMBER_REVEAL, actor_label="test", reason="核对身份")
 
 
 @pytest.mark.postgres
