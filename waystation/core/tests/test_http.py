@@ -13,7 +13,7 @@ from django.template.loader import render_to_string
 from django.test import Client, RequestFactory
 
 from waystation.core.http import attachment, content_disposition, flash_errors, paginate
-from waystation.privacy.audit import audit_record
+from waystation.privacy.audit import AuditAction, audit_record
 
 
 def _request(path: str = "/"):
@@ -145,8 +145,10 @@ def admin_client(people):
 
 def test_audit_log_next_page_keeps_the_filters(admin_client, people):
     for _ in range(51):
-        audit_record(action="member.export", actor=people.carl, object_type="members.member")
-    audit_record(action="member.reveal", actor=people.carl, object_type="members.member")
+        audit_record(
+            action=AuditAction.MEMBER_EXPORT, actor=people.carl, object_type="members.member"
+        )
+    audit_record(action=AuditAction.MEMBER_REVEAL, actor=people.carl, object_type="members.member")
     r = admin_client.get("/staff/audit/", {"action": "member.export"})
     assert r.context["page"].paginator.count == 51
     assert _links(r.content.decode()) == {"下一页": "?action=member.export&page=2"}
