@@ -10,27 +10,25 @@ allocation in Rust aborts the whole process: there is no Python exception to cat
    `<dimension ref>` is within the limits. zipfile stops each part at its declared size and
    checks its CRC, so the declared sizes cannot lie to anything that reads through it.
 2. In a child process whose address space and CPU time are limited (`XLSX_PARSE_MEMORY_MB`,
-   `PARSE_CPU_SECONDS`): the sheet's XML is streamed through expat, 64 KB at a time, to find
-   its true farthest row and column and its count of cells (the declared dimension may lie or
-   be missing), and only a sheet within the limits is then read by calamine; its rows come back
-   as JSON lines on a pipe. Whatever happens in the child — a Rust abort, a panic, running out
-   of memory or time — only the child dies, and the caller gets an XlsxError with a message.
+   `PARSE_CPU_SECONDS`), core/xlsx_child.py: the sheet's XML is read to find its true farthest
+   row and column and its count of cells (the declared dimension may lie or be missing) — by
+   byte patterns when every cell carries its reference first, as spreadsheet programs write
+   them, else through expat — and only a sheet within the limits is then read by calamine; its
+   rows come back as JSON on a pipe. Whatever happens in the child — a Rust abort, a panic,
+   running out of memory or time — only the child dies, and the caller gets an XlsxError with a
+   message.
 """
 
 from __future__ import annotations
 
-import datetime as dt
 import io
 import json
 import logging
 import os
-import re
 import subprocess
 import sys
 import zipfile
-from collections.abc import Callable
-from dataclasses import asdict, dataclass
-from functools import cache
+from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 from xml.parsers import expat
@@ -39,6 +37,20 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
+from waystation.core import xlsx_child
+from waystation.core.xlsx_child import (
+    CORRUPT,
+    OK,
+    PARSE_CPU_SECONDS,
+    TOO_LARGE,
+    Extent,
+    Limits,
+    Stop,
+    cell_ref,
+    local,
+    stream,
+)
+
 log = logging.getLogger(__name__)
 
 MAX_PARTS = 10_000
@@ -46,11 +58,6 @@ MAX_RATIO = 100  # deflated XML of a real sheet is about 8:1; zip bombs are 1000
 RATIO_FROM = 1024 * 1024  # small parts may compress any amount
 PEEK_BYTES = 1024 * 1024  # how far into a sheet `check` looks for `<dimension ref>`
 PART_BYTES = 10 * 1024 * 1024  # workbook.xml and its relationships
-PARSE_CPU_SECONDS = 120
-_CHUNK = 64 * 1024
-
-# Exit codes of the child (a signal shows as a negative code).
-_OK, _TOO_LARGE, _CORRUPT, _NO_MEMORY = 0, 2, 3, 4
 
 
 class XlsxError(ValidationError):
@@ -68,41 +75,13 @@ def _corrupt() -> XlsxError:
     return XlsxError(_("文件已损坏或不是 Excel 工作簿（.xlsx），无法读取；请另存为 .xlsx 后重试"))
 
 
-@dataclass(frozen=True)
-class Limits:
-    """How big a sheet may be: farthest row and column, cells of the grid the reader builds
-    (rows × columns), and the workbook's parts uncompressed, all together."""
-
-    rows: int
-    columns: int
-    cells: int
-    bytes: int
-
-    @classmethod
-    def default(cls) -> Limits:
-        return cls(
-            rows=settings.XLSX_MAX_ROWS,
-            columns=settings.XLSX_MAX_COLUMNS,
-            cells=settings.XLSX_MAX_CELLS,
-            bytes=settings.XLSX_MAX_BYTES,
-        )
-
-
-@dataclass(frozen=True)
-class Extent:
-    """The farthest row and column (1-based) of a sheet and how many cells hold a value."""
-
-    rows: int = 0
-    columns: int = 0
-    cells: int = 0
-
-    def over(self, limits: Limits) -> bool:
-        return (
-            self.rows > limits.rows
-            or self.columns > limits.columns
-            or self.cells > limits.cells
-            or self.rows * self.columns > limits.cells
-        )
+def _default_limits() -> Limits:
+    return Limits(
+        rows=settings.XLSX_MAX_ROWS,
+        columns=settings.XLSX_MAX_COLUMNS,
+        cells=settings.XLSX_MAX_CELLS,
+        bytes=settings.XLSX_MAX_BYTES,
+    )
 
 
 def column_letters(n: int) -> str:
@@ -112,25 +91,6 @@ def column_letters(n: int) -> str:
         n, r = divmod(n - 1, 26)
         out = chr(65 + r) + out
     return out
-
-
-_REF = re.compile(r"\$?([A-Z]{1,3})\$?([1-9][0-9]{0,6})")
-
-
-@cache
-def _column_number(letters: str) -> int:
-    n = 0
-    for ch in letters:
-        n = n * 26 + ord(ch) - 64
-    return n
-
-
-def _cell_ref(ref: str) -> tuple[int, int]:
-    """(row, column), 1-based, of a reference like "AD1000000"; ValueError if it is not one."""
-    m = _REF.fullmatch(ref)
-    if m is None:
-        raise ValueError(ref)
-    return int(m[2]), _column_number(m[1])
 
 
 def _too_large(extent: Extent, limits: Limits) -> XlsxError:
@@ -175,39 +135,6 @@ def _bomb() -> XlsxError:
 # --- the zip and its XML, bounded ----------------------------------------------------------------
 
 
-class _Stop(Exception):
-    pass
-
-
-def _stream(zf: zipfile.ZipFile, name: str, on_start: Callable, *, limit: int | None) -> None:
-    """Feed a part of the zip through expat, a chunk at a time, calling `on_start(name, attrs)`
-    for every element; stop after `limit` bytes or when `on_start` raises _Stop. A DTD (never
-    in a workbook) is refused, so no entity is ever expanded."""
-    parser = expat.ParserCreate()
-    parser.StartElementHandler = on_start
-
-    def no_dtd(*_args: Any) -> None:
-        raise ValueError("DTD in a workbook part")
-
-    parser.StartDoctypeDeclHandler = no_dtd
-    parser.EntityDeclHandler = no_dtd
-    read = 0
-    try:
-        with zf.open(name) as fh:
-            while chunk := fh.read(_CHUNK):
-                parser.Parse(chunk, False)
-                read += len(chunk)
-                if limit is not None and read >= limit:
-                    return
-        parser.Parse(b"", True)
-    except _Stop:
-        return
-
-
-def _local(name: str) -> str:
-    return name.rpartition(":")[2]
-
-
 def _open(data: bytes, limits: Limits) -> zipfile.ZipFile:
     """The workbook as a zip whose declared sizes are within the limits."""
     if len(data) > limits.bytes:
@@ -234,12 +161,12 @@ def _sheet_part(zf: zipfile.ZipFile, prefer: str) -> tuple[str, str]:
     targets: dict[str, str] = {}
 
     def on_sheet(name: str, attrs: dict) -> None:
-        if _local(name) == "sheet":
-            rid = next((v for k, v in attrs.items() if _local(k) == "id"), "")
+        if local(name) == "sheet":
+            rid = next((v for k, v in attrs.items() if local(k) == "id"), "")
             sheets.append((attrs.get("name", ""), rid))
 
     def on_rel(name: str, attrs: dict) -> None:
-        if _local(name) == "Relationship":
+        if local(name) == "Relationship":
             targets[attrs.get("Id", "")] = attrs.get("Target", "")
 
     try:
@@ -249,7 +176,7 @@ def _sheet_part(zf: zipfile.ZipFile, prefer: str) -> tuple[str, str]:
         ):
             if zf.getinfo(part).file_size > PART_BYTES:
                 raise ValueError(part)
-            _stream(zf, part, handler, limit=None)
+            stream(zf, part, handler, limit=None)
     except (KeyError, ValueError, expat.ExpatError, zipfile.BadZipFile, OSError, EOFError):
         raise _corrupt() from None
     names = [n for n, _rid in sheets]
@@ -268,70 +195,24 @@ def _declared(zf: zipfile.ZipFile, part: str) -> Extent | None:
     found: list[str] = []
 
     def on_start(name: str, attrs: dict) -> None:
-        local = _local(name)
-        if local == "dimension":
+        kind = local(name)
+        if kind == "dimension":
             found.append(attrs.get("ref", ""))
-            raise _Stop
-        if local == "sheetData":
-            raise _Stop
+            raise Stop
+        if kind == "sheetData":
+            raise Stop
 
     try:
-        _stream(zf, part, on_start, limit=PEEK_BYTES)
+        stream(zf, part, on_start, limit=PEEK_BYTES)
     except (ValueError, expat.ExpatError, zipfile.BadZipFile, OSError, EOFError):
         raise _corrupt() from None
     if not found or not found[0]:
         return None
     try:
-        rows, columns = _cell_ref(found[0].rpartition(":")[2])
+        rows, columns = cell_ref(found[0].rpartition(":")[2])
     except ValueError:
         return None  # a dimension we can't read says nothing; the scan finds the truth
     return Extent(rows=rows, columns=columns)
-
-
-_SCANNED = {"c": "cell", "v": "value", "is": "value", "row": "row"}
-
-
-def _scan(zf: zipfile.ZipFile, part: str) -> Extent:
-    """The sheet's true extent: its XML streamed, every cell that holds a value (a `v` or an
-    inline string `is`) placed as calamine places it (its `r`, else next to the previous one,
-    in a row numbered by its `r` or the one after the previous row)."""
-    row = 0  # the current row element's number
-    col = 0  # the column of the previous cell in this row
-    here = (0, 0)  # the current cell
-    counted = True  # the current cell was already counted
-    max_row = max_col = cells = 0
-
-    def on_start(name: str, attrs: dict) -> None:
-        nonlocal row, col, here, counted, max_row, max_col, cells
-        kind = _SCANNED.get(name)
-        if kind is None:
-            if ":" not in name:
-                return
-            kind = _SCANNED.get(_local(name))
-        if kind == "cell":
-            ref = attrs.get("r")
-            if ref:
-                here = _cell_ref(ref)
-                col = here[1]
-            else:
-                col += 1
-                here = (row, col)
-            counted = False
-        elif kind == "value":
-            if not counted:
-                counted = True
-                cells += 1
-                if here[0] > max_row:
-                    max_row = here[0]
-                if here[1] > max_col:
-                    max_col = here[1]
-        elif kind == "row":
-            r = attrs.get("r")
-            row = int(r) if r else row + 1
-            col = 0
-
-    _stream(zf, part, on_start, limit=None)
-    return Extent(rows=max_row, columns=max_col, cells=cells)
 
 
 def _checked(data: bytes, sheet: str, limits: Limits) -> tuple[str, str]:
@@ -347,71 +228,10 @@ def check(data: bytes, *, sheet: str = "", limits: Limits | None = None) -> None
     """What can be checked without reading the sheet itself (bounded work, fit for a web
     request): a zip within the size limits, a sheet, its declared dimension within the limits.
     Raises XlsxError."""
-    _checked(data, sheet, limits or Limits.default())
+    _checked(data, sheet, limits or _default_limits())
 
 
 # --- the child that reads ------------------------------------------------------------------------
-
-
-def _encode(value: Any) -> Any:
-    if isinstance(value, dt.datetime):
-        return {"dt": value.isoformat()}
-    if isinstance(value, dt.date):
-        return {"d": value.isoformat()}
-    if isinstance(value, dt.time):
-        return {"t": value.isoformat()}
-    if isinstance(value, dt.timedelta):
-        return {"td": value.total_seconds()}
-    raise TypeError(type(value).__name__)
-
-
-def _decode(obj: dict) -> Any:
-    ((tag, value),) = obj.items()
-    if tag == "dt":
-        return dt.datetime.fromisoformat(value)
-    if tag == "d":
-        return dt.date.fromisoformat(value)
-    if tag == "t":
-        return dt.time.fromisoformat(value)
-    return dt.timedelta(seconds=value)
-
-
-def _child_main() -> int:  # pragma: no cover - runs in the child process
-    """Read the workbook from stdin; write the extent, then the rows, as JSON lines."""
-    import resource
-
-    args = json.loads(sys.argv[1])
-    memory = args["memory"]
-    resource.setrlimit(resource.RLIMIT_AS, (memory, memory))
-    resource.setrlimit(resource.RLIMIT_CPU, (PARSE_CPU_SECONDS, PARSE_CPU_SECONDS + 5))
-    resource.setrlimit(resource.RLIMIT_FSIZE, (0, 0))  # it writes no file
-    os.nice(5)  # the web server and the other jobs first
-    out = sys.stdout.buffer
-    try:
-        data = sys.stdin.buffer.read()
-        limits = Limits(**args["limits"])
-        zf = zipfile.ZipFile(io.BytesIO(data))
-        extent = _scan(zf, args["part"])
-        out.write(json.dumps({"extent": asdict(extent)}).encode() + b"\n")
-        if extent.over(limits):
-            return _TOO_LARGE
-        from python_calamine import CalamineWorkbook
-
-        book = CalamineWorkbook.from_filelike(io.BytesIO(data))
-        del data, zf
-        rows = book.get_sheet_by_name(args["sheet"]).to_python(
-            skip_empty_area=args["skip_empty_area"]
-        )
-        del book
-        dumps = json.JSONEncoder(ensure_ascii=False, default=_encode).encode
-        for row in rows:
-            out.write(dumps(row).encode() + b"\n")
-        out.flush()
-    except MemoryError:
-        return _NO_MEMORY
-    except BaseException:  # calamine's errors, and its Rust panics (a BaseException)
-        return _CORRUPT
-    return _OK
 
 
 def _python() -> str:
@@ -427,7 +247,7 @@ def read(
     """The rows of a sheet (the one named `sheet` if there is one, else the first), read in a
     child process of bounded memory once the checks above have passed. Raises XlsxError with a
     message for the person who uploaded the file."""
-    limits = limits or Limits.default()
+    limits = limits or _default_limits()
     name, part = _checked(data, sheet, limits)
     memory = settings.XLSX_PARSE_MEMORY_MB * 1024 * 1024
     args = {
@@ -441,14 +261,15 @@ def read(
     # -I: none of the server's environment, paths or site customisations; stderr is dropped
     # (a panic message may quote a cell).
     proc = subprocess.Popen(  # noqa: S603 - our own interpreter and module, no shell
-        [_python(), "-I", str(Path(__file__).resolve()), json.dumps(args)],
+        [_python(), "-I", str(Path(xlsx_child.__file__).resolve()), json.dumps(args)],
         stdin=subprocess.PIPE,
         stdout=subprocess.PIPE,
         stderr=subprocess.DEVNULL,
         env=env,
     )
     assert proc.stdin is not None and proc.stdout is not None
-    rows: list[list[Any]] | None = []
+    rows: list[list[Any]] = []
+    complete = True
     head = b""
     try:
         try:
@@ -458,9 +279,10 @@ def read(
             pass  # it died early: its exit code says why
         head = proc.stdout.readline()
         try:
-            rows = [json.loads(line, object_hook=_decode) for line in proc.stdout]
+            for line in proc.stdout:
+                rows.extend(json.loads(line, object_hook=xlsx_child.decode))
         except ValueError:  # cut short: the exit code says why
-            rows = None
+            complete = False
         code = proc.wait(timeout=PARSE_CPU_SECONDS * 2)
     except subprocess.TimeoutExpired:
         code = -9
@@ -469,12 +291,12 @@ def read(
             proc.kill()
             proc.wait()
         proc.stdout.close()
-    if code == _TOO_LARGE and head:
+    if code == TOO_LARGE and head:
         raise _too_large(Extent(**json.loads(head)["extent"]), limits)
-    if code == _OK and rows is not None:
+    if code == OK and complete:
         return rows
     log.warning("xlsx reader child exited with %s", code)  # -6: an allocation failed in Rust
-    if code == _CORRUPT:
+    if code == CORRUPT:
         raise _corrupt()
     # out of memory (MemoryError, or a Rust abort when an allocation failed) or of CPU time
     raise XlsxError(
@@ -484,7 +306,3 @@ def read(
         )
         % {"mb": f"{settings.XLSX_PARSE_MEMORY_MB:,}"}
     )
-
-
-if __name__ == "__main__":  # pragma: no cover - the child process
-    sys.exit(_child_main())
