@@ -23,8 +23,9 @@ Who checks:
   `NotInScope` when it says no. It never takes a yes/no (a flag, a role) from its caller. This
   covers the money path (claim steps with the claim's scope, approvals, overrides, payouts, bank
   batches, plans, gifts, condolences), personal data (revealing, status, transfers) and stations
-  (edits, photos, posters, fault reports). A job, a command or the API reaches the same check as
-  the page.
+  (creation, edits, closures, photos, posters, fault reports). A job, a command or the API
+  reaches the same check as the page. A service without an actor says why in a comment (public
+  check-ins and joins, jobs, commands, demo loaders).
 `NotInScope` is mapped to 404 once: for pages by `core.middleware.NotInScopeMiddleware`, for the
 API by its exception handler (`waystation.api`). Views and endpoints do not catch it.
 """

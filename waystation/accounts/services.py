@@ -10,6 +10,7 @@ from .models import OrgUnit, Platform
 from .orgs import DISTRICTS, INDUSTRIES, PLATFORMS
 
 
+# No actor: setup of the fixed organisation tree (the demo loaders, tests), idempotent.
 @transaction.atomic
 def org_tree_ensure() -> dict[str, OrgUnit]:
     """The real organisation tree of Changzhou, created if missing (idempotent).
@@ -49,6 +50,7 @@ def industry_union(industry: str) -> OrgUnit:
     return OrgUnit.objects.get(kind=OrgUnit.Kind.INDUSTRY, industry=industry)
 
 
+# No actor check: only the platform_token management command issues tokens (run by operators).
 def platform_token_issue(*, platform: Platform, actor: Any = None) -> str:
     """A new API token for a platform; only its keyed hash is stored, the token is shown once.
     The platform's previous token stops working."""

@@ -1,14 +1,17 @@
 """Who sees which claims and may take which step (the rule of accounts.access, applied to aid).
 
 The services of aid/services/ check these rules themselves (the money path: every claim step,
-approval, override, payout, bank batch, plan and gift) and raise `NotInScope`; the views fetch
-claims through `selectors.claim_for_user`, built on `claims_visible_to`."""
+approval, override, payout, bank batch, plan, gift and condolence visit, and the platform's word
+on a claim) and raise `NotInScope`; the views fetch claims through `selectors.claim_for_user`,
+built on `claims_visible_to`."""
 
 from typing import Any
 
 from django.db.models import QuerySet
 
 from waystation.accounts.access import filter_in_scope, scope_of
+from waystation.accounts.models import OrgUnit, Platform
+from waystation.members.access import members_visible_to
 
 from .models import Claim
 
@@ -75,3 +78,29 @@ def can_manage_aid_plans(user: Any) -> bool:
     city-level union staff; district and industry unions only gift the plans the city sets."""
     scope = scope_of(user)
     return scope.is_union_staff and scope.city
+
+
+def units_of(user: Any) -> QuerySet:
+    """The unions a staff account acts for: all of them for the city."""
+    scope = scope_of(user)
+    if scope.city:
+        return OrgUnit.objects.all()
+    return OrgUnit.objects.filter(pk__in=scope.units)
+
+
+def can_act_for_unit(user: Any, unit: OrgUnit) -> bool:
+    """A gift or a condolence visit in a union's name: union staff who act for that union."""
+    return can_work_on_aid(user) and units_of(user).filter(pk=unit.pk).exists()
+
+
+def can_visit_member(user: Any, member: Any) -> bool:
+    """A condolence visit to a member: union staff with the member in scope."""
+    return can_work_on_aid(user) and members_visible_to(user).filter(pk=member.pk).exists()
+
+
+def can_speak_for_platform(actor: Any, platform: Platform) -> bool:
+    """The platform's word on a claim (was the claimant working?): the platform itself, signed in
+    by its API token (`actor` is then the Platform), or one of its liaisons."""
+    if isinstance(actor, Platform):
+        return actor.pk == platform.pk
+    return platform.pk in scope_of(actor).platforms

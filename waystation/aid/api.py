@@ -212,7 +212,11 @@ def platform_confirmation(request, number: str, payload: ConfirmIn):
     claim = _get(Claim.objects.filter(platform=platform), number)
     try:
         claim = services.claim_platform_confirm(
-            claim=claim, platform=platform, working=payload.working, note=payload.note
+            claim=claim,
+            platform=platform,
+            working=payload.working,
+            note=payload.note,
+            actor=platform,
         )
     except ClaimStateError as exc:
         return Status(409, {"detail": exc.messages[0]})

@@ -108,7 +108,7 @@ def document_upload(request, number: str):
                 claim=claim,
                 doc_type=form.cleaned_data["doc_type"],
                 upload=form.cleaned_data["file"],
-                by=member.member_number,
+                member=member,
             )
         except ValidationError as exc:
             flash_errors(request, exc)

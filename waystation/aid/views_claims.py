@@ -126,14 +126,11 @@ def claim_action(request, number: str, action: str):
     note = request.POST.get("note", "")
     try:
         if action == "confirm":
-            platform = Platform.objects.filter(
-                pk=c.platform_id, pk__in=scope_of(request.user).platforms
-            ).first()
-            if platform is None:
+            if c.platform is None:  # no platform to confirm for
                 raise NotInScope
             services.claim_platform_confirm(
                 claim=c,
-                platform=platform,
+                platform=c.platform,
                 working=request.POST.get("working") == "yes",
                 note=note,
                 actor=request.user,

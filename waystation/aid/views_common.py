@@ -5,8 +5,9 @@ from typing import Any
 
 from django.http import Http404
 
-from waystation.accounts.access import scope_of
-from waystation.accounts.models import OrgUnit
+from .access import units_of
+
+__all__ = ["PAGE_SIZE", "require", "units_of"]
 
 PAGE_SIZE = 50
 
@@ -15,11 +16,3 @@ def require(request, allowed: Callable[[Any], bool]) -> None:
     """Pages for one kind of staff: everybody else gets 404, as for anything out of scope."""
     if not allowed(request.user):
         raise Http404
-
-
-def units_of(user):
-    """The unions a staff account acts for: all of them for the city."""
-    scope = scope_of(user)
-    if scope.city:
-        return OrgUnit.objects.all()
-    return OrgUnit.objects.filter(pk__in=scope.units)

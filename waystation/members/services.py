@@ -117,11 +117,13 @@ def _phone_field(raw: str) -> str:
         raise ValidationError({"phone": exc.messages}) from exc
 
 
+# No actor: anybody may ask for a code to their phone (rate-limited in sms.py).
 def code_send(*, phone: str, purpose: str, ip: str | None = None) -> int:
     """An SMS code for `phone` as typed; returns the seconds until another may be requested."""
     return sms.sms_send(phone=_phone_field(phone), purpose=purpose, ip=ip)
 
 
+# No actor: a person joining is not signed in; the code proves the phone.
 def join_code_send(*, data: dict, ip: str | None = None) -> int:
     """The SMS code of a join, sent only when every other field of the join is valid already
     (a person should not wait for a code and then learn that the ID number was mistyped).
@@ -130,6 +132,7 @@ def join_code_send(*, data: dict, ip: str | None = None) -> int:
     return sms.sms_send(phone=clean["phone"], purpose="join", ip=ip)
 
 
+# No actor: the person joins themselves, shown by their phone's code.
 def member_join(*, data: dict, ip: str | None = None) -> JoinResult:
     """Scan-to-join: validate, check the SMS code, then create the member (or find the existing
     one by ID number). Nothing is written unless everything is valid."""
@@ -176,6 +179,7 @@ def member_by_phone(phone: str) -> Member | None:
     )
 
 
+# No actor: the member signs in, shown by their phone's code.
 def member_login(*, phone: str, code: str, ip: str | None = None) -> Member:
     phone = _phone_field(phone)
     sms.sms_verify(phone=phone, purpose="login", code=code, ip=ip)
@@ -185,6 +189,7 @@ def member_login(*, phone: str, code: str, ip: str | None = None) -> Member:
     return member
 
 
+# No actor: only the campaign_default command and the demo loader (no page changes it).
 @transaction.atomic
 def campaign_set_default(*, campaign: Campaign) -> Campaign:
     """Make `campaign` the city's standing way to join (the one before it stops being so)."""

@@ -160,8 +160,9 @@ def _apply(station: Station, data: dict) -> list[str]:
 
 @transaction.atomic
 def station_create(
-    *, code: str, lon: Any, lat: Any, datum: str = "wgs84", data: dict, actor: Any = None
+    *, code: str, lon: Any, lat: Any, datum: str = "wgs84", data: dict, actor: Any
 ) -> Station:
+    """A new station in the registry, by union staff over the district it stands in."""
     code = (code or "").strip().upper()
     if not code or len(code) > 20 or not all(c.isalnum() or c == "-" for c in code):
         raise ValidationError({"code": ["驿站编号只能包含字母、数字和连字符"]})
@@ -174,6 +175,8 @@ def station_create(
     station = Station(code=code, lon=w_lon, lat=w_lat)
     _apply(station, {k: v for k, v in data.items() if k != "district"})
     station.district = district_at(w_lon, w_lat, data.get("district", ""))
+    if not can_manage_station(actor, station):
+        raise NotInScope
     station.full_clean(exclude=["keepers"])
     station.save()
     audit_record(action=AuditAction.STATION_CREATE, actor=actor, obj=station, detail={"code": code})
@@ -248,6 +251,7 @@ def exception_add(
     reason: str = "",
     actor: Any = None,
 ) -> StationException:
+    _check_keeper(actor, station)
     if end_date < start_date:
         raise ValidationError({"end_date": ["结束日期不能早于开始日期"]})
     if (end_date - start_date).days > 366:
@@ -273,7 +277,8 @@ def exception_add(
 
 
 @transaction.atomic
-def exception_delete(*, exception: StationException) -> None:
+def exception_delete(*, exception: StationException, actor: Any) -> None:
+    _check_keeper(actor, exception.station)
     exception.delete()
 
 
@@ -367,6 +372,7 @@ def _presence(
     return str(Visit.Proof.LOCATION), "", metres
 
 
+# No actor on purpose: anybody at the station checks in (presence is the proof, `_presence`).
 @transaction.atomic
 def checkin_record(
     *,
@@ -505,6 +511,7 @@ def photo_delete(*, photo: StationPhoto, actor: Any) -> None:
 # --- fault reports -----------------------------------------------------------------------------
 
 
+# No actor on purpose: anybody, signed in or not, may report a fault at a public station.
 @transaction.atomic
 def report_create(
     *,

@@ -200,7 +200,7 @@ def exception_delete(request, code: str, pk: int):
     exception = station.exceptions.filter(pk=pk).first()
     if exception is None:
         raise Http404
-    services.exception_delete(exception=exception)
+    services.exception_delete(exception=exception, actor=request.user)
     messages.success(request, "已删除例外日期")
     return redirect("stations:staff_detail", station.code)
 

@@ -167,9 +167,12 @@ def world(everyone, orgs):
         "武进外卖": make_member(district="wujin", industry="food_delivery"),
     }
     daily = {"weekly_hours": [[["08:00", "20:00"]]] * 7}
-    tn001 = station_create(code="TN001", lon=119.99, lat=31.78, data={"name": "一号", **daily})
-    station_create(code="TN002", lon=120.0, lat=31.77, data={"name": "二号", **daily})
-    station_create(code="ZL001", lon=119.94, lat=31.76, data={"name": "三号", **daily})
+    admin = everyone["admin"]
+    tn001 = station_create(
+        code="TN001", lon=119.99, lat=31.78, data={"name": "一号", **daily}, actor=admin
+    )
+    station_create(code="TN002", lon=120.0, lat=31.77, data={"name": "二号", **daily}, actor=admin)
+    station_create(code="ZL001", lon=119.94, lat=31.76, data={"name": "三号", **daily}, actor=admin)
     tn001.keepers.add(everyone["kim"])
 
     plan = plans_ensure_examples(2026)[0]

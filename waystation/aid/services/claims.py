@@ -19,7 +19,7 @@ from waystation.privacy.audit import AuditAction, audit_record
 from waystation.privacy.masking import mask_bank_card
 
 from .. import workflow as flow
-from ..access import can_review_claims
+from ..access import can_review_claim, can_review_claims, can_speak_for_platform
 from ..benefits import ask_checked
 from ..models import Claim, Enrolment, Plan
 from .common import ClaimStateError, claim_locked, claim_step, reason_required
@@ -115,11 +115,12 @@ def claim_platform_confirm(
     platform: Platform,
     working: bool,
     note: str = "",
-    actor: Any = None,
+    actor: Any,
 ) -> Claim:
-    """The platform says whether the claimant was working for it at the incident time."""
+    """The platform says whether the claimant was working for it at the incident time. `actor`:
+    the platform itself (its API token) or one of its liaisons; `platform` must be the claim's."""
     claim = claim_locked(claim)
-    if claim.platform_id != platform.pk:
+    if claim.platform_id != platform.pk or not can_speak_for_platform(actor, platform):
         raise NotInScope
     if claim.status not in flow.GATHERING:
         raise ClaimStateError("该申请已审结，不能再确认")
@@ -131,10 +132,11 @@ def claim_platform_confirm(
     claim.save(
         update_fields=["platform_status", "platform_note", "platform_confirmed_at", "updated_at"]
     )
+    by_token = isinstance(actor, Platform)
     audit_record(
         action=AuditAction.AID_PLATFORM_CONFIRM,
-        actor=actor,
-        actor_label="" if actor else f"platform:{platform.code}",
+        actor=None if by_token else actor,
+        actor_label=f"platform:{platform.code}" if by_token else "",
         obj=claim,
         detail={"working": working, "platform": platform.code},
     )
@@ -144,7 +146,7 @@ def claim_platform_confirm(
 @transaction.atomic
 def claim_assess(*, claim: Claim, asks: dict, actor: Any) -> Claim:
     """The reviewer sets the assessed figures (invoice total, hospital days, disability grade)."""
-    if not can_review_claims(actor):
+    if not can_review_claim(actor, claim):
         raise NotInScope
     claim = claim_locked(claim)
     if claim.status not in flow.ASSESSABLE:

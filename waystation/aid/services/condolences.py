@@ -10,7 +10,7 @@ from waystation.accounts.access import NotInScope
 from waystation.accounts.models import OrgUnit
 from waystation.privacy.audit import AuditAction, audit_record
 
-from ..access import can_review_claims
+from ..access import can_act_for_unit, can_review_claims, can_visit_member
 from ..models import Condolence, Plan
 from .common import reason_required
 
@@ -29,7 +29,11 @@ def condolence_record(
     unit: OrgUnit,
     plan: Plan | None = None,
 ) -> Condolence:
-    if not can_review_claims(actor):
+    if not (
+        can_review_claims(actor)
+        and can_visit_member(actor, member)
+        and can_act_for_unit(actor, unit)
+    ):
         raise NotInScope
     reason = reason_required(reason)
     if cash_fen < 0 or goods_value_fen < 0:

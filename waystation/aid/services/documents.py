@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from waystation.accounts.access import NotInScope
 from waystation.core.uploads import sniff_image
 from waystation.privacy.audit import AuditAction, audit_record
 
@@ -32,8 +33,12 @@ def _sniff(head: bytes, f: Any) -> tuple[str, str]:
     return content_type, ext
 
 
-def claim_document_add(*, claim: Claim, doc_type: str, upload: Any, by: str) -> ClaimDocument:
-    """Store an uploaded document after checking its type by content and its size."""
+def claim_document_add(*, claim: Claim, doc_type: str, upload: Any, member: Any) -> ClaimDocument:
+    """Store an uploaded document after checking its type by content and its size. Only the
+    claimant (`member`) adds documents to a claim."""
+    if claim.member_id != getattr(member, "pk", None):
+        raise NotInScope
+    by = member.member_number
     if doc_type not in ClaimDocument.DocType.values:
         raise ValidationError({"doc_type": ["请选择材料类型"]})
     if claim.status not in flow.GATHERING:

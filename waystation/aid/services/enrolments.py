@@ -15,7 +15,7 @@ from waystation.accounts.models import OrgUnit
 from waystation.members.access import members_visible_to
 from waystation.privacy.audit import AuditAction, audit_record
 
-from ..access import can_review_claims
+from ..access import can_act_for_unit, can_review_claims
 from ..models import Enrolment, GiftBatch, Plan
 
 GIFT_CHUNK = 5000
@@ -80,6 +80,7 @@ def _eligible_ids(plan: Plan, member_ids: Sequence[int], on: date) -> list[int]:
     return list(qs.values_list("pk", flat=True))
 
 
+# No actor: the gift job's writer, after gift_batch_start checked the giver (members: their scope).
 def enrolment_gift_bulk(
     *,
     plan: Plan,
@@ -144,10 +145,11 @@ class Gift:
 
 @transaction.atomic
 def gift_batch_start(*, gift: Gift, actor: Any, enrol_on: date | None = None) -> GiftBatch:
-    """Record a gift and queue it as a background job (100,000 members is a normal batch)."""
+    """Record a gift and queue it as a background job (100,000 members is a normal batch), in the
+    name of a union the actor acts for."""
     from waystation.jobs.runner import job_enqueue
 
-    if not can_review_claims(actor):
+    if not can_review_claims(actor) or not can_act_for_unit(actor, gift.unit):
         raise NotInScope
     params: dict[str, Any]
     if gift.member_numbers is not None:
@@ -188,6 +190,7 @@ def gift_batch_member_ids(batch: GiftBatch) -> list[int]:
     return list(qs.order_by().values_list("pk", flat=True).distinct())
 
 
+# No actor: the gift job runs what gift_batch_start checked, within the creator's scope.
 def gift_batch_run(batch: GiftBatch, progress: Callable[..., None] | None = None) -> dict:
     ids = gift_batch_member_ids(batch)
     if progress:

@@ -69,8 +69,10 @@ def payout_on_approval(
     return payout_insert(claim)
 
 
-def payout_create(*, claim: Claim, actor: Any = None) -> Payout:
+def payout_create(*, claim: Claim, actor: Any) -> Payout:
     """The payout of an approved claim: the existing live one, or a new one. Never two."""
+    if not can_approve_claims(actor):
+        raise NotInScope
     with transaction.atomic():
         claim = claim_locked(claim)
         live = live_payout(claim)

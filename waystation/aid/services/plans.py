@@ -188,6 +188,7 @@ def plan_copy(*, plan: Plan, year: int, actor: Any, reason: str = "") -> Plan:
     )
 
 
+# No actor: the example plans are the system's (the demo loader, a benchmark, tests).
 def plans_ensure_examples(year: int) -> list[Plan]:
     """The three example plans for a year, created if missing (idempotent)."""
     out = []

@@ -105,7 +105,7 @@ def attach_required(claim):
             claim=claim,
             doc_type=doc_type,
             upload=SimpleUploadedFile("x.pdf", b"%PDF-1.4\n%test\n", "application/pdf"),
-            by=claim.member.member_number,
+            member=claim.member,
         )
 
 
@@ -114,8 +114,9 @@ def make_ready(claim, reviewer):
     from waystation.accounts.models import Platform
 
     attach_required(claim)
+    meituan = Platform.objects.get(code="meituan")
     services.claim_platform_confirm(
-        claim=claim, platform=Platform.objects.get(code="meituan"), working=True, note="在线接单"
+        claim=claim, platform=meituan, working=True, note="在线接单", actor=meituan
     )
     services.claim_review(claim=claim, actor=reviewer)
     claim.refresh_from_db()

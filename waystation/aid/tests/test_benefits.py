@@ -152,7 +152,6 @@ def test_claim_payable_amount_on_an_uncovered_date_is_zero(plans, rider):
 
 
 def test_yearly_cap_counts_earlier_approved_claims(ready_claim, people, rider, enrolment):
-    from waystation.accounts.models import Platform
     from waystation.aid.tests.conftest import attach_required, claim_data, report_claim
 
     ready_claim.asks = {"medical": {"amount": 2000000}}
@@ -163,7 +162,7 @@ def test_yearly_cap_counts_earlier_approved_claims(ready_claim, people, rider, e
         c = report_claim(rider, claim_data(enrolment, asks={"medical": {"amount": 2000000}}))
         attach_required(c)
         services.claim_platform_confirm(
-            claim=c, platform=Platform.objects.get(code="meituan"), working=True
+            claim=c, platform=c.platform, working=True, actor=people.lily
         )
         services.claim_review(claim=c, actor=people.alice)
         amounts.append(c.payable_amount().total)

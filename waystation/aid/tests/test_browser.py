@@ -5,7 +5,6 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
-from waystation.accounts.models import Platform
 from waystation.aid import services
 from waystation.aid.models import Claim
 from waystation.aid.tests.test_api import member_client
@@ -50,7 +49,7 @@ def test_member_files_claim_staff_approve_member_sees_amount(
     assert claim.documents.count() == 2
 
     services.claim_platform_confirm(
-        claim=claim, platform=Platform.objects.get(code="meituan"), working=True
+        claim=claim, platform=claim.platform, working=True, actor=people.lily
     )
     alice, carl = Client(), Client()
     alice.force_login(people.alice)

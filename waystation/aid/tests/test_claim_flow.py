@@ -46,23 +46,24 @@ def test_review_waits_for_platform_confirmation(claim, people):
 
 
 def test_review_refuses_missing_documents(claim, people):
-    services.claim_platform_confirm(claim=claim, platform=meituan(), working=True)
+    services.claim_platform_confirm(claim=claim, platform=meituan(), working=True, actor=meituan())
     with pytest.raises(ClaimStateError, match="缺少材料：医疗费用发票、诊断证明"):
         services.claim_review(claim=claim, actor=people.alice)
 
 
 def test_platform_denial_blocks_review(claim, people):
     attach_required(claim)
-    services.claim_platform_confirm(claim=claim, platform=meituan(), working=False, note="未在线")
+    services.claim_platform_confirm(
+        claim=claim, platform=meituan(), working=False, note="未在线", actor=meituan()
+    )
     with pytest.raises(ClaimStateError, match="不在岗"):
         services.claim_review(claim=claim, actor=people.alice)
 
 
 def test_other_platform_cannot_confirm(claim):
+    eleme = Platform.objects.get(code="eleme")
     with pytest.raises(NotInScope):
-        services.claim_platform_confirm(
-            claim=claim, platform=Platform.objects.get(code="eleme"), working=True
-        )
+        services.claim_platform_confirm(claim=claim, platform=eleme, working=True, actor=eleme)
 
 
 def test_full_path_to_paid(ready_claim, people):

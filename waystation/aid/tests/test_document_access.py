@@ -13,7 +13,7 @@ def test_platform_liaison_cannot_open_documents_of_a_claim_naming_their_platform
         claim=claim,
         doc_type="diagnosis",
         upload=SimpleUploadedFile("d.pdf", b"%PDF-1.7 x", "application/pdf"),
-        by=rider.member_number,
+        member=rider,
     )
     lily = as_user(people.lily)  # 美团 liaison; the claim names 美团
     assert lily.get(f"/staff/aid/claims/{claim.number}/").status_code == 200

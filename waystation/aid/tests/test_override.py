@@ -159,7 +159,7 @@ def test_override_above_the_threshold_creates_no_payout_and_waits(pending, peopl
     assert pending.approved_by == people.carl and pending.approved_fen is None
     assert not Payout.objects.filter(claim=pending).exists()
     with pytest.raises(ClaimStateError):
-        services.payout_create(claim=pending)
+        services.payout_create(claim=pending, actor=people.carl)
     with pytest.raises(ClaimStateError):
         services.claim_approve(claim=pending, actor=people.admin)
     log = AuditLog.objects.get(action="aid.claim_override_request")
@@ -204,7 +204,7 @@ def test_a_second_city_approver_confirms_and_exactly_one_payout_follows(pending,
     # repeats of every step that could pay hand back the same payout
     assert services.claim_override_confirm(claim=pending, actor=people.admin).pk == payout.pk
     assert services.claim_approve(claim=pending, actor=people.carl).pk == payout.pk
-    assert services.payout_create(claim=pending).pk == payout.pk
+    assert services.payout_create(claim=pending, actor=people.carl).pk == payout.pk
     assert Payout.objects.filter(claim=pending).count() == 1
     log = AuditLog.objects.get(action="aid.claim_override_confirm")
     assert log.actor == people.admin
@@ -287,7 +287,9 @@ def test_fifty_simultaneous_confirmations_make_one_payout(people, plans, rider):
         claim = make_ready(report_claim(rider, claim_data(enrolment)), people.alice)
         assert _approve(claim, people.carl, 1200000) is None
         payout_ids, errors = race(
-            claim.pk, lambda c, i: services.claim_override_confirm(claim=c, actor=people.admin)
+            claim.pk,
+            lambda c, i: services.claim_override_confirm(claim=c, actor=people.admin),
+            people.carl,
         )
         assert errors == [], f"round {round_}: {errors[:3]}"
         assert Payout.objects.filter(claim=claim).count() == 1, f"round {round_}"

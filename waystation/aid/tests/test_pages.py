@@ -53,7 +53,7 @@ def test_other_member_gets_404_on_claim_and_documents(claim, rider, other_rider)
         claim=claim,
         doc_type="invoice",
         upload=SimpleUploadedFile("a.png", png_bytes(), "image/png"),
-        by=rider.member_number,
+        member=rider,
     )
     other = member_client(other_rider)
     assert other.get(f"/me/aid/claims/{claim.number}/").status_code == 404
@@ -68,7 +68,7 @@ def test_staff_document_access_follows_scope(claim, people, as_user, rider):
         claim=claim,
         doc_type="invoice",
         upload=SimpleUploadedFile("a.pdf", b"%PDF-1.7 x", "application/pdf"),
-        by=rider.member_number,
+        member=rider,
     )
     assert as_user(people.alice).get(f"/aid/documents/{doc.pk}/").status_code == 200
     assert as_user(people.charlie).get(f"/aid/documents/{doc.pk}/").status_code == 404
@@ -88,7 +88,7 @@ def test_upload_refuses_oversize(claim, rider, monkeypatch):
     monkeypatch.setattr(documents, "MAX_UPLOAD_BYTES", 1024)
     big = SimpleUploadedFile("a.pdf", b"%PDF-" + b"0" * 2000, "application/pdf")
     with pytest.raises(ValidationError, match="文件过大"):
-        services.claim_document_add(claim=claim, doc_type="invoice", upload=big, by="x")
+        services.claim_document_add(claim=claim, doc_type="invoice", upload=big, member=rider)
 
 
 def test_upload_is_stored_privately_under_a_generated_name(claim, rider, settings):
@@ -96,7 +96,7 @@ def test_upload_is_stored_privately_under_a_generated_name(claim, rider, setting
         claim=claim,
         doc_type="diagnosis",
         upload=SimpleUploadedFile("张三 诊断.png", png_bytes(), "image/png"),
-        by=rider.member_number,
+        member=rider,
     )
     path = settings.PRIVATE_MEDIA_ROOT / doc.stored_name
     assert path.exists() and "张三" not in doc.stored_name and doc.stored_name.endswith(".png")
@@ -185,13 +185,13 @@ def test_documents_are_sandboxed_and_pdfs_download(claim, people, as_user, rider
         claim=claim,
         doc_type="diagnosis",
         upload=SimpleUploadedFile("d.pdf", b"%PDF-1.7 x", "application/pdf"),
-        by=rider.member_number,
+        member=rider,
     )
     png = services.claim_document_add(
         claim=claim,
         doc_type="invoice",
         upload=SimpleUploadedFile("a.png", png_bytes(), "image/png"),
-        by=rider.member_number,
+        member=rider,
     )
     c = as_user(people.alice)
     r_pdf, r_png = c.get(f"/aid/documents/{pdf.pk}/"), c.get(f"/aid/documents/{png.pk}/")

@@ -18,7 +18,7 @@ def test_approving_twice_returns_the_same_payout(ready_claim, people):
     first = services.claim_approve(claim=ready_claim, actor=people.carl)
     again = services.claim_approve(claim=ready_claim, actor=people.admin)
     assert first.pk == again.pk
-    assert services.payout_create(claim=ready_claim).pk == first.pk
+    assert services.payout_create(claim=ready_claim, actor=people.carl).pk == first.pk
     assert Payout.objects.filter(claim=ready_claim).count() == 1
 
 
@@ -70,9 +70,9 @@ THREADS = 50
 ROUNDS = 20
 
 
-def race(pk: int, approve) -> tuple[list[int], list[BaseException]]:
+def race(pk: int, approve, asker) -> tuple[list[int], list[BaseException]]:
     """THREADS threads released at once: half approve the claim (`approve(claim, i)`, returning
-    its payout), half ask for its payout."""
+    its payout), half ask for its payout (as `asker`, a city approver)."""
     barrier = threading.Barrier(THREADS)
     errors: list[BaseException] = []
     payout_ids: list[int] = []
@@ -83,7 +83,7 @@ def race(pk: int, approve) -> tuple[list[int], list[BaseException]]:
             c = Claim.objects.get(pk=pk)
             if i % 2:
                 try:
-                    p = services.payout_create(claim=c)
+                    p = services.payout_create(claim=c, actor=asker)
                 except ClaimStateError:  # not approved yet: nothing to pay
                     return
             else:
@@ -120,9 +120,9 @@ def test_fifty_simultaneous_approvals_make_one_payout(people, plans, rider):
     for round_ in range(ROUNDS):
         claim = report_claim(rider, claim_data(enrolment, asks={"hospital": {"days": 1}}))
         attach_required(claim)
-        services.claim_platform_confirm(claim=claim, platform=meituan, working=True)
+        services.claim_platform_confirm(claim=claim, platform=meituan, working=True, actor=meituan)
         services.claim_review(claim=claim, actor=people.alice)
-        payout_ids, errors = race(claim.pk, approve)
+        payout_ids, errors = race(claim.pk, approve, people.carl)
         assert errors == [], f"round {round_}: {errors[:3]}"
         assert Payout.objects.filter(claim=claim).count() == 1, f"round {round_}"
         assert len(set(payout_ids)) == 1 and len(payout_ids) >= THREADS // 2

@@ -73,7 +73,7 @@ def test_staff_runs_a_coverage_analysis_and_sees_the_map(live_server, desk_page,
     for i, (lon, lat) in enumerate([(119.974, 31.811), (119.946, 31.772)]):
         hours = [[["00:00", "24:00"]]] * 7
         data = {"name": f"驿站{i}", "weekly_hours": hours}
-        services.station_create(code=f"TN00{i}", lon=lon, lat=lat, data=data)
+        services.station_create(code=f"TN00{i}", lon=lon, lat=lat, data=data, actor=people.carl)
     page = desk_page
     errors: list[str] = []
     page.on("pageerror", lambda e: errors.append(str(e)))

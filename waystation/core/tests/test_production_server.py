@@ -111,14 +111,14 @@ def _static_urls(html: str) -> list[str]:
 
 
 @pytest.mark.postgres
-def test_production_gunicorn_serves_the_public_pages_and_their_static_files(server, orgs):
+def test_production_gunicorn_serves_the_public_pages_and_their_static_files(server, orgs, people):
     from waystation.members.models import Campaign
     from waystation.stations import services
 
     Campaign.objects.create(code="street-1", name="南大街扫码入会", unit=orgs["tianning"])
     hours = [[["08:00", "20:00"]]] * 7
     data = {"name": "红梅驿站", "weekly_hours": hours, "services": ["water"]}
-    services.station_create(code="TN001", lon=119.99, lat=31.78, data=data)
+    services.station_create(code="TN001", lon=119.99, lat=31.78, data=data, actor=people.admin)
 
     pages = {
         "/": "常州",

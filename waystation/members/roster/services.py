@@ -20,6 +20,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext
 
+from waystation.accounts.access import NotInScope
 from waystation.accounts.models import OrgUnit
 from waystation.core.bulk import pg_cursor
 from waystation.jobs import runner
@@ -31,7 +32,7 @@ from ..models import Member, RosterImport
 from .commit import JOB_KIND
 from .files import error_file_bytes, errors_path, masked, stage_bytes, staged_path, upload_path
 from .reading import text
-from .selectors import importable_units
+from .selectors import importable_units, imports_visible_to
 from .validation import RosterFileError, check_file, parse
 
 VALIDATE_KIND = "members.roster_validate"
@@ -45,7 +46,7 @@ def roster_upload(*, user: Any, unit: OrgUnit, filename: str, data: bytes) -> Ro
     importable workbook raises ValidationError and writes nothing. The file is kept, encrypted,
     only until the validation job has read it (`roster_validate_job`)."""
     if not importable_units(user).filter(pk=unit.pk).exists():
-        raise ValidationError({"unit": ["无权导入到该单位"]})
+        raise NotInScope
     if not filename.lower().endswith(".xlsx"):
         raise RosterFileError("请上传 Excel 工作簿（.xlsx），可先下载模板填写")
     check_file(data)
@@ -116,6 +117,7 @@ def _validate(imp: RosterImport, data: bytes, progress: runner.Progress) -> None
         errors_path(imp).write_bytes(error_file_bytes(parsed.rows))
 
 
+# No actor: the job validates what roster_upload accepted from a checked uploader.
 @runner.handler(VALIDATE_KIND)
 def roster_validate_job(job: Job, progress: runner.Progress) -> dict:
     """Read an upload (in a child process of bounded memory), delete it, validate its rows. A
@@ -182,7 +184,10 @@ def roster_errors_download(*, imp: RosterImport, actor: Any) -> bytes | None:
 
 @transaction.atomic
 def roster_commit_start(*, imp: RosterImport, user: Any) -> RosterImport:
-    """Start the commit job, or start it again after a failure (it resumes where it stopped)."""
+    """Start the commit job, or start it again after a failure (it resumes where it stopped):
+    staff who see the import (its unit's and those above it)."""
+    if not imports_visible_to(user).filter(pk=imp.pk).exists():
+        raise NotInScope
     imp = RosterImport.objects.select_for_update().get(pk=imp.pk)
     if imp.status == RosterImport.Status.VALIDATING:
         raise ValidationError(gettext("文件还在校验中，请在校验完成后再导入"))
@@ -210,6 +215,7 @@ def roster_commit_start(*, imp: RosterImport, user: Any) -> RosterImport:
     return imp
 
 
+# No actor: the nightly purge_roster_staging command, for every unit (personal data kept briefly).
 def roster_purge_stale(*, days: int = STAGING_DAYS) -> int:
     """Uploads never validated, validated, or stopped mid-commit, left alone for `days`: delete
     their upload or staged rows — personal data kept only for the validation and the commit —

@@ -44,6 +44,30 @@ def test_staff_of_another_unit_cannot_see_or_commit_an_import(people, as_user, i
     assert imp.status == RosterImport.Status.VALIDATED
 
 
+@pytest.mark.parametrize("who", ["charlie", "dora", "olga", "lily"])
+def test_the_commit_service_refuses_staff_who_do_not_see_the_import(people, imp, who):
+    """The page's 404 above comes from the view's fetch; the service asks for itself."""
+    from waystation.accounts.access import NotInScope
+
+    with pytest.raises(NotInScope):
+        roster.roster_commit_start(imp=imp, user=people[who])
+    assert not Job.objects.filter(kind=roster.JOB_KIND).exists()
+    imp.refresh_from_db()
+    assert imp.status == RosterImport.Status.VALIDATED
+
+
+def test_the_upload_service_refuses_a_unit_outside_the_uploaders_scope(people, orgs):
+    from waystation.accounts.access import NotInScope
+
+    data = roster_xlsx(roster_sample(2, seed=1, district="钟楼区"))
+    for who in ("alice", "dora", "lily", "olga"):
+        with pytest.raises(NotInScope):
+            roster.roster_upload(
+                user=people[who], unit=orgs["zhonglou"], filename="r.xlsx", data=data
+            )
+    assert not RosterImport.objects.exists()
+
+
 def test_list_shows_only_imports_in_scope(people, as_user, imp):
     assert "r.xlsx" in as_user(people.bob).get("/staff/imports/").content.decode()
     assert "r.xlsx" not in as_user(people.charlie).get("/staff/imports/").content.decode()

@@ -17,14 +17,19 @@ STATIONS = [("TN001", 119.974, 31.811), ("ZL001", 119.946, 31.772), ("WJ001", 11
 
 
 @pytest.fixture
-def stations(db):
+def stations(people):
     for code, lon, lat in STATIONS:
         station_services.station_create(
             code=code, lon=lon, lat=lat,
             data={"name": code, "weekly_hours": [[["00:00", "24:00"]]] * 7, "services": ["water"]},
+            actor=people.admin,
         )  # fmt: skip
     station_services.station_create(
-        code="XB900", lon=119.98, lat=31.87, data={"name": "规划站", "status": "planned"}
+        code="XB900",
+        lon=119.98,
+        lat=31.87,
+        data={"name": "规划站", "status": "planned"},
+        actor=people.admin,
     )
 
 

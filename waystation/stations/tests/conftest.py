@@ -22,12 +22,14 @@ def _fresh_map_layer():
 
 
 @pytest.fixture
-def make_station(db):
+def make_station(people):
+    """A station registered by the city administrator (union staff over every district)."""
+
     def make(code="TN001", lon=TIANNING[0], lat=TIANNING[1], **data):
         data.setdefault("name", f"驿站{code}")
         data.setdefault("weekly_hours", DAILY)
         data.setdefault("services", ["water", "rest"])
-        return services.station_create(code=code, lon=lon, lat=lat, data=data)
+        return services.station_create(code=code, lon=lon, lat=lat, data=data, actor=people.admin)
 
     return make
 

@@ -40,7 +40,7 @@ def test_the_code_of_the_stations_own_poster_counts(client, here):
 
 
 def test_the_code_of_another_stations_poster_does_not_count(client, here, make_station):
-    other = services.station_create(code="ZL001", lon=119.94, lat=31.76, data={"name": "钟楼"})
+    other = make_station("ZL001", lon=119.94, lat=31.76, name="钟楼")
     resp = api(client, poster_code=poster_code(other))
     assert resp.status_code == 200
     body = resp.json()
@@ -110,8 +110,8 @@ def test_a_location_60_km_away_does_not_count_and_says_how_far(client, here):
     assert Visit.objects.count() == 0
 
 
-def test_a_far_location_with_another_stations_code_does_not_count(client, here):
-    other = services.station_create(code="ZL001", lon=119.94, lat=31.76, data={"name": "钟楼"})
+def test_a_far_location_with_another_stations_code_does_not_count(client, here, make_station):
+    other = make_station("ZL001", lon=119.94, lat=31.76, name="钟楼")
     resp = api(client, poster_code=poster_code(other), **SUZHOU)
     assert resp.json()["reason"] == "far"
     assert Visit.objects.count() == 0

@@ -89,12 +89,16 @@ def test_a_station_that_is_not_open_status_is_closed_whatever_its_hours(make_sta
     assert state.label == "暂停开放"
 
 
-def test_station_is_open_at_uses_its_exceptions(make_station):
+def test_station_is_open_at_uses_its_exceptions(make_station, people):
     from waystation.stations import services
 
     station = make_station()
     services.exception_add(
-        station=station, start_date=date(2026, 5, 1), end_date=date(2026, 5, 1), reason="劳动节"
+        station=station,
+        start_date=date(2026, 5, 1),
+        end_date=date(2026, 5, 1),
+        reason="劳动节",
+        actor=people.alice,
     )
     assert not station.is_open_at(at(2026, 5, 1, 10)).open
     assert station.is_open_at(at(2026, 5, 2, 10)).open

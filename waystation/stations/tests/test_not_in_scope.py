@@ -53,3 +53,63 @@ def test_editing_a_station_out_of_scope_answers_the_404_page(people, make_statio
     r = as_user(people.alice).post("/staff/stations/ZL001/edit/", {"name": "改名"})
     assert r.status_code == 404 and "找不到这个页面" in r.content.decode()
     assert Station.objects.get(code="ZL001").name == "驿站ZL001"
+
+
+def test_a_closure_of_a_station_not_kept_is_refused_by_the_service(keeper, people):
+    """The keeper of TN001, and 钟楼's union staff, may not close 天宁's TN002."""
+    from datetime import date
+
+    other = Station.objects.get(code="TN002")
+    for actor in (keeper, people.charlie, people.dora, people.lily, people.olga, None):
+        with pytest.raises(NotInScope):
+            services.exception_add(
+                station=other, start_date=date(2026, 10, 1), end_date=date(2026, 10, 1),
+                reason="国庆", actor=actor,
+            )  # fmt: skip
+    assert not other.exceptions.exists()
+
+
+def test_a_closure_is_deleted_only_by_someone_who_keeps_the_station(keeper, people):
+    from datetime import date
+
+    other = Station.objects.get(code="TN002")
+    closure = services.exception_add(
+        station=other, start_date=date(2026, 10, 1), end_date=date(2026, 10, 1), actor=people.bob
+    )
+    for actor in (keeper, people.charlie, people.olga):
+        with pytest.raises(NotInScope):
+            services.exception_delete(exception=closure, actor=actor)
+    services.exception_delete(exception=closure, actor=people.alice)
+    assert not other.exceptions.exists()
+
+
+def test_closures_of_a_station_out_of_scope_answer_the_404_page(keeper, people, as_user):
+    from datetime import date
+
+    other = Station.objects.get(code="TN002")
+    closure = services.exception_add(
+        station=other, start_date=date(2026, 10, 1), end_date=date(2026, 10, 1), actor=people.alice
+    )
+    for user in (keeper, people.charlie):
+        added = as_user(user).post(
+            "/staff/stations/TN002/exceptions/",
+            {"start_date": "2026-10-02", "end_date": "2026-10-02", "closed": "on"},
+        )
+        deleted = as_user(user).post(f"/staff/stations/TN002/exceptions/{closure.pk}/delete/")
+        assert (added.status_code, deleted.status_code) == (404, 404)
+        assert "找不到这个页面" in deleted.content.decode()
+    assert list(other.exceptions.all()) == [closure]
+
+
+def test_staff_of_another_district_cannot_register_a_station_there(people):
+    """A station at 钟楼's coordinates, registered by 天宁's, the industry union's or a keeper."""
+    for actor in (people.alice, people.dora, people.lily, people.olga):
+        with pytest.raises(NotInScope):
+            services.station_create(
+                code="ZL001", lon=ZHONGLOU[0], lat=ZHONGLOU[1], data={"name": "钟楼"}, actor=actor
+            )
+    assert not Station.objects.exists()
+    services.station_create(
+        code="ZL001", lon=ZHONGLOU[0], lat=ZHONGLOU[1], data={"name": "钟楼"}, actor=people.charlie
+    )
+    assert Station.objects.get().district == "zhonglou"

@@ -44,11 +44,13 @@ def test_a_station_edit_changes_the_answer_at_once(client, two, people):
     assert second["ETag"] != first["ETag"]
 
 
-def test_a_closure_added_today_shows_at_once(client, make_station):
+def test_a_closure_added_today_shows_at_once(client, make_station, people):
     station = make_station("TN001", is_24h=True)
     assert client.get(URL).json()["features"][0]["properties"]["open_now"] is True
     today = datetime.now(TZ).date()
-    services.exception_add(station=station, start_date=today, end_date=today, reason="检修")
+    services.exception_add(
+        station=station, start_date=today, end_date=today, reason="检修", actor=people.alice
+    )
     tn = client.get(URL).json()["features"][0]["properties"]
     assert (tn["open_now"], tn["open_label"]) == (False, "已关门，明天 00:00 开门")
 
