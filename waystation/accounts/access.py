@@ -32,16 +32,17 @@ API by its exception handler (`waystation.api`). Views and endpoints do not catc
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import wraps
-from typing import Any
+from typing import Any, TypeVar
 
 from django.contrib.auth.views import redirect_to_login
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
 from django.db.models import Model, Q, QuerySet
 from django.http import Http404, HttpRequest
 
 from .models import OrgUnit, StaffRole
 
 Role = StaffRole.Role
+M = TypeVar("M", bound=Model)
 
 
 class NotInScope(PermissionDenied):
@@ -144,10 +145,10 @@ def filter_in_scope(
     return qs if q is None else qs.filter(q)
 
 
-def get_in_scope_or_404(qs: QuerySet, **lookup: Any) -> Model:
+def get_in_scope_or_404(qs: QuerySet[M], **lookup: Any) -> M:
     try:
         return qs.get(**lookup)
-    except qs.model.DoesNotExist as exc:
+    except ObjectDoesNotExist as exc:
         raise Http404 from exc
 
 

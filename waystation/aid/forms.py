@@ -70,7 +70,7 @@ class AssessForm(forms.Form):
         out: dict[str, dict[str, int]] = {}
         for name, item in self.items.items():
             value = self.cleaned_data.get(name)
-            if value in (None, ""):
+            if value is None or value == "":
                 continue
             key = ASK_SHAPES[item["type"]].key
             out[item["code"]] = {} if key is None else {key: value}
@@ -141,11 +141,13 @@ class ClaimReportForm(forms.Form):
         if enrolments is None:
             enrolments = Enrolment.objects.filter(member=member).select_related("plan")
         self.enrolments = {e.pk: e for e in enrolments}
-        self.fields["enrolment"].choices = [(pk, str(e.plan)) for pk, e in self.enrolments.items()]
-        self.platforms = {p.code: p for p in Platform.objects.all()}
-        self.fields["platform"].choices = [("", "不是在平台接单时发生")] + [
-            (code, p.name) for code, p in self.platforms.items()
+        cast(forms.ChoiceField, self.fields["enrolment"]).choices = [
+            (pk, str(e.plan)) for pk, e in self.enrolments.items()
         ]
+        self.platforms = {p.code: p for p in Platform.objects.all()}
+        cast(forms.ChoiceField, self.fields["platform"]).choices = [
+            ("", "不是在平台接单时发生")
+        ] + [(code, p.name) for code, p in self.platforms.items()]
 
     def clean_incident_date(self) -> date:
         day = self.cleaned_data["incident_date"]
@@ -160,7 +162,8 @@ class ClaimReportForm(forms.Form):
         return card
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         enrolment = self.enrolments.get(data.get("enrolment") or 0)
         if enrolment is None:
             return data
@@ -391,7 +394,7 @@ class GiftForm(forms.Form):
     def __init__(self, *args, units: Any, **kwargs):
         """`units`: the unions the giver acts for (a queryset of OrgUnit)."""
         super().__init__(*args, **kwargs)
-        self.fields["unit"].queryset = units
+        cast(forms.ModelChoiceField, self.fields["unit"]).queryset = units
 
     def clean_file(self) -> tuple[str, ...] | None:
         upload = self.cleaned_data.get("file")

@@ -367,7 +367,7 @@ class ClaimDocument(models.Model):
         return f"{self.claim_id} {self.get_doc_type_display()}"
 
 
-REQUIRED_DOCUMENTS = {
+REQUIRED_DOCUMENTS: dict[str, list[str]] = {
     Claim.Incident.ACCIDENT: [ClaimDocument.DocType.INVOICE, ClaimDocument.DocType.DIAGNOSIS],
     Claim.Incident.TRAFFIC: [
         ClaimDocument.DocType.INVOICE,

@@ -127,7 +127,8 @@ def claim_action(request, number: str, action: str):
     try:
         if action == "confirm":
             platform = Platform.objects.filter(
-                pk=c.platform_id, pk__in=scope_of(request.user).platforms
+                pk=c.platform_id,  # type: ignore[misc]  # None (no platform) matches nothing
+                pk__in=scope_of(request.user).platforms,
             ).first()
             if platform is None:
                 raise NotInScope

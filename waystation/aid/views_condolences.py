@@ -1,5 +1,7 @@
 """Staff pages of condolence visits and of the aid statistics."""
 
+from datetime import datetime
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
@@ -33,7 +35,7 @@ def condolences(request):
                 member=member,
                 visited_on=timezone.localdate()
                 if not p.get("visited_on")
-                else timezone.datetime.fromisoformat(p["visited_on"]).date(),
+                else datetime.fromisoformat(p["visited_on"]).date(),
                 cash_fen=services.fen_from_yuan(p.get("cash_yuan"), "cash"),
                 goods=p.get("goods", ""),
                 goods_value_fen=services.fen_from_yuan(p.get("goods_yuan"), "goods"),

@@ -43,7 +43,7 @@ def plans(request):
     }
     all_plans = list(Plan.objects.all())
     for p in all_plans:
-        p.person_times = counts.get(p.pk, 0)
+        p.person_times = counts.get(p.pk, 0)  # type: ignore[attr-defined]  # for the template
     return render(
         request,
         "aid/plans.html",

@@ -1,5 +1,7 @@
 """Staff pages for roster import: upload and list, template, preview, error file, commit."""
 
+from typing import cast
+
 from django import forms
 from django.core.exceptions import ValidationError
 from django.http import Http404
@@ -7,6 +9,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from waystation.accounts.access import get_in_scope_or_404, union_staff_required
+from waystation.accounts.models import OrgUnit
 from waystation.core.http import attachment, flash_errors
 from waystation.jobs.models import Job
 
@@ -18,7 +21,7 @@ LIST_SIZE = 50
 
 
 class UploadForm(forms.Form):
-    unit = forms.ModelChoiceField(queryset=None, label="导入到", empty_label=None)
+    unit = forms.ModelChoiceField(queryset=OrgUnit.objects.none(), label="导入到", empty_label=None)
     file = forms.FileField(
         label="名册文件（.xlsx）",
         widget=forms.ClearableFileInput(attrs={"accept": ".xlsx"}),
@@ -26,7 +29,7 @@ class UploadForm(forms.Form):
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["unit"].queryset = roster.importable_units(user)
+        cast(forms.ModelChoiceField, self.fields["unit"]).queryset = roster.importable_units(user)
 
     def clean_file(self):
         upload = self.cleaned_data["file"]

@@ -1,5 +1,8 @@
 """Staff pages for members: list, detail, reveal, status, transfer, card check, campaigns, stats."""
 
+from typing import cast
+
+from django import forms
 from django.contrib import messages
 from django.core import signing
 from django.core.exceptions import ValidationError
@@ -36,13 +39,13 @@ def _units_in_scope(user):
 @union_staff_required
 def member_list(request):
     if request.method == "POST":  # exact search by phone or ID number: POST, then by hash
-        params = filter_params(request)
+        filters = filter_params(request)
         q = request.POST.get("q", "").strip()
         if q.upper().startswith("CZ"):
-            params["number"] = q.upper()
+            filters["number"] = q.upper()
         elif q:
-            params["qh"] = selectors.search_hash(q)
-        return redirect(f"{request.path}?{params.urlencode()}")
+            filters["qh"] = selectors.search_hash(q)
+        return redirect(f"{request.path}?{filters.urlencode()}")
     qs = selectors.members_filtered(request.user, request.GET)
     page, params = paginate(request, qs.order_by("-joined_at", "-id"), PAGE_SIZE)
     return render(
@@ -186,7 +189,7 @@ def card_verify(request):
 def campaigns(request):
     units = _units_in_scope(request.user)
     form = CampaignForm(request.POST or None)
-    form.fields["unit"].queryset = units
+    cast(forms.ModelChoiceField, form.fields["unit"]).queryset = units
     if request.method == "POST" and form.is_valid():
         if Campaign.objects.filter(code=form.cleaned_data["code"]).exists():
             form.add_error("code", "活动代码已被使用")

@@ -1,22 +1,9 @@
-import enum
-from typing import TYPE_CHECKING
-
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-if TYPE_CHECKING:
-    # mypy runs without the Django plugin: to it TextChoices would be Any and each member a
-    # tuple. A str enum with a label is what a TextChoices member is, so a plain string passed
-    # as an action is a type error.
-    class _Choices(enum.StrEnum):
-        @property
-        def label(self) -> str: ...
-else:
-    _Choices = models.TextChoices
 
-
-class AuditAction(_Choices):
+class AuditAction(models.TextChoices):
     """Every action the audit log records, with the label the audit page shows.
 
     The values are the strings stored in `AuditLog.action` since the first release, so old rows

@@ -6,14 +6,14 @@ union none); a station keeper sees and keeps the stations they keep. `station_up
 
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import Q
 
 from waystation.accounts.access import Role, get_in_scope_or_404, scope_of
 
-from .models import Station
+from .models import Station, StationQuerySet
 
 
-def stations_visible_to(user: Any) -> QuerySet:
+def stations_visible_to(user: Any) -> StationQuerySet:
     """Staff view of the registry: union staff see the stations of their districts (the city all
     of them; an industry union none), a station keeper the stations they keep."""
     scope = scope_of(user)

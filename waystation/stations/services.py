@@ -535,7 +535,7 @@ def report_create(
     )
 
 
-_NEXT = {
+_NEXT: dict[str, set[str]] = {
     FaultReport.Status.OPEN: {FaultReport.Status.ACKNOWLEDGED, FaultReport.Status.RESOLVED},
     FaultReport.Status.ACKNOWLEDGED: {FaultReport.Status.RESOLVED},
     FaultReport.Status.RESOLVED: set(),

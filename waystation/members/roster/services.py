@@ -12,6 +12,7 @@ encrypted, until the commit is done, so what is written is exactly what the prev
 import hashlib
 import uuid
 from datetime import timedelta
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -228,6 +229,6 @@ def roster_purge_stale(*, days: int = STAGING_DAYS) -> int:
             audit_record(action=AuditAction.MEMBER_IMPORT_EXPIRE, obj=imp, actor_label="system",
                          detail={"filename": imp.filename, "days": days})  # fmt: skip
             for path in (staged_path(imp), upload_path(imp)):
-                transaction.on_commit(lambda path=path: path.unlink(missing_ok=True))
+                transaction.on_commit(partial(path.unlink, missing_ok=True))
         n += 1
     return n
