@@ -34,6 +34,7 @@ from dataclasses import dataclass, field
 from functools import wraps
 from typing import Any, TypeVar
 
+from django.contrib.auth.models import AnonymousUser, User
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
 from django.db.models import Model, Q, QuerySet
@@ -43,6 +44,16 @@ from .models import OrgUnit, StaffRole
 
 Role = StaffRole.Role
 M = TypeVar("M", bound=Model)
+
+AnyUser = User | AnonymousUser
+"""Whoever a request carries: the rules here answer "nothing" for the anonymous."""
+
+
+class AuthenticatedHttpRequest(HttpRequest):
+    """The request a view decorated below receives: its user has signed in. Only a type (the
+    one django-stubs recommends for such views); Django builds the plain HttpRequest."""
+
+    user: User
 
 
 class NotInScope(PermissionDenied):

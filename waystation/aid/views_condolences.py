@@ -4,10 +4,11 @@ from datetime import datetime
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 
-from waystation.accounts.access import requires
+from waystation.accounts.access import AuthenticatedHttpRequest, requires
 from waystation.members.access import members_visible_to
 
 from . import selectors, services
@@ -18,7 +19,7 @@ from .views_common import units_of
 
 
 @requires(can_work_on_aid)
-def condolences(request):
+def condolences(request: AuthenticatedHttpRequest) -> HttpResponse:
     from django.contrib.auth import get_user_model
 
     from waystation.members.selectors import member_find
@@ -66,7 +67,7 @@ def condolences(request):
 
 
 @requires(can_work_on_aid)
-def stats(request):
+def stats(request: AuthenticatedHttpRequest) -> HttpResponse:
     s = selectors.aid_stats(request.user, request.GET)
     s["paid_display"] = yuan(s["paid_fen"])
     s["condolence_display"] = yuan(s["condolence_fen"])

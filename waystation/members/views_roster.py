@@ -4,11 +4,15 @@ from typing import cast
 
 from django import forms
 from django.core.exceptions import ValidationError
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
-from waystation.accounts.access import get_in_scope_or_404, union_staff_required
+from waystation.accounts.access import (
+    AuthenticatedHttpRequest,
+    get_in_scope_or_404,
+    union_staff_required,
+)
 from waystation.accounts.models import OrgUnit
 from waystation.core.http import attachment, flash_errors
 from waystation.jobs.models import Job
@@ -45,7 +49,7 @@ def _import_for(user, pk: int) -> RosterImport:
 
 
 @union_staff_required
-def imports(request):
+def imports(request: AuthenticatedHttpRequest) -> HttpResponse:
     form = UploadForm(request.POST or None, request.FILES or None, user=request.user)
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
@@ -70,12 +74,12 @@ def imports(request):
 
 
 @union_staff_required
-def import_template(request):
+def import_template(request: AuthenticatedHttpRequest) -> HttpResponse:
     return attachment(roster.template_bytes(), "roster-template.xlsx", XLSX)
 
 
 @union_staff_required
-def import_detail(request, pk: int):
+def import_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     S = RosterImport.Status
     imp = _import_for(request.user, pk)
     earlier = (
@@ -100,7 +104,7 @@ def import_detail(request, pk: int):
 
 
 @union_staff_required
-def import_errors(request, pk: int):
+def import_errors(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     imp = _import_for(request.user, pk)
     data = roster.roster_errors_download(imp=imp, actor=request.user)
     if data is None:
@@ -110,7 +114,7 @@ def import_errors(request, pk: int):
 
 @require_POST
 @union_staff_required
-def import_commit(request, pk: int):
+def import_commit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     imp = _import_for(request.user, pk)
     try:
         roster.roster_commit_start(imp=imp, user=request.user)
