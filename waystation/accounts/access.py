@@ -32,7 +32,7 @@ API by its exception handler (`waystation.api`). Views and endpoints do not catc
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import wraps
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 from django.contrib.auth.models import AnonymousUser, User
 from django.contrib.auth.views import redirect_to_login
@@ -78,7 +78,7 @@ class Scope:
     @property
     def is_union_staff(self) -> bool:
         """City admin or union staff at any level: the people who run members and aid."""
-        return self.admin or Role.UNION_STAFF in self.roles
+        return self.admin or self.has(Role.UNION_STAFF)
 
     @property
     def verifies_cards(self) -> bool:
@@ -113,14 +113,14 @@ class Scope:
 EMPTY = Scope()
 
 
-def scope_of(user: Any) -> Scope:
+def scope_of(user: AnyUser | None) -> Scope:
     """The user's scope, computed once per request object."""
     if user is None or not getattr(user, "is_authenticated", False):
         return EMPTY
     cached = getattr(user, "_waystation_scope", None)
     if cached is not None:
         return cached
-    roles = list(StaffRole.objects.filter(user=user).select_related("unit"))
+    roles = list(StaffRole.objects.filter(user=cast(User, user)).select_related("unit"))
     names = frozenset(Role(r.role) for r in roles)
     union_roles = [r for r in roles if r.role in (Role.CITY_ADMIN, Role.UNION_STAFF)]
     scope = Scope(
@@ -136,12 +136,12 @@ def scope_of(user: Any) -> Scope:
         ),
         units=tuple(r.unit_id for r in roles),
     )
-    user._waystation_scope = scope
+    user._waystation_scope = scope  # type: ignore[union-attr]
     return scope
 
 
 def filter_in_scope(
-    user: Any,
+    user: AnyUser | None,
     qs: QuerySet,
     *,
     district: str | None = None,
@@ -195,5 +195,5 @@ admin_required = requires_scope(lambda scope: scope.admin)
 card_verifier_required = requires_scope(lambda scope: scope.verifies_cards)
 
 
-def can_read_audit_log(user: Any) -> bool:
+def can_read_audit_log(user: AnyUser) -> bool:
     return scope_of(user).admin

@@ -11,6 +11,7 @@ from django.http import Http404, HttpRequest
 from ninja import Router, Schema, Status
 from ninja.security import APIKeyCookie, HttpBearer, django_auth
 
+from waystation.accounts.access import AuthenticatedHttpRequest
 from waystation.accounts.models import Platform
 from waystation.core.idempotency import idempotent
 from waystation.members.models import Member
@@ -235,7 +236,7 @@ def platform_confirmation(request: HttpRequest, number: str, payload: ConfirmIn)
     "返回 202，待另一位市级审批人在工作台复核后生成付款）",
 )
 @idempotent("aid.claim_approve")
-def claim_approve(request: HttpRequest, number: str, payload: ApproveIn):
+def claim_approve(request: AuthenticatedHttpRequest, number: str, payload: ApproveIn):
     claim = _get(claims_visible_to(request.user), number)
     try:
         payout = services.claim_approve(

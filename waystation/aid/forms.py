@@ -134,7 +134,7 @@ class ClaimReportForm(forms.Form):
     # the field that shows the messages about what the claim asks
     asks_field = "asks"
 
-    def __init__(self, *args, member: Any, enrolments: Iterable[Enrolment] | None = None, **kw):
+    def __init__(self, *args, member: Member, enrolments: Iterable[Enrolment] | None = None, **kw):
         """`enrolments`: those the member may claim on (the member's, by default)."""
         super().__init__(*args, **kw)
         self.member = member

@@ -6,9 +6,10 @@ import math
 import secrets
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from django.conf import settings
+from django.contrib.auth.models import User
 from django.core import signing
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
@@ -40,6 +41,9 @@ from .models import (
     services_mask,
 )
 from .uploads import image_path, image_store
+
+if TYPE_CHECKING:
+    from waystation.members.models import Member
 
 CHECKIN_DEDUP = timedelta(minutes=30)
 # Anonymous check-ins counted per IP address per station per CHECKIN_DEDUP window; more are not
@@ -160,7 +164,7 @@ def _apply(station: Station, data: dict) -> list[str]:
 
 @transaction.atomic
 def station_create(
-    *, code: str, lon: Any, lat: Any, datum: str = "wgs84", data: dict, actor: Any = None
+    *, code: str, lon: Any, lat: Any, datum: str = "wgs84", data: dict, actor: User | None = None
 ) -> Station:
     code = (code or "").strip().upper()
     if not code or len(code) > 20 or not all(c.isalnum() or c == "-" for c in code):
@@ -180,7 +184,7 @@ def station_create(
     return station
 
 
-def _check_keeper(actor: Any, station: Station) -> None:
+def _check_keeper(actor: User, station: Station) -> None:
     """Hours, closures, photos, posters, fault reports: the station's keepers and the union staff
     over it, whoever calls the service."""
     if not can_keep_station(actor, station):
@@ -192,7 +196,7 @@ def station_update(
     *,
     station: Station,
     data: dict,
-    actor: Any,
+    actor: User,
     lon: Any = None,
     lat: Any = None,
     datum: str = "wgs84",
@@ -246,7 +250,7 @@ def exception_add(
     closed: bool = True,
     hours: Any = None,
     reason: str = "",
-    actor: Any = None,
+    actor: User | None = None,
 ) -> StationException:
     if end_date < start_date:
         raise ValidationError({"end_date": ["结束日期不能早于开始日期"]})
@@ -371,7 +375,7 @@ def _presence(
 def checkin_record(
     *,
     station: Station,
-    member: Any = None,
+    member: Member | None = None,
     card_token: str = "",
     industry: str = "",
     poster_code: str = "",
@@ -440,7 +444,7 @@ def checkin_record(
 
 
 @transaction.atomic
-def station_poster_reissue(*, station: Station, actor: Any) -> Station:
+def station_poster_reissue(*, station: Station, actor: User) -> Station:
     """Retire the station's printed check-in posters: codes of earlier versions no longer count
     (print the new poster to replace them). An update() without signals on purpose: the version
     is on no map or index, so the registry stays unchanged."""
@@ -463,7 +467,7 @@ MAX_PHOTOS = 12  # per station: enough for the outside, the rooms and the servic
 
 @transaction.atomic
 def photo_add(
-    *, station: Station, upload: UploadedFile, caption: str = "", actor: Any
+    *, station: Station, upload: UploadedFile, caption: str = "", actor: User
 ) -> StationPhoto:
     """Add a public photo of a station: an image by its content, ≤ 5 MB, stored under a
     server-generated name (uploads.py)."""
@@ -488,7 +492,7 @@ def photo_add(
 
 
 @transaction.atomic
-def photo_delete(*, photo: StationPhoto, actor: Any) -> None:
+def photo_delete(*, photo: StationPhoto, actor: User) -> None:
     """Delete a station photo, and its file once the deletion is committed."""
     _check_keeper(actor, photo.station)
     name = photo.stored_name
@@ -512,7 +516,7 @@ def report_create(
     category: str,
     text: str = "",
     photo: UploadedFile | None = None,
-    member: Any = None,
+    member: Member | None = None,
 ) -> FaultReport:
     errors: dict[str, list[str]] = {}
     if category not in FaultReport.Category.values:
@@ -544,7 +548,7 @@ _NEXT: dict[str, set[str]] = {
 
 @transaction.atomic
 def report_transition(
-    *, report: FaultReport, to: str, actor: Any, note: str = "", at: datetime | None = None
+    *, report: FaultReport, to: str, actor: User, note: str = "", at: datetime | None = None
 ) -> FaultReport:
     """open → acknowledged → resolved (an open report may be resolved at once)."""
     report = FaultReport.objects.select_for_update().select_related("station").get(pk=report.pk)

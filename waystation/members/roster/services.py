@@ -14,8 +14,8 @@ import uuid
 from datetime import timedelta
 from functools import partial
 from pathlib import Path
-from typing import Any
 
+from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.utils import timezone
@@ -41,7 +41,7 @@ STAGING_DAYS = 7
 _LOOKUP_CHUNK = 2000  # ID-number hashes per query where there is no array parameter (SQLite)
 
 
-def roster_upload(*, user: Any, unit: OrgUnit, filename: str, data: bytes) -> RosterImport:
+def roster_upload(*, user: User, unit: OrgUnit, filename: str, data: bytes) -> RosterImport:
     """Accept an uploaded roster and queue its validation. A file that is plainly not an
     importable workbook raises ValidationError and writes nothing. The file is kept, encrypted,
     only until the validation job has read it (`roster_validate_job`)."""
@@ -165,7 +165,7 @@ def roster_validate_job(job: Job, progress: runner.Progress) -> dict:
     return {"valid": imp.valid_rows, "errors": imp.error_rows}
 
 
-def roster_errors_download(*, imp: RosterImport, actor: Any) -> bytes | None:
+def roster_errors_download(*, imp: RosterImport, actor: User) -> bytes | None:
     """The import's error file (its refused rows, masked, with the reasons), audited; None when
     it has no error rows or the file is gone."""
     path = errors_path(imp)
@@ -182,7 +182,7 @@ def roster_errors_download(*, imp: RosterImport, actor: Any) -> bytes | None:
 
 
 @transaction.atomic
-def roster_commit_start(*, imp: RosterImport, user: Any) -> RosterImport:
+def roster_commit_start(*, imp: RosterImport, user: User) -> RosterImport:
     """Start the commit job, or start it again after a failure (it resumes where it stopped)."""
     imp = RosterImport.objects.select_for_update().get(pk=imp.pk)
     if imp.status == RosterImport.Status.VALIDATING:
