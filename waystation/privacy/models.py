@@ -1,3 +1,5 @@
+from typing import Any
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -62,10 +64,10 @@ class AuditAction(models.TextChoices):
 
 
 class AuditLogQuerySet(models.QuerySet):
-    def update(self, **kwargs):  # type: ignore[override]
+    def update(self, **kwargs: Any) -> int:  # type: ignore[override]
         raise PermissionError("审计日志只能追加 (the audit log is append-only)")
 
-    def delete(self):  # type: ignore[override]
+    def delete(self) -> tuple[int, dict[str, int]]:  # type: ignore[override]
         raise PermissionError("审计日志只能追加 (the audit log is append-only)")
 
 
@@ -96,12 +98,12 @@ class AuditLog(models.Model):
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.action} {self.object_type}:{self.object_id}"
 
-    def save(self, *args, **kwargs):
+    def save(self, *args: Any, **kwargs: Any) -> None:
         if self.pk is not None:
             raise PermissionError("审计日志只能追加 (the audit log is append-only)")
         super().save(*args, **kwargs)
 
-    def delete(self, *args, **kwargs):
+    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
         raise PermissionError("审计日志只能追加 (the audit log is append-only)")
 
     @property
