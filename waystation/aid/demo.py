@@ -9,6 +9,7 @@ the members demo and picks its members from the database.
 import random
 from datetime import date, datetime, timedelta
 
+from django.core.management.base import OutputWrapper
 from django.db import transaction
 from django.utils import timezone
 
@@ -76,7 +77,7 @@ def _asks(c: dict) -> dict:
     return asks
 
 
-def load(stdout) -> None:
+def load(stdout: OutputWrapper) -> None:
     from waystation.members.models import Member
 
     if Plan.objects.filter(code="accident-2022", enrolments__isnull=False).exists():

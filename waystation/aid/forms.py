@@ -6,6 +6,7 @@ from typing import Any, cast
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from waystation.accounts.models import OrgUnit, Platform
@@ -23,11 +24,11 @@ CENT = Decimal("0.01")
 class YuanField(forms.CharField):
     """An amount typed in yuan ("3200", "3,200.50", "¥3200"), cleaned to integer fen."""
 
-    def __init__(self, **kwargs):
+    def __init__(self, **kwargs: Any) -> None:
         kwargs.setdefault("widget", forms.TextInput(attrs={"inputmode": "decimal"}))
         super().__init__(**kwargs)
 
-    def clean(self, value):
+    def clean(self, value: Any) -> int | None:
         text = super().clean(value)
         if text in self.empty_values:
             return None
@@ -42,7 +43,7 @@ class AssessForm(forms.Form):
     type (benefits.ASK_SHAPES): an amount in yuan, days, a disability grade; for a fixed sum,
     anything typed asks for it. An empty field leaves the item out."""
 
-    def __init__(self, *args, schedule: list[dict], **kwargs):
+    def __init__(self, *args: Any, schedule: list[dict], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.items: dict[str, dict] = {}
         for item in schedule:
@@ -134,7 +135,13 @@ class ClaimReportForm(forms.Form):
     # the field that shows the messages about what the claim asks
     asks_field = "asks"
 
-    def __init__(self, *args, member: Member, enrolments: Iterable[Enrolment] | None = None, **kw):
+    def __init__(
+        self,
+        *args: Any,
+        member: Member,
+        enrolments: Iterable[Enrolment] | None = None,
+        **kw: Any,
+    ) -> None:
         """`enrolments`: those the member may claim on (the member's, by default)."""
         super().__init__(*args, **kw)
         self.member = member
@@ -321,7 +328,7 @@ class PlanForm(forms.Form):
     # form field → plan field, where they differ
     FIELD_OF = {"contribution_yuan": "contribution_fen"}
 
-    def __init__(self, *args, plan: Plan | None = None, **kwargs):
+    def __init__(self, *args: Any, plan: Plan | None = None, **kwargs: Any) -> None:
         if plan is not None and "initial" not in kwargs:
             kwargs["initial"] = {
                 **{f: getattr(plan, f) for f in self.base_fields if hasattr(plan, f)},
@@ -391,7 +398,7 @@ class GiftForm(forms.Form):
 
     FILTERS = ("district", "industry", "platform", "status")
 
-    def __init__(self, *args, units: Any, **kwargs):
+    def __init__(self, *args: Any, units: QuerySet[OrgUnit], **kwargs: Any) -> None:
         """`units`: the unions the giver acts for (a queryset of OrgUnit)."""
         super().__init__(*args, **kwargs)
         cast(forms.ModelChoiceField, self.fields["unit"]).queryset = units

@@ -11,6 +11,7 @@ from django.views.decorators.http import require_POST
 
 from waystation.core.http import content_disposition, flash_errors
 from waystation.members.middleware import MemberRequest
+from waystation.members.models import Member
 
 from . import selectors, services
 from .access import claim_documents_visible_to
@@ -18,13 +19,13 @@ from .forms import ClaimForm, DocumentForm
 from .models import ClaimDocument, Enrolment, Plan
 
 
-def _member(request: MemberRequest):
+def _member(request: MemberRequest) -> Member | None:
     if not request.member:
         return None
     return request.member
 
 
-def _login(request: HttpRequest):
+def _login(request: HttpRequest) -> HttpResponse:
     return redirect(f"{reverse('members:login')}?next={request.path}")
 
 

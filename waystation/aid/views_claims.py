@@ -74,7 +74,7 @@ def _claim_page(
     errors: dict[str, list[str]] | None = None,
     status: int = 200,
     posted: Any = None,
-):
+) -> HttpResponse:
     """The claim for staff. After a refused step, the same page answering 400 (409 when the
     claim's state refused it), each message beside its field and what was typed (`posted`) kept."""
     errors = errors or {}

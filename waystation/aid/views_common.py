@@ -3,9 +3,10 @@
 from collections.abc import Callable
 from typing import Any
 
+from django.db.models import QuerySet
 from django.http import Http404, HttpRequest
 
-from waystation.accounts.access import scope_of
+from waystation.accounts.access import AnyUser, scope_of
 from waystation.accounts.models import OrgUnit
 
 PAGE_SIZE = 50
@@ -17,7 +18,7 @@ def require(request: HttpRequest, allowed: Callable[[Any], bool]) -> None:
         raise Http404
 
 
-def units_of(user):
+def units_of(user: AnyUser) -> QuerySet[OrgUnit]:
     """The unions a staff account acts for: all of them for the city."""
     scope = scope_of(user)
     if scope.city:

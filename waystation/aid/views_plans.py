@@ -79,7 +79,7 @@ def plan_edit(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
     return _plan_form(request, _plan_to_manage(request, code))
 
 
-def _plan_form(request: HttpRequest, plan: Plan | None):
+def _plan_form(request: AuthenticatedHttpRequest, plan: Plan | None) -> HttpResponse:
     """One form for a new plan and for every field of an existing one; the service's messages
     land beside the fields they concern."""
     initial = {} if plan else {"initial": _new_plan_initial()}
