@@ -3,7 +3,7 @@ router from its own `api.py`; pages and API call the same services."""
 
 import ninja.parser
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.http import Http404
+from django.http import Http404, HttpRequest
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
@@ -67,12 +67,12 @@ def validation_errors(exc: DjangoValidationError) -> dict[str, list[str]]:
 
 
 @api.exception_handler(DjangoValidationError)
-def on_django_validation_error(request, exc):
+def on_django_validation_error(request: HttpRequest, exc):
     return api.create_response(request, {"errors": validation_errors(exc)}, status=400)
 
 
 @api.exception_handler(RateLimited)
-def on_rate_limited(request, exc):
+def on_rate_limited(request: HttpRequest, exc):
     body = {"errors": validation_errors(exc), "retry_after": exc.retry_after}
     response = api.create_response(request, body, status=429)
     response["Retry-After"] = str(exc.retry_after)
@@ -80,7 +80,7 @@ def on_rate_limited(request, exc):
 
 
 @api.exception_handler(NinjaValidationError)
-def on_schema_error(request, exc):
+def on_schema_error(request: HttpRequest, exc):
     errors: dict[str, list[str]] = {}
     for err in exc.errors:
         loc = [str(p) for p in err.get("loc", []) if p not in ("body", "payload", "query", "path")]
@@ -106,17 +106,17 @@ def _translate(err: dict) -> str:
 
 @api.exception_handler(Http404)
 @api.exception_handler(NotInScope)  # out of scope, or a step not theirs: 404, as for pages
-def on_not_found(request, exc):
+def on_not_found(request: HttpRequest, exc):
     return api.create_response(request, {"detail": "未找到 (not found)"}, status=404)
 
 
 @api.exception_handler(AuthenticationError)
-def on_unauthenticated(request, exc):
+def on_unauthenticated(request: HttpRequest, exc):
     return api.create_response(request, {"detail": "未登录或令牌无效 (unauthorized)"}, status=401)
 
 
 @api.exception_handler(HttpError)
-def on_http_error(request, exc):
+def on_http_error(request: HttpRequest, exc):
     return api.create_response(request, {"detail": str(exc)}, status=exc.status_code)
 
 

@@ -33,16 +33,28 @@ API by its exception handler (`waystation.api`). Views and endpoints do not catc
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import wraps
-from typing import Any
+from typing import Any, TypeVar, cast
 
+from django.contrib.auth.models import AnonymousUser, User
 from django.contrib.auth.views import redirect_to_login
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
 from django.db.models import Model, Q, QuerySet
-from django.http import Http404, HttpRequest
+from django.http import Http404, HttpRequest, HttpResponse
 
 from .models import OrgUnit, StaffRole
 
 Role = StaffRole.Role
+M = TypeVar("M", bound=Model)
+
+AnyUser = User | AnonymousUser
+"""Whoever a request carries: the rules here answer "nothing" for the anonymous."""
+
+
+class AuthenticatedHttpRequest(HttpRequest):
+    """The request a view decorated below receives: its user has signed in. Only a type (the
+    one django-stubs recommends for such views); Django builds the plain HttpRequest."""
+
+    user: User
 
 
 class NotInScope(PermissionDenied):
@@ -67,7 +79,7 @@ class Scope:
     @property
     def is_union_staff(self) -> bool:
         """City admin or union staff at any level: the people who run members and aid."""
-        return self.admin or Role.UNION_STAFF in self.roles
+        return self.admin or self.has(Role.UNION_STAFF)
 
     @property
     def verifies_cards(self) -> bool:
@@ -102,14 +114,14 @@ class Scope:
 EMPTY = Scope()
 
 
-def scope_of(user: Any) -> Scope:
+def scope_of(user: AnyUser | None) -> Scope:
     """The user's scope, computed once per request object."""
     if user is None or not getattr(user, "is_authenticated", False):
         return EMPTY
     cached = getattr(user, "_waystation_scope", None)
     if cached is not None:
         return cached
-    roles = list(StaffRole.objects.filter(user=user).select_related("unit"))
+    roles = list(StaffRole.objects.filter(user=cast(User, user)).select_related("unit"))
     names = frozenset(Role(r.role) for r in roles)
     union_roles = [r for r in roles if r.role in (Role.CITY_ADMIN, Role.UNION_STAFF)]
     scope = Scope(
@@ -125,12 +137,12 @@ def scope_of(user: Any) -> Scope:
         ),
         units=tuple(r.unit_id for r in roles),
     )
-    user._waystation_scope = scope
+    user._waystation_scope = scope  # type: ignore[union-attr]
     return scope
 
 
 def filter_in_scope(
-    user: Any,
+    user: AnyUser | None,
     qs: QuerySet,
     *,
     district: str | None = None,
@@ -145,10 +157,10 @@ def filter_in_scope(
     return qs if q is None else qs.filter(q)
 
 
-def get_in_scope_or_404(qs: QuerySet, **lookup: Any) -> Model:
+def get_in_scope_or_404(qs: QuerySet[M], **lookup: Any) -> M:
     try:
         return qs.get(**lookup)
-    except qs.model.DoesNotExist as exc:
+    except ObjectDoesNotExist as exc:
         raise Http404 from exc
 
 
@@ -161,7 +173,7 @@ def requires(allowed: Callable[[Any], bool]) -> Callable[[Callable], Callable]:
 
     def decorator(view: Callable) -> Callable:
         @wraps(view)
-        def wrapper(request: HttpRequest, *args: Any, **kwargs: Any):
+        def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
             if not request.user.is_authenticated:
                 return redirect_to_login(request.get_full_path())
             if not allowed(request.user):
@@ -184,5 +196,5 @@ admin_required = requires_scope(lambda scope: scope.admin)
 card_verifier_required = requires_scope(lambda scope: scope.verifies_cards)
 
 
-def can_read_audit_log(user: Any) -> bool:
+def can_read_audit_log(user: AnyUser) -> bool:
     return scope_of(user).admin

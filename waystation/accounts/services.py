@@ -1,6 +1,6 @@
 import secrets
-from typing import Any
 
+from django.contrib.auth.models import User
 from django.db import transaction
 
 from waystation.privacy import crypto
@@ -51,7 +51,7 @@ def industry_union(industry: str) -> OrgUnit:
 
 
 # No actor check: only the platform_token management command issues tokens (run by operators).
-def platform_token_issue(*, platform: Platform, actor: Any = None) -> str:
+def platform_token_issue(*, platform: Platform, actor: User | None = None) -> str:
     """A new API token for a platform; only its keyed hash is stored, the token is shown once.
     The platform's previous token stops working."""
     token = secrets.token_urlsafe(32)

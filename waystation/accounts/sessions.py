@@ -12,23 +12,29 @@ session beside it. Both are rewritten at most once a minute — a session write 
 request otherwise — so a session may end up to a minute early, never late.
 """
 
+from collections.abc import Callable
+from typing import Any
+
 from django.conf import settings
 from django.contrib.auth import SESSION_KEY, logout
+from django.contrib.auth.models import User
 from django.contrib.auth.signals import user_logged_in
+from django.contrib.sessions.backends.base import SessionBase
 from django.dispatch import receiver
+from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 
 LAST_SEEN = "staff_last_seen"
 TOUCH_SECONDS = 60
 
 
-def _touch(session, now: float) -> None:
+def _touch(session: SessionBase, now: float) -> None:
     session[LAST_SEEN] = int(now)
     session.set_expiry(settings.STAFF_SESSION_IDLE_SECONDS)
 
 
 @receiver(user_logged_in)
-def _staff_signed_in(sender, request, user, **kwargs) -> None:
+def _staff_signed_in(sender: type, request: HttpRequest, user: User, **kwargs: Any) -> None:
     _touch(request.session, timezone.now().timestamp())
 
 
@@ -37,10 +43,10 @@ class StaffSessionMiddleware:
     backend still returned (or one from before the limit existed, which has no time at all).
     Placed after AuthenticationMiddleware; the page asked for then sends them to the login page."""
 
-    def __init__(self, get_response):
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
 
-    def __call__(self, request):
+    def __call__(self, request: HttpRequest) -> HttpResponse:
         # Visitors without a session cookie cost nothing (and get no `Vary: Cookie`).
         if settings.SESSION_COOKIE_NAME in request.COOKIES and SESSION_KEY in request.session:
             now = timezone.now().timestamp()

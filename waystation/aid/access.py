@@ -9,14 +9,14 @@ from typing import Any
 
 from django.db.models import QuerySet
 
-from waystation.accounts.access import filter_in_scope, scope_of
+from waystation.accounts.access import AnyUser, filter_in_scope, scope_of
 from waystation.accounts.models import OrgUnit, Platform
 from waystation.members.access import members_visible_to
 
 from .models import Claim
 
 
-def claims_visible_to(user: Any) -> QuerySet:
+def claims_visible_to(user: AnyUser) -> QuerySet:
     """Mutual-aid claims: union staff by the claimant's work district / industry (the city sees
     all), platform liaisons the claims naming their platform, everybody else nothing."""
     return filter_in_scope(
@@ -29,7 +29,7 @@ def claims_visible_to(user: Any) -> QuerySet:
     )
 
 
-def claim_documents_visible_to(user: Any) -> QuerySet:
+def claim_documents_visible_to(user: AnyUser) -> QuerySet:
     """Claims whose documents (invoices, diagnoses, bank cards) a staff account may open: union
     staff in scope only. A platform liaison confirms work status and never sees documents."""
     return filter_in_scope(
@@ -37,43 +37,43 @@ def claim_documents_visible_to(user: Any) -> QuerySet:
     )
 
 
-def claim_details_visible(user: Any, claim: Any) -> bool:
+def claim_details_visible(user: AnyUser, claim: Any) -> bool:
     """The payee's bank, the incident description, amounts and documents: union staff with the
     claim in scope. A platform liaison confirms on-duty status from the claimant's name and the
     incident's time and place, and sees only those."""
     return claim_documents_visible_to(user).filter(pk=claim.pk).exists()
 
 
-def can_see_claims(user: Any) -> bool:
+def can_see_claims(user: AnyUser) -> bool:
     """The claims list: union staff (their scope's claims) and platform liaisons (their
     platform's, to confirm work status)."""
     scope = scope_of(user)
     return scope.is_union_staff or bool(scope.platforms)
 
 
-def can_work_on_aid(user: Any) -> bool:
+def can_work_on_aid(user: AnyUser) -> bool:
     """The aid desk — plans and gifts, condolence visits, statistics: union staff at any level,
     each page showing their scope."""
     return scope_of(user).is_union_staff
 
 
-def can_review_claims(user: Any) -> bool:
+def can_review_claims(user: AnyUser) -> bool:
     """District (or industry, or city) review: union staff; the claim must also be in scope."""
     return scope_of(user).is_union_staff
 
 
-def can_review_claim(user: Any, claim: Claim) -> bool:
+def can_review_claim(user: AnyUser, claim: Claim) -> bool:
     """A review step on this claim: a reviewer with the claim (and its documents) in scope."""
     return can_review_claims(user) and claim_details_visible(user, claim)
 
 
-def can_approve_claims(user: Any) -> bool:
+def can_approve_claims(user: AnyUser) -> bool:
     """City approval, payouts and the bank batch export: city-level union staff only."""
     scope = scope_of(user)
     return scope.is_union_staff and scope.city
 
 
-def can_manage_aid_plans(user: Any) -> bool:
+def can_manage_aid_plans(user: AnyUser) -> bool:
     """Mutual-aid plans (create, edit every field, copy to next year): the city administrator and
     city-level union staff; district and industry unions only gift the plans the city sets."""
     scope = scope_of(user)

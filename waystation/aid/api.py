@@ -5,14 +5,19 @@ Auth: a member's session (signed in by SMS), a staff session, or a platform toke
 """
 
 from datetime import date
+from typing import cast
 
 from django.conf import settings
-from django.http import Http404
+from django.db.models import QuerySet
+from django.http import Http404, HttpRequest
 from ninja import Router, Schema, Status
 from ninja.security import APIKeyCookie, HttpBearer, django_auth
 
+from waystation.accounts.access import AuthenticatedHttpRequest
 from waystation.accounts.models import Platform
 from waystation.core.idempotency import idempotent
+from waystation.members.middleware import MemberRequest
+from waystation.members.models import Member
 from waystation.privacy.crypto import keyed_hash
 
 from . import services
@@ -26,7 +31,7 @@ router = Router(tags=["aid"])
 
 
 class PlatformToken(HttpBearer):
-    def authenticate(self, request, token: str) -> Platform | None:
+    def authenticate(self, request: HttpRequest, token: str) -> Platform | None:
         if not token:
             return None
         return Platform.objects.filter(api_token_hash=keyed_hash(token)).first()
@@ -37,8 +42,8 @@ class MemberSession(APIKeyCookie):
 
     param_name = settings.SESSION_COOKIE_NAME
 
-    def authenticate(self, request, key):
-        return request.member or None
+    def authenticate(self, request: HttpRequest, key: str | None) -> Member | None:
+        return cast(MemberRequest, request).member or None
 
 
 class ErrorsOut(Schema):
@@ -159,7 +164,7 @@ def liaison_claim_out(claim: Claim) -> dict:
     }
 
 
-def _claims_for(request):
+def _claims_for(request: HttpRequest) -> QuerySet[Claim]:
     member = getattr(request, "member", None)
     if member:
         return Claim.objects.filter(member=member)
@@ -168,7 +173,7 @@ def _claims_for(request):
     return Claim.objects.none()
 
 
-def _get(qs, number: str) -> Claim:
+def _get(qs: QuerySet[Claim], number: str) -> Claim:
     claim = qs.select_related("enrolment__plan", "platform", "member").filter(number=number).first()
     if claim is None:
         raise Http404
@@ -181,8 +186,8 @@ def _get(qs, number: str) -> Claim:
     response={201: ClaimOut, 400: ErrorsOut, 401: DetailOut},
     summary="会员报案（会员登录）",
 )
-def claim_create(request, payload: ClaimIn):
-    member = request.auth
+def claim_create(request: HttpRequest, payload: ClaimIn) -> Status[dict]:
+    member: Member = request.auth  # type: ignore[attr-defined]  # put there by MemberSession
     report = ClaimReportForm(payload.dict(), member=member).checked()
     claim = services.claim_report(member=member, report=report)
     return Status(201, claim_out(claim))
@@ -194,7 +199,7 @@ def claim_create(request, payload: ClaimIn):
     response={200: ClaimOut | LiaisonClaimOut, 401: DetailOut, 404: DetailOut},
     summary="理赔详情（申请人本人或有权限的工作人员；平台联络员仅见姓名、事故日期和地点）",
 )
-def claim_get(request, number: str):
+def claim_get(request: HttpRequest, number: str) -> Status[dict]:
     claim = _get(_claims_for(request), number)
     if getattr(request, "member", None) or claim_details_visible(request.user, claim):
         return Status(200, claim_out(claim))
@@ -207,8 +212,8 @@ def claim_get(request, number: str):
     response={200: LiaisonClaimOut, 400: ErrorsOut, 404: DetailOut, 409: DetailOut},
     summary="平台确认事故时是否在岗（平台令牌）",
 )
-def platform_confirmation(request, number: str, payload: ConfirmIn):
-    platform = request.auth
+def platform_confirmation(request: HttpRequest, number: str, payload: ConfirmIn) -> Status[dict]:
+    platform: Platform = request.auth  # type: ignore[attr-defined]  # put there by PlatformToken
     claim = _get(Claim.objects.filter(platform=platform), number)
     try:
         claim = services.claim_platform_confirm(
@@ -238,7 +243,9 @@ def platform_confirmation(request, number: str, payload: ConfirmIn):
     "返回 202，待另一位市级审批人在工作台复核后生成付款）",
 )
 @idempotent("aid.claim_approve")
-def claim_approve(request, number: str, payload: ApproveIn):
+def claim_approve(
+    request: AuthenticatedHttpRequest, number: str, payload: ApproveIn
+) -> Status[dict]:
     claim = _get(claims_visible_to(request.user), number)
     try:
         payout = services.claim_approve(

@@ -16,6 +16,7 @@ pure: the caller supplies what was already paid this year per item (for yearly c
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.core.exceptions import ValidationError
 
@@ -82,12 +83,12 @@ def yuan(fen: int) -> str:
     return f"{sign}¥{whole:,}" + (f".{cents:02d}" if cents else "")
 
 
-def _nonneg_int(value, where: str, errors: list[str]) -> None:
+def _nonneg_int(value: Any, where: str, errors: list[str]) -> None:
     if not isinstance(value, int) or isinstance(value, bool) or value < 0:
         errors.append(f"{where} 必须是非负整数（金额以分计）")
 
 
-def validate_schedule(schedule) -> None:
+def validate_schedule(schedule: Any) -> None:
     """Raise ValidationError (field "schedule") naming every problem of a schedule."""
     errors: list[str] = []
     if not isinstance(schedule, list) or not schedule:

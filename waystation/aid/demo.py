@@ -7,8 +7,9 @@ the members demo and picks its members from the database.
 """
 
 import random
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
+from django.core.management.base import OutputWrapper
 from django.db import transaction
 from django.utils import timezone
 
@@ -76,7 +77,7 @@ def _asks(c: dict) -> dict:
     return asks
 
 
-def load(stdout) -> None:
+def load(stdout: OutputWrapper) -> None:
     from waystation.members.models import Member
 
     if Plan.objects.filter(code="accident-2022", enrolments__isnull=False).exists():
@@ -185,7 +186,7 @@ def _claims(rng: random.Random, enrolment_ids: list[int]) -> None:
                 computed_fen=payable.total if paid else None,
                 approved_fen=payable.total if paid else None,
                 submitted_at=timezone.make_aware(
-                    timezone.datetime.combine(day + timedelta(days=2), timezone.datetime.min.time())
+                    datetime.combine(day + timedelta(days=2), datetime.min.time())
                 ),
             )
         )
@@ -197,7 +198,7 @@ def _claims(rng: random.Random, enrolment_ids: list[int]) -> None:
         [
             Payout(
                 claim=c,
-                amount_fen=c.approved_fen,
+                amount_fen=c.approved_fen or 0,  # paid: approved, never None
                 status=Payout.Status.PAID,
                 bank_reference=f"DEMO{c.number}",
                 paid_at=c.submitted_at + timedelta(days=20),

@@ -6,6 +6,7 @@ from typing import Any, cast
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from waystation.accounts.models import OrgUnit, Platform
@@ -23,11 +24,11 @@ CENT = Decimal("0.01")
 class YuanField(forms.CharField):
     """An amount typed in yuan ("3200", "3,200.50", "¥3200"), cleaned to integer fen."""
 
-    def __init__(self, **kwargs):
+    def __init__(self, **kwargs: Any) -> None:
         kwargs.setdefault("widget", forms.TextInput(attrs={"inputmode": "decimal"}))
         super().__init__(**kwargs)
 
-    def clean(self, value):
+    def clean(self, value: Any) -> int | None:
         text = super().clean(value)
         if text in self.empty_values:
             return None
@@ -42,7 +43,7 @@ class AssessForm(forms.Form):
     type (benefits.ASK_SHAPES): an amount in yuan, days, a disability grade; for a fixed sum,
     anything typed asks for it. An empty field leaves the item out."""
 
-    def __init__(self, *args, schedule: list[dict], **kwargs):
+    def __init__(self, *args: Any, schedule: list[dict], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.items: dict[str, dict] = {}
         for item in schedule:
@@ -70,7 +71,7 @@ class AssessForm(forms.Form):
         out: dict[str, dict[str, int]] = {}
         for name, item in self.items.items():
             value = self.cleaned_data.get(name)
-            if value in (None, ""):
+            if value is None or value == "":
                 continue
             key = ASK_SHAPES[item["type"]].key
             out[item["code"]] = {} if key is None else {key: value}
@@ -134,18 +135,26 @@ class ClaimReportForm(forms.Form):
     # the field that shows the messages about what the claim asks
     asks_field = "asks"
 
-    def __init__(self, *args, member: Any, enrolments: Iterable[Enrolment] | None = None, **kw):
+    def __init__(
+        self,
+        *args: Any,
+        member: Member,
+        enrolments: Iterable[Enrolment] | None = None,
+        **kw: Any,
+    ) -> None:
         """`enrolments`: those the member may claim on (the member's, by default)."""
         super().__init__(*args, **kw)
         self.member = member
         if enrolments is None:
             enrolments = Enrolment.objects.filter(member=member).select_related("plan")
         self.enrolments = {e.pk: e for e in enrolments}
-        self.fields["enrolment"].choices = [(pk, str(e.plan)) for pk, e in self.enrolments.items()]
-        self.platforms = {p.code: p for p in Platform.objects.all()}
-        self.fields["platform"].choices = [("", "不是在平台接单时发生")] + [
-            (code, p.name) for code, p in self.platforms.items()
+        cast(forms.ChoiceField, self.fields["enrolment"]).choices = [
+            (pk, str(e.plan)) for pk, e in self.enrolments.items()
         ]
+        self.platforms = {p.code: p for p in Platform.objects.all()}
+        cast(forms.ChoiceField, self.fields["platform"]).choices = [
+            ("", "不是在平台接单时发生")
+        ] + [(code, p.name) for code, p in self.platforms.items()]
 
     def clean_incident_date(self) -> date:
         day = self.cleaned_data["incident_date"]
@@ -160,7 +169,8 @@ class ClaimReportForm(forms.Form):
         return card
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         enrolment = self.enrolments.get(data.get("enrolment") or 0)
         if enrolment is None:
             return data
@@ -318,7 +328,7 @@ class PlanForm(forms.Form):
     # form field → plan field, where they differ
     FIELD_OF = {"contribution_yuan": "contribution_fen"}
 
-    def __init__(self, *args, plan: Plan | None = None, **kwargs):
+    def __init__(self, *args: Any, plan: Plan | None = None, **kwargs: Any) -> None:
         if plan is not None and "initial" not in kwargs:
             kwargs["initial"] = {
                 **{f: getattr(plan, f) for f in self.base_fields if hasattr(plan, f)},
@@ -388,10 +398,10 @@ class GiftForm(forms.Form):
 
     FILTERS = ("district", "industry", "platform", "status")
 
-    def __init__(self, *args, units: Any, **kwargs):
+    def __init__(self, *args: Any, units: QuerySet[OrgUnit], **kwargs: Any) -> None:
         """`units`: the unions the giver acts for (a queryset of OrgUnit)."""
         super().__init__(*args, **kwargs)
-        self.fields["unit"].queryset = units
+        cast(forms.ModelChoiceField, self.fields["unit"]).queryset = units
 
     def clean_file(self) -> tuple[str, ...] | None:
         upload = self.cleaned_data.get("file")

@@ -1,6 +1,7 @@
 """Mutual aid (互助保障): plans, enrolments (person-times), claims, payouts, condolence visits."""
 
 from datetime import date, timedelta
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -13,6 +14,9 @@ from waystation.accounts.orgs import INDUSTRY_NAMES
 
 from . import benefits
 from . import workflow as flow
+
+if TYPE_CHECKING:
+    from waystation.members.models import Member
 
 
 class Plan(models.Model):
@@ -59,7 +63,7 @@ class Plan(models.Model):
     def __str__(self) -> str:
         return f"{self.year} {self.name}" + ("（示例）" if self.is_example else "")
 
-    def save(self, *args, **kwargs):
+    def save(self, *args: Any, **kwargs: Any) -> None:
         benefits.validate_schedule(self.schedule)  # a schedule is never stored unchecked
         super().save(*args, **kwargs)
 
@@ -92,7 +96,7 @@ class Plan(models.Model):
     def item(self, code: str) -> dict | None:
         return next((i for i in self.schedule if i.get("code") == code), None)
 
-    def eligibility_error(self, member, on: date) -> str:
+    def eligibility_error(self, member: "Member", on: date) -> str:
         """Why this member may not join the plan on that day, or "" if they may."""
         statuses = self.member_statuses or ["active"]
         if member.status not in statuses:
@@ -367,7 +371,7 @@ class ClaimDocument(models.Model):
         return f"{self.claim_id} {self.get_doc_type_display()}"
 
 
-REQUIRED_DOCUMENTS = {
+REQUIRED_DOCUMENTS: dict[str, list[str]] = {
     Claim.Incident.ACCIDENT: [ClaimDocument.DocType.INVOICE, ClaimDocument.DocType.DIAGNOSIS],
     Claim.Incident.TRAFFIC: [
         ClaimDocument.DocType.INVOICE,

@@ -6,14 +6,16 @@ from typing import Any
 from django.db.models import Count, Q, QuerySet, Sum
 from django.http import Http404
 
+from waystation.accounts.access import AnyUser
 from waystation.accounts.orgs import DISTRICT_NAMES
 from waystation.members.access import members_visible_to
+from waystation.members.models import Member
 
 from .access import can_approve_claims, can_review_claims, claims_visible_to
 from .models import Claim, Condolence, Enrolment, Payout, Plan
 
 
-def claim_for_user(user: Any, number: str) -> Claim:
+def claim_for_user(user: AnyUser, number: str) -> Claim:
     """A claim the staff account or platform liaison may see, else 404."""
     claim = (
         claims_visible_to(user)
@@ -26,7 +28,7 @@ def claim_for_user(user: Any, number: str) -> Claim:
     return claim
 
 
-def claim_for_member(member: Any, number: str) -> Claim:
+def claim_for_member(member: Member, number: str) -> Claim:
     if not member:
         raise Http404
     claim = (
@@ -47,7 +49,7 @@ def _year(params: Any) -> int | None:
     return int(raw) if raw.isdigit() and len(raw) <= 4 else 0
 
 
-def claims_filtered(user: Any, params: Any) -> QuerySet:
+def claims_filtered(user: AnyUser, params: Any) -> QuerySet:
     qs = claims_visible_to(user).select_related("member", "enrolment__plan", "platform")
     for key, lookup in (
         ("status", "status"),
@@ -67,7 +69,7 @@ def claims_filtered(user: Any, params: Any) -> QuerySet:
     return qs
 
 
-def claims_todo(user: Any) -> list[dict]:
+def claims_todo(user: AnyUser) -> list[dict]:
     """What waits for this staff account, by status, in one query: district review for union
     staff; city approval and overrides awaiting a second approver for city approvers."""
     S = Claim.Status
@@ -86,7 +88,7 @@ def claims_todo(user: Any) -> list[dict]:
     return [{"status": s, "label": s.label, "n": counts.get(s, 0)} for s in statuses]
 
 
-def member_cover(member: Any, day: date) -> dict:
+def member_cover(member: Member, day: date) -> dict:
     enrolments = list(
         Enrolment.objects.filter(member=member).select_related("plan").order_by("-plan__year")
     )
@@ -111,7 +113,7 @@ def _rows(qs: QuerySet, key: str, names: dict | None = None) -> list[dict]:
     return out
 
 
-def aid_stats(user: Any, params: Any | None = None) -> dict:
+def aid_stats(user: AnyUser, params: Any | None = None) -> dict:
     """Person-times, claims by status, amounts paid: by plan, year, platform and district."""
     params = params or {}
     enrolments = Enrolment.objects.filter(member__in=members_visible_to(user))

@@ -2,7 +2,7 @@
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import FileResponse, Http404
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -10,6 +10,8 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from waystation.core.http import content_disposition, flash_errors
+from waystation.members.middleware import MemberRequest
+from waystation.members.models import Member
 
 from . import selectors, services
 from .access import claim_documents_visible_to
@@ -17,18 +19,18 @@ from .forms import ClaimForm, DocumentForm
 from .models import ClaimDocument, Enrolment, Plan
 
 
-def _member(request):
+def _member(request: MemberRequest) -> Member | None:
     if not request.member:
         return None
     return request.member
 
 
-def _login(request):
+def _login(request: HttpRequest) -> HttpResponse:
     return redirect(f"{reverse('members:login')}?next={request.path}")
 
 
 @never_cache
-def my_aid(request):
+def my_aid(request: MemberRequest) -> HttpResponse:
     member = _member(request)
     if member is None:
         return _login(request)
@@ -40,7 +42,7 @@ def my_aid(request):
 
 
 @require_POST
-def enrol(request, code: str):
+def enrol(request: MemberRequest, code: str) -> HttpResponse:
     member = _member(request)
     if member is None:
         return _login(request)
@@ -57,7 +59,7 @@ def enrol(request, code: str):
 
 
 @never_cache
-def claim_new(request):
+def claim_new(request: MemberRequest) -> HttpResponse:
     member = _member(request)
     if member is None:
         return _login(request)
@@ -77,7 +79,7 @@ def claim_new(request):
 
 
 @never_cache
-def claim_detail(request, number: str):
+def claim_detail(request: MemberRequest, number: str) -> HttpResponse:
     member = _member(request)
     if member is None:
         return _login(request)
@@ -96,7 +98,7 @@ def claim_detail(request, number: str):
 
 
 @require_POST
-def document_upload(request, number: str):
+def document_upload(request: MemberRequest, number: str) -> HttpResponse:
     member = _member(request)
     if member is None:
         return _login(request)
@@ -120,7 +122,7 @@ def document_upload(request, number: str):
 
 
 @require_POST
-def claim_resubmit(request, number: str):
+def claim_resubmit(request: MemberRequest, number: str) -> HttpResponse:
     member = _member(request)
     if member is None:
         return _login(request)
@@ -134,7 +136,7 @@ def claim_resubmit(request, number: str):
     return redirect("aid:claim", number=number)
 
 
-def document_file(request, pk: int):
+def document_file(request: MemberRequest, pk: int) -> FileResponse:
     """A claim document, streamed to the claimant or to staff who may see the claim."""
     doc = ClaimDocument.objects.select_related("claim").filter(pk=pk).first()
     if doc is None:

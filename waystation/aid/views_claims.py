@@ -6,11 +6,17 @@ from typing import Any
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import Http404
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
-from waystation.accounts.access import NotInScope, requires, scope_of, staff_required
+from waystation.accounts.access import (
+    AuthenticatedHttpRequest,
+    NotInScope,
+    requires,
+    scope_of,
+    staff_required,
+)
 from waystation.accounts.models import Platform
 from waystation.accounts.orgs import DISTRICTS
 from waystation.core.http import paginate
@@ -23,7 +29,7 @@ from .views_common import PAGE_SIZE
 
 
 @requires(can_see_claims)
-def claims(request):
+def claims(request: AuthenticatedHttpRequest) -> HttpResponse:
     qs = selectors.claims_filtered(request.user, request.GET).order_by("-submitted_at", "-id")
     page, params = paginate(request, qs, PAGE_SIZE)
     if not scope_of(request.user).is_union_staff:  # a platform liaison: name, time, place
@@ -52,7 +58,7 @@ def claims(request):
 
 
 @staff_required
-def claim(request, number: str):
+def claim(request: AuthenticatedHttpRequest, number: str) -> HttpResponse:
     return _claim_page(request, selectors.claim_for_user(request.user, number))
 
 
@@ -63,12 +69,12 @@ BESIDE_FIELD = {"override_yuan", "override_reason", "override"}
 
 
 def _claim_page(
-    request,
+    request: HttpRequest,
     c: Claim,
     errors: dict[str, list[str]] | None = None,
     status: int = 200,
     posted: Any = None,
-):
+) -> HttpResponse:
     """The claim for staff. After a refused step, the same page answering 400 (409 when the
     claim's state refused it), each message beside its field and what was typed (`posted`) kept."""
     errors = errors or {}
@@ -119,7 +125,7 @@ ACTIONS = (
 
 @require_POST
 @staff_required
-def claim_action(request, number: str, action: str):
+def claim_action(request: AuthenticatedHttpRequest, number: str, action: str) -> HttpResponse:
     if action not in ACTIONS:
         raise Http404
     c = selectors.claim_for_user(request.user, number)

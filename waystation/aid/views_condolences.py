@@ -1,11 +1,14 @@
 """Staff pages of condolence visits and of the aid statistics."""
 
+from datetime import datetime
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 
-from waystation.accounts.access import requires
+from waystation.accounts.access import AuthenticatedHttpRequest, requires
 from waystation.members.access import members_visible_to
 
 from . import selectors, services
@@ -16,7 +19,7 @@ from .views_common import units_of
 
 
 @requires(can_work_on_aid)
-def condolences(request):
+def condolences(request: AuthenticatedHttpRequest) -> HttpResponse:
     from django.contrib.auth import get_user_model
 
     from waystation.members.selectors import member_find
@@ -33,14 +36,14 @@ def condolences(request):
                 member=member,
                 visited_on=timezone.localdate()
                 if not p.get("visited_on")
-                else timezone.datetime.fromisoformat(p["visited_on"]).date(),
+                else datetime.fromisoformat(p["visited_on"]).date(),
                 cash_fen=services.fen_from_yuan(p.get("cash_yuan"), "cash"),
                 goods=p.get("goods", ""),
                 goods_value_fen=services.fen_from_yuan(p.get("goods_yuan"), "goods"),
                 reason=p.get("reason", ""),
                 approver=approvers.filter(pk=p.get("approver") or 0).first(),
                 actor=request.user,
-                unit=units_of(request.user).first(),
+                unit=units_of(request.user).first(),  # type: ignore[arg-type]  # every role has a unit
                 plan=Plan.objects.filter(pk=p.get("plan") or 0).first(),
             )
         except (ValidationError, ValueError) as exc:
@@ -64,7 +67,7 @@ def condolences(request):
 
 
 @requires(can_work_on_aid)
-def stats(request):
+def stats(request: AuthenticatedHttpRequest) -> HttpResponse:
     s = selectors.aid_stats(request.user, request.GET)
     s["paid_display"] = yuan(s["paid_fen"])
     s["condolence_display"] = yuan(s["condolence_fen"])

@@ -7,7 +7,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
-from waystation.accounts.access import staff_required
+from waystation.accounts.access import AuthenticatedHttpRequest, staff_required
 from waystation.accounts.orgs import DISTRICTS
 from waystation.core.http import attachment, flash_errors, paginate
 from waystation.members.exports import XLSX
@@ -19,7 +19,7 @@ from .views_common import PAGE_SIZE, require
 
 
 @staff_required
-def payouts(request):
+def payouts(request: AuthenticatedHttpRequest) -> HttpResponse:
     require(request, can_approve_claims)
     qs = selectors.payouts_filtered(request.GET)
     page, params = paginate(request, qs, PAGE_SIZE)
@@ -44,7 +44,7 @@ def _xlsx(data: bytes, name: str) -> HttpResponse:
 
 @require_POST
 @staff_required
-def payout_export(request):
+def payout_export(request: AuthenticatedHttpRequest) -> HttpResponse:
     require(request, can_approve_claims)
     ids = [int(x) for x in request.POST.getlist("payout") if x.isdigit()]
     try:
@@ -58,7 +58,7 @@ def payout_export(request):
 
 
 @staff_required
-def payout_batch_file(request, pk: int):
+def payout_batch_file(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     require(request, can_approve_claims)
     batch = PayoutBatch.objects.filter(pk=pk).first()
     if batch is None:
@@ -71,7 +71,7 @@ def payout_batch_file(request, pk: int):
 
 @require_POST
 @staff_required
-def payout_action(request, pk: int, action: str):
+def payout_action(request: AuthenticatedHttpRequest, pk: int, action: str) -> HttpResponse:
     require(request, can_approve_claims)
     payout = Payout.objects.select_related("claim").filter(pk=pk).first()
     if payout is None or action not in ("paid", "failed", "reissue"):

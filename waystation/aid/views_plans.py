@@ -5,12 +5,12 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import Http404
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from waystation.accounts.access import requires, staff_required
+from waystation.accounts.access import AuthenticatedHttpRequest, requires, staff_required
 from waystation.accounts.models import Platform
 from waystation.accounts.orgs import DISTRICTS
 from waystation.core.http import error_text, flash_errors
@@ -24,7 +24,7 @@ from .views_common import require, units_of
 
 
 @requires(can_work_on_aid)
-def plans(request):
+def plans(request: AuthenticatedHttpRequest) -> HttpResponse:
     from waystation.members.models import Member
 
     form = GiftForm(request.POST or None, request.FILES or None, units=units_of(request.user))
@@ -43,7 +43,7 @@ def plans(request):
     }
     all_plans = list(Plan.objects.all())
     for p in all_plans:
-        p.person_times = counts.get(p.pk, 0)
+        p.person_times = counts.get(p.pk, 0)  # type: ignore[attr-defined]  # for the template
     return render(
         request,
         "aid/plans.html",
@@ -60,7 +60,7 @@ def plans(request):
     )
 
 
-def _plan_to_manage(request, code: str) -> Plan:
+def _plan_to_manage(request: HttpRequest, code: str) -> Plan:
     require(request, can_manage_aid_plans)
     plan = Plan.objects.filter(code=code).first()
     if plan is None:
@@ -69,17 +69,17 @@ def _plan_to_manage(request, code: str) -> Plan:
 
 
 @staff_required
-def plan_new(request):
+def plan_new(request: AuthenticatedHttpRequest) -> HttpResponse:
     require(request, can_manage_aid_plans)
     return _plan_form(request, None)
 
 
 @staff_required
-def plan_edit(request, code: str):
+def plan_edit(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
     return _plan_form(request, _plan_to_manage(request, code))
 
 
-def _plan_form(request, plan: Plan | None):
+def _plan_form(request: AuthenticatedHttpRequest, plan: Plan | None) -> HttpResponse:
     """One form for a new plan and for every field of an existing one; the service's messages
     land beside the fields they concern."""
     initial = {} if plan else {"initial": _new_plan_initial()}
@@ -121,7 +121,7 @@ def _new_plan_initial() -> dict:
 
 @require_POST
 @staff_required
-def plan_copy(request, code: str):
+def plan_copy(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
     plan = _plan_to_manage(request, code)
     form = PlanCopyForm(request.POST)
     if form.is_valid():

@@ -104,7 +104,7 @@ def server_error(request: HttpRequest | None = None) -> HttpResponse:
         return JsonResponse({"detail": detail}, status=500)
     try:
         context = {"status": 500, "title": title, "message": message, "ways_on": ways_on()}
-        html = loader.render_to_string("core/error.html", context)  # no request: no processors
+        html: str = loader.render_to_string("core/error.html", context)  # no request: no processors
     except Exception:  # the template, the URLs or static files are what broke
         log.exception("the 500 page could not be rendered; sent the fixed page")
         html = FALLBACK_500

@@ -29,6 +29,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.http import HttpRequest
 from ninja import Header, Status
 from ninja.responses import NinjaJSONEncoder
 from pydantic import BaseModel
@@ -52,7 +53,9 @@ def idempotent(endpoint: str) -> Callable[[Callable[..., Any]], Callable[..., An
         arguments = [name for name in signature.parameters if name != "request"]
 
         @functools.wraps(view)
-        def wrapper(request: Any, *args: Any, idempotency_key: str = "", **kwargs: Any) -> Any:
+        def wrapper(
+            request: HttpRequest, *args: Any, idempotency_key: str = "", **kwargs: Any
+        ) -> Any:
             key = idempotency_key.strip()
             if not key or len(key) > MAX_KEY_CHARS:
                 raise ValidationError({HEADER: [MISSING]})
@@ -99,7 +102,7 @@ def idempotent(endpoint: str) -> Callable[[Callable[..., Any]], Callable[..., An
     return decorator
 
 
-def _caller(request: Any) -> str:
+def _caller(request: HttpRequest) -> str:
     """Whose key it is, from what the endpoint's auth put in request.auth: "user:7",
     "platform:2", "member:1234"."""
     auth = getattr(request, "auth", None)

@@ -10,6 +10,8 @@ from typing import Any
 
 from django.urls import reverse
 
+from waystation.accounts.access import AnyUser
+
 
 @dataclass(frozen=True)
 class NavItem:
@@ -26,5 +28,5 @@ def register(label: str, url_name: str, visible: Callable[[Any], bool]) -> None:
         _ITEMS.append(NavItem(label, url_name, visible))
 
 
-def items_for(user: Any) -> list[dict]:
+def items_for(user: AnyUser) -> list[dict]:
     return [{"label": i.label, "url": reverse(i.url_name)} for i in _ITEMS if i.visible(user)]

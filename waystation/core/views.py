@@ -1,10 +1,11 @@
 from datetime import date
 
 from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
-from waystation.accounts.access import admin_required, staff_required
+from waystation.accounts.access import AuthenticatedHttpRequest, admin_required, staff_required
 from waystation.members.selectors import default_campaign
 from waystation.privacy.models import AuditAction, AuditLog
 
@@ -12,11 +13,11 @@ from . import selectors
 from .http import paginate
 
 
-def home(request):
+def home(request: HttpRequest) -> HttpResponse:
     return render(request, "core/home.html", {"figures": selectors.public_figures()})
 
 
-def join(request):
+def join(request: HttpRequest) -> HttpResponse:
     """Joining without a poster (the "join" way on an error page): the default campaign."""
     campaign = default_campaign()
     if campaign is None:
@@ -26,12 +27,12 @@ def join(request):
 
 
 @staff_required
-def staff_home(request):
+def staff_home(request: AuthenticatedHttpRequest) -> HttpResponse:
     return render(request, "core/staff_home.html", {"figures": selectors.public_figures()})
 
 
 @admin_required
-def audit_log(request):
+def audit_log(request: AuthenticatedHttpRequest) -> HttpResponse:
     qs = AuditLog.objects.select_related("actor")
     action = request.GET.get("action", "").strip()
     actor = request.GET.get("actor", "").strip()

@@ -1,16 +1,14 @@
 """Whose background jobs a staff account sees (the rule of accounts.access, applied to jobs)."""
 
-from typing import Any
-
 from django.db.models import Q, QuerySet
 
-from waystation.accounts.access import Role, scope_of
+from waystation.accounts.access import AnyUser, Role, scope_of
 from waystation.accounts.models import StaffRole
 
 from .models import Job
 
 
-def jobs_visible_to(user: Any) -> QuerySet:
+def jobs_visible_to(user: AnyUser) -> QuerySet:
     """A job's progress (an import, a gift, an analysis): whoever started it, and union staff whose
     scope holds a unit the starter works for as union staff (so colleagues on the same unit, and
     the city, which holds every unit). A platform liaison's or a station keeper's role on a unit

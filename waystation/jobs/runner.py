@@ -19,6 +19,7 @@ from datetime import timedelta
 from typing import Any
 
 from django.conf import settings
+from django.contrib.auth.models import User
 from django.db import InterfaceError, OperationalError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -47,7 +48,7 @@ def handler(kind: str) -> Callable:
     return register
 
 
-def job_enqueue(*, kind: str, params: dict, user: Any = None, total: int = 0) -> Job:
+def job_enqueue(*, kind: str, params: dict, user: User | None = None, total: int = 0) -> Job:
     if kind not in HANDLERS:
         raise ValueError(f"unknown job kind {kind!r}")
     job = Job.objects.create(

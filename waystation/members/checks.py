@@ -41,5 +41,5 @@ def sms_backend(app_configs, **kwargs):
                 id="waystation.E005",
             )
         ]
-    problems = getattr(backend, "configuration_errors", list)()
+    problems: list[str] = getattr(backend, "configuration_errors", list)()
     return [Error(f"SMS_BACKEND={name}: {p}", id="waystation.E007") for p in problems]

@@ -3,9 +3,9 @@
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
 
 from django.conf import settings
+from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -202,7 +202,7 @@ def campaign_set_default(*, campaign: Campaign) -> Campaign:
     return campaign
 
 
-def _check_manager(actor: Any, member: Member) -> None:
+def _check_manager(actor: User, member: Member) -> None:
     """Status, transfer, personal data: union staff with the member in scope, whoever calls."""
     if not can_manage_member(actor, member):
         raise NotInScope

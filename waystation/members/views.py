@@ -9,7 +9,7 @@ import segno
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -19,6 +19,7 @@ from django.views.decorators.http import require_POST
 
 from waystation.core.net import client_ip
 from waystation.core.ratelimit import RateLimited
+from waystation.members.middleware import MemberRequest
 from waystation.privacy import crypto
 
 from . import selectors, services, sms
@@ -45,7 +46,7 @@ def _errors(exc: ValidationError) -> dict[str, list[str]]:
     return out
 
 
-def _page(request, template: str, context: dict, exc: ValidationError | None = None):
+def _page(request: HttpRequest, template: str, context: dict, exc: ValidationError | None = None):
     """Render a page of the join or sign-in flow; with the error that stopped a POST beside its
     field, as 429 with Retry-After when it was a limit (the button counts the wait down)."""
     # Missing keys read as empty without a failed lookup each (Django's template engine answers
@@ -62,13 +63,13 @@ def _page(request, template: str, context: dict, exc: ValidationError | None = N
 
 # What was typed survives the redirect after a code is sent (post/redirect/get), kept in the
 # session only while a code lives, encrypted as personal data is everywhere at rest.
-def _draft_save(request, page: str, values: dict) -> None:
+def _draft_save(request: HttpRequest, page: str, values: dict) -> None:
     request.session[f"{DRAFT_KEY}:{page}"] = crypto.encrypt(
         json.dumps({"at": time.time(), "values": values})
     )
 
 
-def _draft_load(request, page: str) -> dict | None:
+def _draft_load(request: HttpRequest, page: str) -> dict | None:
     token = request.session.get(f"{DRAFT_KEY}:{page}")
     if not token:
         return None
@@ -82,11 +83,11 @@ def _draft_load(request, page: str) -> dict | None:
     return draft["values"]
 
 
-def _draft_clear(request, page: str) -> None:
+def _draft_clear(request: HttpRequest, page: str) -> None:
     request.session.pop(f"{DRAFT_KEY}:{page}", None)
 
 
-def _code_sent(request, page: str, values: dict) -> HttpResponse:
+def _code_sent(request: HttpRequest, page: str, values: dict) -> HttpResponse:
     _draft_save(request, page, values)
     messages.success(
         request,
@@ -95,7 +96,7 @@ def _code_sent(request, page: str, values: dict) -> HttpResponse:
     return redirect(request.get_full_path())
 
 
-def _resend_after(request, values: dict) -> int:
+def _resend_after(request: HttpRequest, values: dict) -> int:
     try:
         phone = clean_phone(values.get("phone", ""))
     except ValidationError:
@@ -103,7 +104,7 @@ def _resend_after(request, values: dict) -> int:
     return sms.resend_wait(phone=phone, ip=client_ip(request))
 
 
-def _sign_in(request, member) -> None:
+def _sign_in(request: HttpRequest, member) -> None:
     request.session.cycle_key()
     request.session[SESSION_KEY] = member.pk
 
@@ -126,7 +127,7 @@ def _join_data(campaign: Campaign, values: dict) -> dict:
 
 
 @never_cache
-def join(request, code: str):
+def join(request: HttpRequest, code: str) -> HttpResponse:
     campaign = Campaign.objects.filter(code=code).select_related("unit").first()
     if campaign is None or not campaign.active:
         return _campaign_gone(request, campaign)
@@ -158,7 +159,7 @@ def join(request, code: str):
     return redirect("members:card")
 
 
-def _campaign_gone(request, campaign: Campaign | None):
+def _campaign_gone(request: HttpRequest, campaign: Campaign | None):
     """An old poster's link: say so and offer the city's standing way to join. 404 when the
     code never existed; 410 Gone when the campaign existed and has ended, so that link
     checkers and crawlers drop it for good and staff logs can tell a typo from a dead poster
@@ -169,7 +170,7 @@ def _campaign_gone(request, campaign: Campaign | None):
     )
 
 
-def _next_url(request) -> str:
+def _next_url(request: HttpRequest) -> str:
     """Where to go after signing in: `next` if it stays on this site, else the card."""
     target = request.GET.get("next", "")
     if target and url_has_allowed_host_and_scheme(
@@ -180,7 +181,7 @@ def _next_url(request) -> str:
 
 
 @never_cache
-def login(request):
+def login(request: HttpRequest) -> HttpResponse:
     if request.method != "POST":
         values = _draft_load(request, "login") or {}
         resend = _resend_after(request, values) if values else 0
@@ -201,13 +202,13 @@ def login(request):
 
 
 @require_POST
-def logout(request):
+def logout(request: HttpRequest) -> HttpResponse:
     request.session.pop(SESSION_KEY, None)
     return redirect("members:login")
 
 
 @never_cache
-def card(request):
+def card(request: MemberRequest) -> HttpResponse:
     member = request.member or None
     if member is None:
         return redirect(f"{reverse('members:login')}?next={reverse('members:card')}")
@@ -219,7 +220,7 @@ def card(request):
 
 
 @never_cache
-def card_qr(request):
+def card_qr(request: MemberRequest) -> HttpResponse:
     member = request.member or None
     if member is None:
         raise Http404

@@ -1,12 +1,19 @@
 """Staff pages for roster import: upload and list, template, preview, error file, commit."""
 
+from typing import cast
+
 from django import forms
 from django.core.exceptions import ValidationError
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
-from waystation.accounts.access import get_in_scope_or_404, union_staff_required
+from waystation.accounts.access import (
+    AuthenticatedHttpRequest,
+    get_in_scope_or_404,
+    union_staff_required,
+)
+from waystation.accounts.models import OrgUnit
 from waystation.core.http import attachment, flash_errors
 from waystation.jobs.models import Job
 
@@ -18,7 +25,7 @@ LIST_SIZE = 50
 
 
 class UploadForm(forms.Form):
-    unit = forms.ModelChoiceField(queryset=None, label="导入到", empty_label=None)
+    unit = forms.ModelChoiceField(queryset=OrgUnit.objects.none(), label="导入到", empty_label=None)
     file = forms.FileField(
         label="名册文件（.xlsx）",
         widget=forms.ClearableFileInput(attrs={"accept": ".xlsx"}),
@@ -26,7 +33,7 @@ class UploadForm(forms.Form):
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["unit"].queryset = roster.importable_units(user)
+        cast(forms.ModelChoiceField, self.fields["unit"]).queryset = roster.importable_units(user)
 
     def clean_file(self):
         upload = self.cleaned_data["file"]
@@ -42,7 +49,7 @@ def _import_for(user, pk: int) -> RosterImport:
 
 
 @union_staff_required
-def imports(request):
+def imports(request: AuthenticatedHttpRequest) -> HttpResponse:
     form = UploadForm(request.POST or None, request.FILES or None, user=request.user)
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
@@ -67,12 +74,12 @@ def imports(request):
 
 
 @union_staff_required
-def import_template(request):
+def import_template(request: AuthenticatedHttpRequest) -> HttpResponse:
     return attachment(roster.template_bytes(), "roster-template.xlsx", XLSX)
 
 
 @union_staff_required
-def import_detail(request, pk: int):
+def import_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     S = RosterImport.Status
     imp = _import_for(request.user, pk)
     earlier = (
@@ -97,7 +104,7 @@ def import_detail(request, pk: int):
 
 
 @union_staff_required
-def import_errors(request, pk: int):
+def import_errors(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     imp = _import_for(request.user, pk)
     data = roster.roster_errors_download(imp=imp, actor=request.user)
     if data is None:
@@ -107,7 +114,7 @@ def import_errors(request, pk: int):
 
 @require_POST
 @union_staff_required
-def import_commit(request, pk: int):
+def import_commit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     imp = _import_for(request.user, pk)
     try:
         roster.roster_commit_start(imp=imp, user=request.user)

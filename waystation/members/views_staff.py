@@ -1,15 +1,23 @@
 """Staff pages for members: list, detail, reveal, status, transfer, card check, campaigns, stats."""
 
+from typing import cast
+
+from django import forms
 from django.contrib import messages
 from django.core import signing
 from django.core.exceptions import ValidationError
 from django.db.models import Q
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.http import urlencode
 from django.views.decorators.http import require_POST
 
-from waystation.accounts.access import card_verifier_required, scope_of, union_staff_required
+from waystation.accounts.access import (
+    AuthenticatedHttpRequest,
+    card_verifier_required,
+    scope_of,
+    union_staff_required,
+)
 from waystation.accounts.models import OrgUnit, Platform
 from waystation.accounts.orgs import DISTRICTS, INDUSTRIES
 from waystation.core.http import attachment, filter_params, flash_errors, paginate
@@ -34,15 +42,15 @@ def _units_in_scope(user):
 
 
 @union_staff_required
-def member_list(request):
+def member_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     if request.method == "POST":  # exact search by phone or ID number: POST, then by hash
-        params = filter_params(request)
+        filters = filter_params(request)
         q = request.POST.get("q", "").strip()
         if q.upper().startswith("CZ"):
-            params["number"] = q.upper()
+            filters["number"] = q.upper()
         elif q:
-            params["qh"] = selectors.search_hash(q)
-        return redirect(f"{request.path}?{params.urlencode()}")
+            filters["qh"] = selectors.search_hash(q)
+        return redirect(f"{request.path}?{filters.urlencode()}")
     qs = selectors.members_filtered(request.user, request.GET)
     page, params = paginate(request, qs.order_by("-joined_at", "-id"), PAGE_SIZE)
     return render(
@@ -62,7 +70,7 @@ def member_list(request):
 
 
 @union_staff_required
-def member_export(request):
+def member_export(request: AuthenticatedHttpRequest) -> HttpResponse:
     if not can_export_members(request.user):
         raise Http404
     data = services.member_export(actor=request.user, params=request.GET)
@@ -70,7 +78,7 @@ def member_export(request):
 
 
 @union_staff_required
-def member_detail(request, number: str):
+def member_detail(request: AuthenticatedHttpRequest, number: str) -> HttpResponse:
     member = member_for_staff(request.user, number)
     return render(
         request,
@@ -89,7 +97,7 @@ def member_detail(request, number: str):
 
 @require_POST
 @union_staff_required
-def member_reveal(request, number: str):
+def member_reveal(request: AuthenticatedHttpRequest, number: str) -> HttpResponse:
     member = member_for_staff(request.user, number)
     form = ReasonForm(request.POST)
     revealed = None
@@ -117,7 +125,7 @@ def member_reveal(request, number: str):
     return resp
 
 
-def _member_action(request, number: str, form, invalid: str, act) -> HttpResponse:
+def _member_action(request: HttpRequest, number: str, form, invalid: str, act) -> HttpResponse:
     """A staff action on one member: validate the form, call the service, say what happened."""
     member = member_for_staff(request.user, number)
     if not form.is_valid():
@@ -134,7 +142,7 @@ def _member_action(request, number: str, form, invalid: str, act) -> HttpRespons
 
 @require_POST
 @union_staff_required
-def member_status(request, number: str):
+def member_status(request: AuthenticatedHttpRequest, number: str) -> HttpResponse:
     def act(member, data):
         services.member_set_status(member=member, status=data["status"], reason=data["reason"],
                                    actor=request.user)  # fmt: skip
@@ -145,7 +153,7 @@ def member_status(request, number: str):
 
 @require_POST
 @union_staff_required
-def member_transfer(request, number: str):
+def member_transfer(request: AuthenticatedHttpRequest, number: str) -> HttpResponse:
     def act(member, data):
         services.member_transfer(member=member, union=data["union"], reason=data["reason"],
                                  actor=request.user)  # fmt: skip
@@ -157,7 +165,7 @@ def member_transfer(request, number: str):
 
 
 @card_verifier_required
-def card_verify(request):
+def card_verify(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Staff (keepers included) check a scanned card: valid, expired or forged."""
     if request.method == "POST":  # a posted token is looked up by GET, as the card's QR does
         posted = request.POST.get("t", "").strip()
@@ -183,10 +191,10 @@ def card_verify(request):
 
 
 @union_staff_required
-def campaigns(request):
+def campaigns(request: AuthenticatedHttpRequest) -> HttpResponse:
     units = _units_in_scope(request.user)
     form = CampaignForm(request.POST or None)
-    form.fields["unit"].queryset = units
+    cast(forms.ModelChoiceField, form.fields["unit"]).queryset = units
     if request.method == "POST" and form.is_valid():
         if Campaign.objects.filter(code=form.cleaned_data["code"]).exists():
             form.add_error("code", "活动代码已被使用")
@@ -198,7 +206,7 @@ def campaigns(request):
     return render(request, "members/campaigns.html", {"campaigns": qs, "form": form})
 
 
-def _campaign_in_scope(request, code: str) -> Campaign:
+def _campaign_in_scope(request: HttpRequest, code: str) -> Campaign:
     c = Campaign.objects.filter(code=code, unit__in=_units_in_scope(request.user)).first()
     if c is None:
         raise Http404
@@ -206,17 +214,17 @@ def _campaign_in_scope(request, code: str) -> Campaign:
 
 
 @union_staff_required
-def poster_png(request, code: str):
+def poster_png(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
     c = _campaign_in_scope(request, code)
     return attachment(posters.poster_png(c), f"join-{c.code}.png", "image/png")
 
 
 @union_staff_required
-def poster_pdf(request, code: str):
+def poster_pdf(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
     c = _campaign_in_scope(request, code)
     return attachment(posters.poster_pdf(c), f"join-{c.code}.pdf", "application/pdf")
 
 
 @union_staff_required
-def stats(request):
+def stats(request: AuthenticatedHttpRequest) -> HttpResponse:
     return render(request, "members/stats.html", {"stats": selectors.member_stats(request.user)})

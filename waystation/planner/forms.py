@@ -47,7 +47,8 @@ class AnalysisForm(forms.Form):
     time_limit = forms.FloatField(label="求解时限（秒）", initial=60, min_value=1, max_value=600)
 
     def clean(self):
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         if data.get("demand") == "upload" and not data.get("demand_file"):
             self.add_error("demand_file", "请上传需求 CSV")
         if (

@@ -2,10 +2,11 @@ import json
 
 from django.contrib import messages
 from django.db import transaction
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
-from waystation.accounts.access import get_in_scope_or_404, requires
+from waystation.accounts.access import AuthenticatedHttpRequest, get_in_scope_or_404, requires
 from waystation.core.http import attachment
 from waystation.geo.boundaries import districts_geojson
 from waystation.jobs.runner import job_enqueue
@@ -20,7 +21,7 @@ from .models import Analysis
 
 
 @requires(can_plan)
-def index(request):
+def index(request: AuthenticatedHttpRequest) -> HttpResponse:
     form = AnalysisForm()
     analyses = analyses_visible_to(request.user).select_related("job", "created_by")[:30]
     return render(request, "planner/index.html", {"form": form, "analyses": analyses})
@@ -28,7 +29,7 @@ def index(request):
 
 @require_POST
 @requires(can_plan)
-def create(request):
+def create(request: AuthenticatedHttpRequest) -> HttpResponse:
     form = AnalysisForm(request.POST, request.FILES)
     uploaded: dict = {}
     if form.is_valid():
@@ -65,12 +66,12 @@ def create(request):
     return redirect(analysis)
 
 
-def _analysis(request, pk: int) -> Analysis:
+def _analysis(request: HttpRequest, pk: int) -> Analysis:
     return get_in_scope_or_404(analyses_visible_to(request.user).select_related("job"), pk=pk)
 
 
 @requires(can_plan)
-def detail(request, pk: int):
+def detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     analysis = _analysis(request, pk)
     return render(
         request,
@@ -86,7 +87,7 @@ def detail(request, pk: int):
 
 
 @requires(can_plan)
-def layers_geojson(request, pk: int):
+def layers_geojson(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     analysis = _analysis(request, pk)
     body = reports.merged_geojson(analysis)
     return attachment(
@@ -95,6 +96,6 @@ def layers_geojson(request, pk: int):
 
 
 @requires(can_plan)
-def report_xlsx(request, pk: int):
+def report_xlsx(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     analysis = _analysis(request, pk)
     return attachment(reports.xlsx(analysis), f"analysis-{pk}.xlsx", XLSX)

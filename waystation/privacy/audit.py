@@ -8,6 +8,8 @@ every row. The client address is the current request's (core/net.py), so no serv
 
 from typing import Any
 
+from django.contrib.auth.models import User
+
 from waystation.core.net import current_client_ip
 
 from .models import AuditAction, AuditLog
@@ -18,7 +20,7 @@ __all__ = ["AuditAction", "audit_record"]
 def audit_record(
     *,
     action: AuditAction,
-    actor: Any = None,
+    actor: User | None = None,
     actor_label: str = "",
     obj: Any = None,
     object_type: str = "",

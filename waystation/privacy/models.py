@@ -1,22 +1,11 @@
-import enum
-from typing import TYPE_CHECKING
+from typing import Any
 
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-if TYPE_CHECKING:
-    # mypy runs without the Django plugin: to it TextChoices would be Any and each member a
-    # tuple. A str enum with a label is what a TextChoices member is, so a plain string passed
-    # as an action is a type error.
-    class _Choices(enum.StrEnum):
-        @property
-        def label(self) -> str: ...
-else:
-    _Choices = models.TextChoices
 
-
-class AuditAction(_Choices):
+class AuditAction(models.TextChoices):
     """Every action the audit log records, with the label the audit page shows.
 
     The values are the strings stored in `AuditLog.action` since the first release, so old rows
@@ -75,10 +64,10 @@ class AuditAction(_Choices):
 
 
 class AuditLogQuerySet(models.QuerySet):
-    def update(self, **kwargs):  # type: ignore[override]
+    def update(self, **kwargs: Any) -> int:  # type: ignore[override]
         raise PermissionError("审计日志只能追加 (the audit log is append-only)")
 
-    def delete(self):  # type: ignore[override]
+    def delete(self) -> tuple[int, dict[str, int]]:  # type: ignore[override]
         raise PermissionError("审计日志只能追加 (the audit log is append-only)")
 
 
@@ -109,12 +98,12 @@ class AuditLog(models.Model):
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.action} {self.object_type}:{self.object_id}"
 
-    def save(self, *args, **kwargs):
+    def save(self, *args: Any, **kwargs: Any) -> None:
         if self.pk is not None:
             raise PermissionError("审计日志只能追加 (the audit log is append-only)")
         super().save(*args, **kwargs)
 
-    def delete(self, *args, **kwargs):
+    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
         raise PermissionError("审计日志只能追加 (the audit log is append-only)")
 
     @property

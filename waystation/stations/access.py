@@ -4,16 +4,17 @@ Union staff see and manage the stations of their districts (the city all of them
 union none); a station keeper sees and keeps the stations they keep. `station_update` asks
 `can_manage_station` / `can_keep_station` itself, whoever calls it."""
 
-from typing import Any
+from typing import Any, cast
 
-from django.db.models import Q, QuerySet
+from django.contrib.auth.models import User
+from django.db.models import Q
 
-from waystation.accounts.access import Role, get_in_scope_or_404, scope_of
+from waystation.accounts.access import AnyUser, Role, get_in_scope_or_404, scope_of
 
-from .models import Station
+from .models import Station, StationQuerySet
 
 
-def stations_visible_to(user: Any) -> QuerySet:
+def stations_visible_to(user: AnyUser) -> StationQuerySet:
     """Staff view of the registry: union staff see the stations of their districts (the city all
     of them; an industry union none), a station keeper the stations they keep."""
     scope = scope_of(user)
@@ -26,23 +27,25 @@ def stations_visible_to(user: Any) -> QuerySet:
         if union_q is None:
             return qs
         q |= union_q
-    if Role.STATION_KEEPER in scope.roles:
-        kept = Station.keepers.through.objects.filter(user_id=user.pk).values("station_id")
+    if scope.has(Role.STATION_KEEPER):
+        kept = Station.keepers.through.objects.filter(user_id=cast(User, user).pk).values(
+            "station_id"
+        )
         q |= Q(pk__in=kept)
     return qs.filter(q)
 
 
-def station_for_staff(user: Any, code: str):
+def station_for_staff(user: AnyUser, code: str):
     return get_in_scope_or_404(stations_visible_to(user), code=code)
 
 
-def can_see_stations(user: Any) -> bool:
+def can_see_stations(user: AnyUser) -> bool:
     """The staff station list and fault reports: union staff and station keepers."""
     scope = scope_of(user)
-    return scope.is_union_staff or Role.STATION_KEEPER in scope.roles
+    return scope.is_union_staff or scope.has(Role.STATION_KEEPER)
 
 
-def can_manage_station(user: Any, station: Any) -> bool:
+def can_manage_station(user: AnyUser, station: Any) -> bool:
     """Every field of a station (create, move, status): union staff whose scope holds it."""
     scope = scope_of(user)
     if not scope.is_union_staff:
@@ -50,11 +53,11 @@ def can_manage_station(user: Any, station: Any) -> bool:
     return scope.city or station.district in scope.districts
 
 
-def can_keep_station(user: Any, station: Any) -> bool:
+def can_keep_station(user: AnyUser, station: Any) -> bool:
     """Hours, closures, services, fault reports: its keepers and the union staff over it."""
     if can_manage_station(user, station):
         return True
     return (
-        Role.STATION_KEEPER in scope_of(user).roles
+        scope_of(user).has(Role.STATION_KEEPER)
         and station.keepers.filter(pk=getattr(user, "pk", None)).exists()
     )

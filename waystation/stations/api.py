@@ -2,7 +2,7 @@
 
 from typing import Literal
 
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.cache import get_conditional_response
 from ninja import Field, File, Form, Router, Schema, Status
 from ninja.files import UploadedFile
@@ -88,7 +88,7 @@ def _station(code: str) -> Station:
     description="带 `ETag`；请求头 `If-None-Match` 与之相同时回答 304（驿站或开放状态未变）。",
 )
 def stations_list(
-    request,
+    request: HttpRequest,
     service: str = "",
     open_now: bool = False,
     district: str = "",
@@ -107,7 +107,7 @@ def stations_list(
     summary="最近的驿站（按球面距离）",
 )
 def stations_nearest(
-    request,
+    request: HttpRequest,
     lon: str,
     lat: str,
     datum: str = "wgs84",
@@ -128,7 +128,7 @@ def stations_nearest(
     summary="签到（需驿站海报二维码的签到码，或驿站附近的定位）",
     description="201：计入到站次数；200：未计入（见 `reason` 与 `message`），未计入的签到不记录。",
 )
-def checkin(request, code: str, payload: CheckinIn):
+def checkin(request: HttpRequest, code: str, payload: CheckinIn):
     result = services.checkin_record(
         station=_station(code),
         card_token=payload.card_token,
@@ -159,7 +159,7 @@ def checkin(request, code: str, payload: CheckinIn):
     summary="故障与意见反馈（照片可选，≤ 5 MB）",
 )
 def report(
-    request,
+    request: HttpRequest,
     code: str,
     category: str = Form(...),
     text: str = Form(""),

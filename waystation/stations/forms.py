@@ -1,3 +1,5 @@
+from typing import cast
+
 from django import forms
 
 from waystation.accounts.orgs import DISTRICTS
@@ -76,7 +78,7 @@ class StationForm(forms.Form):
             for name in list(self.fields):
                 if name not in self.KEEPER_FIELDS:
                     del self.fields[name]
-            self.fields["status"].choices = [
+            cast(forms.ChoiceField, self.fields["status"]).choices = [
                 (Station.Status.OPEN, "开放"),
                 (Station.Status.TEMP_CLOSED, "暂停开放"),
             ]

@@ -16,11 +16,12 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from typing import cast
 
 import numpy as np
 import psycopg
 from django.db import connection
-from django.db.models import TextField
+from django.db.models import Field, TextField
 from django.db.models.functions import Cast
 from numpy.typing import NDArray
 
@@ -106,7 +107,7 @@ def load_columns_orm() -> Columns:
 
 def _sql() -> str:
     table = Station._meta.db_table
-    col = {f: Station._meta.get_field(f).column for f in (*TEXTS, "lon", "lat")}
+    col = {f: cast(Field, Station._meta.get_field(f)).column for f in (*TEXTS, "lon", "lat")}
     week = Station._meta.get_field("weekly_hours").column
     all_day = Station._meta.get_field("is_24h").column
     mask = Station._meta.get_field("services_mask").column

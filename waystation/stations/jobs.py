@@ -13,7 +13,7 @@ def registry_import(job: Job, progress: Progress) -> dict:
     progress(0, len(rows), "正在写入驿站登记")
     counts = registry_apply(
         rows,
-        actor=job.created_by,
+        actor=job.created_by,  # type: ignore[arg-type]  # None (account deleted): rows refused
         progress=lambda done: progress(done, message=f"已写入 {done}/{len(rows)} 行"),
     )
     progress(

@@ -15,6 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
@@ -228,7 +229,7 @@ def _sheet(data: bytes) -> list[list[Any]]:
     return cells
 
 
-def registry_check(*, data: bytes, datum: str, actor: Any) -> ImportResult:
+def registry_check(*, data: bytes, datum: str, actor: User) -> ImportResult:
     """Read and check a workbook without writing: every row's errors (by row number), and the
     stations it would create or change. Rows equal to the registry are counted as unchanged, so
     importing the same file again has nothing to do."""
@@ -282,7 +283,7 @@ def registry_check(*, data: bytes, datum: str, actor: Any) -> ImportResult:
 
 
 def registry_apply(
-    rows: list[dict], *, actor: Any, progress: Callable[[int], None] | None = None
+    rows: list[dict], *, actor: User, progress: Callable[[int], None] | None = None
 ) -> dict[str, int]:
     """Write checked rows through the station services, `BATCH` rows per transaction. Each row
     is compared with the registry again when written, so a resumed or repeated run only writes
@@ -326,7 +327,7 @@ def registry_apply(
 
 
 @transaction.atomic
-def registry_import_start(*, data: bytes, datum: str, actor: Any) -> ImportResult:
+def registry_import_start(*, data: bytes, datum: str, actor: User) -> ImportResult:
     """Check a workbook in full; if every row is good and some differ from the registry, queue
     the background job that writes them (progress on the job). Nothing is written if any row is
     bad, and a file equal to the registry queues nothing."""
@@ -348,7 +349,7 @@ def registry_import_start(*, data: bytes, datum: str, actor: Any) -> ImportResul
     return result
 
 
-def registry_import(*, data: bytes, datum: str, actor: Any) -> ImportResult:
+def registry_import(*, data: bytes, datum: str, actor: User) -> ImportResult:
     """Check and write a workbook at once (no job); nothing is written if any row is bad."""
     result = registry_check(data=data, datum=datum, actor=actor)
     if not result.errors and result.rows:

@@ -12,6 +12,7 @@ from django.db.models import Count, QuerySet
 from django.db.models.functions import ExtractHour, TruncDate
 from django.utils import timezone
 
+from waystation.accounts.access import AnyUser
 from waystation.accounts.orgs import DISTRICT_NAMES, INDUSTRY_NAMES
 from waystation.geo.datums import DATUMS, from_wgs84
 
@@ -164,7 +165,7 @@ def station_public(code: str) -> Station | None:
 # --- staff -------------------------------------------------------------------------------------
 
 
-def stations_filtered(user: Any, params: Any) -> QuerySet:
+def stations_filtered(user: AnyUser, params: Any) -> QuerySet:
     qs = stations_visible_to(user)
     q = (params.get("q") or "").strip()
     if q:
@@ -186,7 +187,7 @@ def _open_reports_q():
     return Q(reports__status__in=[FaultReport.Status.OPEN, FaultReport.Status.ACKNOWLEDGED])
 
 
-def reports_visible_to(user: Any) -> QuerySet:
+def reports_visible_to(user: AnyUser) -> QuerySet:
     return FaultReport.objects.filter(station__in=stations_visible_to(user)).select_related(
         "station"
     )

@@ -6,9 +6,10 @@ import math
 import secrets
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from django.conf import settings
+from django.contrib.auth.models import User
 from django.core import signing
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
@@ -40,6 +41,9 @@ from .models import (
     services_mask,
 )
 from .uploads import image_path, image_store
+
+if TYPE_CHECKING:
+    from waystation.members.models import Member
 
 CHECKIN_DEDUP = timedelta(minutes=30)
 # Anonymous check-ins counted per IP address per station per CHECKIN_DEDUP window; more are not
@@ -160,7 +164,7 @@ def _apply(station: Station, data: dict) -> list[str]:
 
 @transaction.atomic
 def station_create(
-    *, code: str, lon: Any, lat: Any, datum: str = "wgs84", data: dict, actor: Any
+    *, code: str, lon: Any, lat: Any, datum: str = "wgs84", data: dict, actor: User
 ) -> Station:
     """A new station in the registry, by union staff over the district it stands in."""
     code = (code or "").strip().upper()
@@ -183,7 +187,7 @@ def station_create(
     return station
 
 
-def _check_keeper(actor: Any, station: Station) -> None:
+def _check_keeper(actor: User, station: Station) -> None:
     """Hours, closures, photos, posters, fault reports: the station's keepers and the union staff
     over it, whoever calls the service."""
     if not can_keep_station(actor, station):
@@ -195,7 +199,7 @@ def station_update(
     *,
     station: Station,
     data: dict,
-    actor: Any,
+    actor: User,
     lon: Any = None,
     lat: Any = None,
     datum: str = "wgs84",
@@ -249,7 +253,7 @@ def exception_add(
     closed: bool = True,
     hours: Any = None,
     reason: str = "",
-    actor: Any = None,
+    actor: User,
 ) -> StationException:
     _check_keeper(actor, station)
     if end_date < start_date:
@@ -377,7 +381,7 @@ def _presence(
 def checkin_record(
     *,
     station: Station,
-    member: Any = None,
+    member: Member | None = None,
     card_token: str = "",
     industry: str = "",
     poster_code: str = "",
@@ -446,7 +450,7 @@ def checkin_record(
 
 
 @transaction.atomic
-def station_poster_reissue(*, station: Station, actor: Any) -> Station:
+def station_poster_reissue(*, station: Station, actor: User) -> Station:
     """Retire the station's printed check-in posters: codes of earlier versions no longer count
     (print the new poster to replace them). An update() without signals on purpose: the version
     is on no map or index, so the registry stays unchanged."""
@@ -469,7 +473,7 @@ MAX_PHOTOS = 12  # per station: enough for the outside, the rooms and the servic
 
 @transaction.atomic
 def photo_add(
-    *, station: Station, upload: UploadedFile, caption: str = "", actor: Any
+    *, station: Station, upload: UploadedFile, caption: str = "", actor: User
 ) -> StationPhoto:
     """Add a public photo of a station: an image by its content, ≤ 5 MB, stored under a
     server-generated name (uploads.py)."""
@@ -494,7 +498,7 @@ def photo_add(
 
 
 @transaction.atomic
-def photo_delete(*, photo: StationPhoto, actor: Any) -> None:
+def photo_delete(*, photo: StationPhoto, actor: User) -> None:
     """Delete a station photo, and its file once the deletion is committed."""
     _check_keeper(actor, photo.station)
     name = photo.stored_name
@@ -519,7 +523,7 @@ def report_create(
     category: str,
     text: str = "",
     photo: UploadedFile | None = None,
-    member: Any = None,
+    member: Member | None = None,
 ) -> FaultReport:
     errors: dict[str, list[str]] = {}
     if category not in FaultReport.Category.values:
@@ -542,7 +546,7 @@ def report_create(
     )
 
 
-_NEXT = {
+_NEXT: dict[str, set[str]] = {
     FaultReport.Status.OPEN: {FaultReport.Status.ACKNOWLEDGED, FaultReport.Status.RESOLVED},
     FaultReport.Status.ACKNOWLEDGED: {FaultReport.Status.RESOLVED},
     FaultReport.Status.RESOLVED: set(),
@@ -551,7 +555,7 @@ _NEXT = {
 
 @transaction.atomic
 def report_transition(
-    *, report: FaultReport, to: str, actor: Any, note: str = "", at: datetime | None = None
+    *, report: FaultReport, to: str, actor: User, note: str = "", at: datetime | None = None
 ) -> FaultReport:
     """open → acknowledged → resolved (an open report may be resolved at once)."""
     report = FaultReport.objects.select_for_update().select_related("station").get(pk=report.pk)

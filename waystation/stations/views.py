@@ -4,7 +4,7 @@ from dataclasses import fields
 from functools import cache
 
 from django.core.exceptions import ValidationError
-from django.http import FileResponse, Http404, JsonResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.cache import cache_control, never_cache
@@ -14,6 +14,7 @@ from waystation.core.http import error_text
 from waystation.core.net import client_ip
 from waystation.core.prg import outcome_keep, outcome_read
 from waystation.geo.boundaries import districts_geojson as _districts
+from waystation.members.middleware import MemberRequest
 from waystation.privacy.crypto import keyed_hash
 
 from . import selectors, services
@@ -29,7 +30,7 @@ def _public_station(code: str) -> Station:
     return station
 
 
-def station_map(request):
+def station_map(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "stations/map.html",
@@ -46,11 +47,11 @@ def _districts_layer() -> dict:
 
 
 @cache_control(public=True, max_age=86400)
-def districts_geojson(request):
+def districts_geojson(request: HttpRequest) -> HttpResponse:
     return JsonResponse(_districts_layer())
 
 
-def nearest(request):
+def nearest(request: HttpRequest) -> HttpResponse:
     """Server-rendered nearest stations (the map page calls the API; this works without JS)."""
     hits, errors = [], {}
     params = request.GET
@@ -73,7 +74,7 @@ def nearest(request):
     )
 
 
-def detail(request, code: str):
+def detail(request: HttpRequest, code: str) -> HttpResponse:
     station = _public_station(code)
     return render(
         request,
@@ -104,14 +105,14 @@ def _week_rows(station: Station) -> list[tuple[str, str]]:
     ]
 
 
-def _visitor_key(request) -> str:
+def _visitor_key(request: HttpRequest) -> str:
     if not request.session.session_key:
         request.session.save()
     return keyed_hash("station-visit:" + str(request.session.session_key))
 
 
 @never_cache
-def checkin(request, code: str):
+def checkin(request: MemberRequest, code: str) -> HttpResponse:
     """The page the poster's QR opens (its URL carries the station's code, kept in the form);
     without the code, the page's script sends the phone's location if the person shares it."""
     station = _public_station(code)
@@ -149,7 +150,7 @@ def checkin(request, code: str):
 
 
 @never_cache
-def report(request, code: str):
+def report(request: MemberRequest, code: str) -> HttpResponse:
     station = _public_station(code)
     form = ReportForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
@@ -175,7 +176,7 @@ def report(request, code: str):
     )
 
 
-def station_photo(request, code: str, name: str):
+def station_photo(request: HttpRequest, code: str, name: str) -> FileResponse:
     station = _public_station(code)
     photo = station.photos.filter(stored_name=name).first()
     if photo is None:
@@ -199,7 +200,7 @@ def _checkin_outcome(result: services.CheckinResult) -> dict:
 
 
 @never_cache
-def checkin_done(request, code: str):
+def checkin_done(request: MemberRequest, code: str) -> HttpResponse:
     station = _public_station(code)
     outcome = outcome_read(request, f"stations.checkin:{station.code}")
     if outcome is None:
@@ -217,7 +218,7 @@ def checkin_done(request, code: str):
 
 
 @never_cache
-def report_done(request, code: str):
+def report_done(request: HttpRequest, code: str) -> HttpResponse:
     station = _public_station(code)
     outcome = outcome_read(request, f"stations.report:{station.code}")
     filed = outcome and station.reports.filter(pk=outcome["report"]).first()

@@ -1,16 +1,25 @@
 """Staff pages: stations in scope, a station's visits and faults, hours and closures, posters."""
 
+from typing import cast
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import UploadedFile
 from django.db.models import Count
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from waystation.accounts.access import Role, requires, scope_of, staff_required
+from waystation.accounts.access import (
+    AuthenticatedHttpRequest,
+    Role,
+    requires,
+    scope_of,
+    staff_required,
+)
 from waystation.accounts.orgs import DISTRICTS
 from waystation.core.http import attachment, flash_errors, paginate
 from waystation.jobs.access import jobs_visible_to
@@ -31,7 +40,7 @@ from .uploads import image_path
 PAGE_SIZE = 50
 
 
-def _kept_station(request, code: str) -> Station:
+def _kept_station(request: HttpRequest, code: str) -> Station:
     """A station the user may keep (hours, closures, photos): its keepers and staff over it."""
     station = station_for_staff(request.user, code)
     if not can_keep_station(request.user, station):
@@ -40,7 +49,7 @@ def _kept_station(request, code: str) -> Station:
 
 
 @requires(can_see_stations)
-def station_list(request):
+def station_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     qs = selectors.stations_filtered(request.user, request.GET)
     if scope_of(request.user).roles == {Role.STATION_KEEPER} and qs.count() == 1:
         return redirect("stations:staff_detail", qs.get().code)  # the keeper's page
@@ -61,7 +70,7 @@ def station_list(request):
 
 
 @requires(can_see_stations)
-def station_export(request):
+def station_export(request: AuthenticatedHttpRequest) -> HttpResponse:
     datum = request.GET.get("datum", "wgs84")
     if datum not in ("wgs84", "gcj02", "bd09"):
         raise Http404
@@ -71,7 +80,7 @@ def station_export(request):
 
 
 @staff_required
-def station_import(request):
+def station_import(request: AuthenticatedHttpRequest) -> HttpResponse:
     if not scope_of(request.user).is_union_staff:
         raise Http404
     result = None
@@ -81,7 +90,9 @@ def station_import(request):
     elif request.method == "POST":
         try:
             result = registry.registry_import_start(
-                data=request.FILES["file"].read(), datum=datum, actor=request.user
+                data=cast(UploadedFile, request.FILES["file"]).read(),
+                datum=datum,
+                actor=request.user,
             )
         except ValidationError as exc:
             flash_errors(request, exc)
@@ -101,7 +112,7 @@ def station_import(request):
     )
 
 
-def _import_started(request, result: registry.ImportResult):
+def _import_started(request: HttpRequest, result: registry.ImportResult):
     counts = f"新建 {result.created}，更新 {result.updated}，无变化 {result.unchanged}"
     if result.job is None:
         messages.success(request, f"{counts}：文件与现有登记一致，没有需要写入的变化。")
@@ -111,7 +122,7 @@ def _import_started(request, result: registry.ImportResult):
 
 
 @staff_required
-def station_detail(request, code: str):
+def station_detail(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
     station = station_for_staff(request.user, code)
     reports = station.reports.exclude(status=FaultReport.Status.RESOLVED).order_by("created_at")
     now = timezone.now()
@@ -136,7 +147,7 @@ def station_detail(request, code: str):
 
 
 @staff_required
-def station_edit(request, code: str):
+def station_edit(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
     station = _kept_station(request, code)
     keeper_only = not can_manage_station(request.user, station)
     form = StationForm(
@@ -171,7 +182,7 @@ def station_edit(request, code: str):
 
 @require_POST
 @staff_required
-def exception_add(request, code: str):
+def exception_add(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
     station = _kept_station(request, code)
     form = ExceptionForm(request.POST)
     if form.is_valid():
@@ -195,7 +206,7 @@ def exception_add(request, code: str):
 
 @require_POST
 @staff_required
-def exception_delete(request, code: str, pk: int):
+def exception_delete(request: AuthenticatedHttpRequest, code: str, pk: int) -> HttpResponse:
     station = _kept_station(request, code)
     exception = station.exceptions.filter(pk=pk).first()
     if exception is None:
@@ -207,7 +218,7 @@ def exception_delete(request, code: str, pk: int):
 
 @require_POST
 @staff_required
-def photo_add(request, code: str):
+def photo_add(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
     station = _kept_station(request, code)
     form = PhotoForm(request.POST, request.FILES)
     if form.is_valid():
@@ -228,7 +239,7 @@ def photo_add(request, code: str):
 
 @require_POST
 @staff_required
-def photo_delete(request, code: str, pk: int):
+def photo_delete(request: AuthenticatedHttpRequest, code: str, pk: int) -> HttpResponse:
     station = _kept_station(request, code)
     photo = station.photos.filter(pk=pk).first()
     if photo is None:
@@ -239,13 +250,13 @@ def photo_delete(request, code: str, pk: int):
 
 
 @staff_required
-def poster_png(request, code: str):
+def poster_png(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
     station = station_for_staff(request.user, code)
     return HttpResponse(posters.poster_png(station), content_type="image/png")
 
 
 @staff_required
-def poster_pdf(request, code: str):
+def poster_pdf(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
     station = station_for_staff(request.user, code)
     return attachment(
         posters.poster_pdf(station), f"station-{station.code}.pdf", "application/pdf", inline=True
@@ -254,7 +265,7 @@ def poster_pdf(request, code: str):
 
 @require_POST
 @staff_required
-def poster_reissue(request, code: str):
+def poster_reissue(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
     station = _kept_station(request, code)
     services.station_poster_reissue(station=station, actor=request.user)
     messages.success(
@@ -266,7 +277,7 @@ def poster_reissue(request, code: str):
 
 
 @requires(can_see_stations)
-def report_list(request):
+def report_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     qs = selectors.reports_visible_to(request.user)
     status = request.GET.get("status", "pending")
     if status == "pending":
@@ -296,7 +307,7 @@ def _report_for_staff(user, pk: int) -> FaultReport:
 
 
 @staff_required
-def report_detail(request, pk: int):
+def report_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     report = _report_for_staff(request.user, pk)
     if request.method == "POST":
         form = ReportActionForm(request.POST)
@@ -316,7 +327,7 @@ def report_detail(request, pk: int):
 
 
 @staff_required
-def report_photo(request, pk: int):
+def report_photo(request: AuthenticatedHttpRequest, pk: int) -> FileResponse:
     report = _report_for_staff(request.user, pk)
     if not report.photo_name:
         raise Http404

@@ -2,9 +2,8 @@
 once (services/payouts.py). An override above AID_OVERRIDE_SECOND_APPROVER_FEN waits for a
 second city approver, who confirms it or sends it back."""
 
-from typing import Any
-
 from django.conf import settings
+from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -58,7 +57,7 @@ def _needs_second_approver(amount: int) -> bool:
 def claim_approve(
     *,
     claim: Claim,
-    actor: Any,
+    actor: User,
     override_fen: int | None = None,
     override_reason: str = "",
 ) -> Payout | None:
@@ -120,7 +119,7 @@ def claim_approve(
     return payout
 
 
-def claim_override_confirm(*, claim: Claim, actor: Any) -> Payout:
+def claim_override_confirm(*, claim: Claim, actor: User) -> Payout:
     """The second city approver confirms an override that waits for it: the amount is frozen
     and the payout created, exactly once, as in claim_approve. The approver who set the amount
     cannot confirm it; the plan's limits are checked again (another claim may have used the
@@ -166,7 +165,7 @@ def claim_override_confirm(*, claim: Claim, actor: Any) -> Payout:
 
 
 @transaction.atomic
-def claim_override_decline(*, claim: Claim, actor: Any, note: str) -> Claim:
+def claim_override_decline(*, claim: Claim, actor: User, note: str) -> Claim:
     """A city approver (the second one, or the first withdrawing it) sends an override back: the
     claim waits for city approval again, without the override, and the note says why."""
     if not can_approve_claims(actor):

@@ -3,8 +3,8 @@ account numbers appear), then each transfer marked paid by its bank reference or
 
 from collections.abc import Iterable
 from decimal import Decimal
-from typing import Any
 
+from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -20,7 +20,7 @@ from .common import ClaimStateError, claim_locked, claim_step, reason_required
 
 
 def payout_batch_export(
-    *, actor: Any, payouts: Iterable[Payout] | None = None
+    *, actor: User, payouts: Iterable[Payout] | None = None
 ) -> tuple[PayoutBatch, bytes]:
     """Put the chosen payouts (None: every pending one) into a new bank batch and return its
     .xlsx, the only place full account numbers appear; audited. Only pending payouts may go in:
@@ -58,7 +58,7 @@ def payout_batch_export(
     return batch, payout_batch_file(batch=batch, actor=actor)
 
 
-def payout_batch_file(*, batch: PayoutBatch, actor: Any) -> bytes:
+def payout_batch_file(*, batch: PayoutBatch, actor: User) -> bytes:
     if not can_approve_claims(actor):
         raise NotInScope
     payouts = list(
@@ -96,7 +96,7 @@ def payout_batch_file(*, batch: PayoutBatch, actor: Any) -> bytes:
 
 
 @transaction.atomic
-def payout_mark_paid(*, payout: Payout, bank_reference: str, actor: Any) -> Payout:
+def payout_mark_paid(*, payout: Payout, bank_reference: str, actor: User) -> Payout:
     if not can_approve_claims(actor):
         raise NotInScope
     ref = (bank_reference or "").strip()
@@ -128,7 +128,7 @@ def payout_mark_paid(*, payout: Payout, bank_reference: str, actor: Any) -> Payo
 
 
 @transaction.atomic
-def payout_mark_failed(*, payout: Payout, reason: str, actor: Any) -> Payout:
+def payout_mark_failed(*, payout: Payout, reason: str, actor: User) -> Payout:
     if not can_approve_claims(actor):
         raise NotInScope
     reason = reason_required(reason)

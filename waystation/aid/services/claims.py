@@ -5,8 +5,8 @@ the locked row and audited. City approval and payouts: services/approval.py, pay
 
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
 
+from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -14,6 +14,7 @@ from django.utils import timezone
 from waystation.accounts.access import NotInScope
 from waystation.accounts.models import Platform
 from waystation.core.models import counter_take
+from waystation.members.models import Member
 from waystation.privacy import crypto
 from waystation.privacy.audit import AuditAction, audit_record
 from waystation.privacy.masking import mask_bank_card
@@ -66,7 +67,7 @@ class ClaimReport:
     bank_card: str  # digits
 
 
-def claim_report(*, member: Any, report: ClaimReport) -> Claim:
+def claim_report(*, member: Member, report: ClaimReport) -> Claim:
     """A member reports an incident on one of their enrolments. The claim waits for district
     review, and for the platform's word if it names one; the bank card is stored encrypted."""
     if report.enrolment.member_id != member.pk:
@@ -100,7 +101,7 @@ def claim_report(*, member: Any, report: ClaimReport) -> Claim:
 
 
 @transaction.atomic
-def claim_resubmit(*, claim: Claim, member: Any) -> Claim:
+def claim_resubmit(*, claim: Claim, member: Member) -> Claim:
     claim = claim_locked(claim)
     claim.status = claim_step(claim, flow.Step.RESUBMIT, member).target
     claim.save(update_fields=["status", "updated_at"])
@@ -115,7 +116,7 @@ def claim_platform_confirm(
     platform: Platform,
     working: bool,
     note: str = "",
-    actor: Any,
+    actor: User | Platform,
 ) -> Claim:
     """The platform says whether the claimant was working for it at the incident time. `actor`:
     the platform itself (its API token) or one of its liaisons; `platform` must be the claim's."""
@@ -135,7 +136,7 @@ def claim_platform_confirm(
     by_token = isinstance(actor, Platform)
     audit_record(
         action=AuditAction.AID_PLATFORM_CONFIRM,
-        actor=None if by_token else actor,
+        actor=None if isinstance(actor, Platform) else actor,
         actor_label=f"platform:{platform.code}" if by_token else "",
         obj=claim,
         detail={"working": working, "platform": platform.code},
@@ -144,7 +145,7 @@ def claim_platform_confirm(
 
 
 @transaction.atomic
-def claim_assess(*, claim: Claim, asks: dict, actor: Any) -> Claim:
+def claim_assess(*, claim: Claim, asks: dict, actor: User) -> Claim:
     """The reviewer sets the assessed figures (invoice total, hospital days, disability grade)."""
     if not can_review_claim(actor, claim):
         raise NotInScope
@@ -164,7 +165,7 @@ def claim_assess(*, claim: Claim, asks: dict, actor: Any) -> Claim:
 
 
 @transaction.atomic
-def claim_review(*, claim: Claim, actor: Any, note: str = "") -> Claim:
+def claim_review(*, claim: Claim, actor: User, note: str = "") -> Claim:
     """District review passes the claim on to the city."""
     if not can_review_claims(actor):
         raise NotInScope
@@ -187,7 +188,7 @@ def claim_review(*, claim: Claim, actor: Any, note: str = "") -> Claim:
 
 
 @transaction.atomic
-def claim_return(*, claim: Claim, actor: Any, note: str) -> Claim:
+def claim_return(*, claim: Claim, actor: User, note: str) -> Claim:
     """Back to the member for more documents; the note says what is missing."""
     if not can_review_claims(actor):
         raise NotInScope
@@ -201,7 +202,7 @@ def claim_return(*, claim: Claim, actor: Any, note: str) -> Claim:
 
 
 @transaction.atomic
-def claim_reject(*, claim: Claim, actor: Any, reason: str) -> Claim:
+def claim_reject(*, claim: Claim, actor: User, reason: str) -> Claim:
     if not can_review_claims(actor):
         raise NotInScope
     reason = reason_required(reason)

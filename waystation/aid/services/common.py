@@ -5,9 +5,11 @@ from collections.abc import Callable
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 
 from waystation.accounts.access import NotInScope
+from waystation.members.models import Member
 
 from .. import workflow as flow
 from ..access import can_approve_claims, can_review_claim
@@ -26,7 +28,7 @@ ROLE_RULES: dict[flow.Role, Callable[[Any, Claim], bool]] = {
 }
 
 
-def claim_step(claim: Claim, step: flow.Step, actor: Any) -> flow.Transition:
+def claim_step(claim: Claim, step: flow.Step, actor: User | Member) -> flow.Transition:
     """The transition `step` takes the (locked) claim through. NotInScope if the actor may take
     the step from no status at all, or the claim is outside their scope (asked first, so an
     outsider learns nothing of the claim); ClaimStateError if it cannot start from the claim's

@@ -3,11 +3,13 @@
 from datetime import date
 from typing import Any
 
+from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from waystation.accounts.access import NotInScope
 from waystation.accounts.models import OrgUnit
+from waystation.members.models import Member
 from waystation.privacy.audit import AuditAction, audit_record
 
 from ..access import can_act_for_unit, can_review_claims, can_visit_member
@@ -18,14 +20,14 @@ from .common import reason_required
 @transaction.atomic
 def condolence_record(
     *,
-    member: Any,
+    member: Member,
     visited_on: date,
     cash_fen: int,
     goods: str,
     goods_value_fen: int,
     reason: str,
     approver: Any,
-    actor: Any,
+    actor: User,
     unit: OrgUnit,
     plan: Plan | None = None,
 ) -> Condolence:

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -13,6 +14,7 @@ from django.utils import timezone
 from waystation.accounts.access import NotInScope
 from waystation.accounts.models import OrgUnit
 from waystation.members.access import members_visible_to
+from waystation.members.models import Member
 from waystation.privacy.audit import AuditAction, audit_record
 
 from ..access import can_act_for_unit, can_review_claims
@@ -22,7 +24,7 @@ GIFT_CHUNK = 5000
 
 
 @transaction.atomic
-def enrolment_self(*, member: Any, plan: Plan, today: date | None = None) -> Enrolment:
+def enrolment_self(*, member: Member, plan: Plan, today: date | None = None) -> Enrolment:
     """A member joins a plan year from the phone. Joining twice returns the first enrolment."""
     today = today or timezone.localdate()
     existing = Enrolment.objects.filter(member=member, plan=plan).first()
@@ -58,7 +60,7 @@ def enrolment_self(*, member: Any, plan: Plan, today: date | None = None) -> Enr
     return enrolment
 
 
-def coverage_on(member: Any, day: date) -> list[Enrolment]:
+def coverage_on(member: Member, day: date) -> list[Enrolment]:
     """The enrolments that cover this member on that day (waiting period counted)."""
     return list(
         Enrolment.objects.filter(member=member, covered_from__lte=day, covered_to__gte=day)
@@ -144,7 +146,7 @@ class Gift:
 
 
 @transaction.atomic
-def gift_batch_start(*, gift: Gift, actor: Any, enrol_on: date | None = None) -> GiftBatch:
+def gift_batch_start(*, gift: Gift, actor: User, enrol_on: date | None = None) -> GiftBatch:
     """Record a gift and queue it as a background job (100,000 members is a normal batch), in the
     name of a union the actor acts for."""
     from waystation.jobs.runner import job_enqueue

@@ -11,8 +11,7 @@ Only `payout_on_approval` moves a claim into the approved state, and only `payou
 creates a payout.
 """
 
-from typing import Any
-
+from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
@@ -69,7 +68,7 @@ def payout_on_approval(
     return payout_insert(claim)
 
 
-def payout_create(*, claim: Claim, actor: Any) -> Payout:
+def payout_create(*, claim: Claim, actor: User) -> Payout:
     """The payout of an approved claim: the existing live one, or a new one. Never two."""
     if not can_approve_claims(actor):
         raise NotInScope
@@ -89,7 +88,7 @@ def payout_create(*, claim: Claim, actor: Any) -> Payout:
 def payout_reissue(
     *,
     payout: Payout,
-    actor: Any,
+    actor: User,
     bank_name: str = "",
     bank_card: str = "",
 ) -> Payout:

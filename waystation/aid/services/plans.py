@@ -4,6 +4,7 @@ import re
 from datetime import date
 from typing import Any, TypedDict, Unpack, cast
 
+from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
@@ -57,7 +58,7 @@ def _jsonable(value: Any) -> Any:
     return value.isoformat() if isinstance(value, date) else value
 
 
-def _check_plan_manager(actor: Any) -> None:
+def _check_plan_manager(actor: User) -> None:
     if not can_manage_aid_plans(actor):
         raise NotInScope
 
@@ -66,7 +67,7 @@ def _check_plan_manager(actor: Any) -> None:
 def plan_create(
     *,
     code: str,
-    actor: Any = None,
+    actor: User | None = None,
     reason: str = "",
     **terms: Unpack[PlanTerms],
 ) -> Plan:
@@ -110,7 +111,7 @@ def _schedule_errors(plan: Plan, schedule: Any) -> list[str]:
 
 
 @transaction.atomic
-def plan_update(*, plan: Plan, actor: Any, reason: str, **terms: Unpack[PlanTerms]) -> Plan:
+def plan_update(*, plan: Plan, actor: User, reason: str, **terms: Unpack[PlanTerms]) -> Plan:
     """Change any of PLAN_FIELDS, audited with the reason and the before/after values.
 
     What was already paid stays as it was: approved claims keep the lines frozen at approval,
@@ -168,7 +169,7 @@ def _same_day_in(year: int, day: date) -> date:
 
 
 @transaction.atomic
-def plan_copy(*, plan: Plan, year: int, actor: Any, reason: str = "") -> Plan:
+def plan_copy(*, plan: Plan, year: int, actor: User, reason: str = "") -> Plan:
     """The plan as a new plan year: same eligibility, contribution and schedule, dates moved to
     that year, code `<code without year>-<year>`. Nobody is enrolled in the copy."""
     _check_plan_manager(actor)

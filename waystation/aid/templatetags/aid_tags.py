@@ -6,7 +6,7 @@ register = template.Library()
 
 
 @register.filter
-def yuan(fen) -> str:
+def yuan(fen: int | str | None) -> str:
     """Integer fen as ¥1,234.56."""
     if fen is None or fen == "":
         return ""

@@ -1,16 +1,14 @@
 """Reads for roster import: where a staff member may import to, and which imports they see."""
 
-from typing import Any
-
 from django.db.models import Q, QuerySet
 
-from waystation.accounts.access import filter_in_scope, scope_of
+from waystation.accounts.access import AnyUser, filter_in_scope, scope_of
 from waystation.accounts.models import OrgUnit
 
 from ..models import RosterImport
 
 
-def importable_units(user: Any) -> QuerySet[OrgUnit]:
+def importable_units(user: AnyUser) -> QuerySet[OrgUnit]:
     """Units a staff member may import into: the ones in their scope."""
     scope = scope_of(user)
     if not scope.is_union_staff:
@@ -23,7 +21,7 @@ def importable_units(user: Any) -> QuerySet[OrgUnit]:
     )
 
 
-def imports_visible_to(user: Any) -> QuerySet[RosterImport]:
+def imports_visible_to(user: AnyUser) -> QuerySet[RosterImport]:
     """Imports into units in the user's scope (a colleague of the same unit sees them too)."""
     return filter_in_scope(
         user,

@@ -12,9 +12,10 @@ encrypted, until the commit is done, so what is written is exactly what the prev
 import hashlib
 import uuid
 from datetime import timedelta
+from functools import partial
 from pathlib import Path
-from typing import Any
 
+from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.utils import timezone
@@ -41,7 +42,7 @@ STAGING_DAYS = 7
 _LOOKUP_CHUNK = 2000  # ID-number hashes per query where there is no array parameter (SQLite)
 
 
-def roster_upload(*, user: Any, unit: OrgUnit, filename: str, data: bytes) -> RosterImport:
+def roster_upload(*, user: User, unit: OrgUnit, filename: str, data: bytes) -> RosterImport:
     """Accept an uploaded roster and queue its validation. A file that is plainly not an
     importable workbook raises ValidationError and writes nothing. The file is kept, encrypted,
     only until the validation job has read it (`roster_validate_job`)."""
@@ -166,7 +167,7 @@ def roster_validate_job(job: Job, progress: runner.Progress) -> dict:
     return {"valid": imp.valid_rows, "errors": imp.error_rows}
 
 
-def roster_errors_download(*, imp: RosterImport, actor: Any) -> bytes | None:
+def roster_errors_download(*, imp: RosterImport, actor: User) -> bytes | None:
     """The import's error file (its refused rows, masked, with the reasons), audited; None when
     it has no error rows or the file is gone."""
     path = errors_path(imp)
@@ -183,7 +184,7 @@ def roster_errors_download(*, imp: RosterImport, actor: Any) -> bytes | None:
 
 
 @transaction.atomic
-def roster_commit_start(*, imp: RosterImport, user: Any) -> RosterImport:
+def roster_commit_start(*, imp: RosterImport, user: User) -> RosterImport:
     """Start the commit job, or start it again after a failure (it resumes where it stopped):
     staff who see the import (its unit's and those above it)."""
     if not imports_visible_to(user).filter(pk=imp.pk).exists():
@@ -234,6 +235,6 @@ def roster_purge_stale(*, days: int = STAGING_DAYS) -> int:
             audit_record(action=AuditAction.MEMBER_IMPORT_EXPIRE, obj=imp, actor_label="system",
                          detail={"filename": imp.filename, "days": days})  # fmt: skip
             for path in (staged_path(imp), upload_path(imp)):
-                transaction.on_commit(lambda path=path: path.unlink(missing_ok=True))
+                transaction.on_commit(partial(path.unlink, missing_ok=True))
         n += 1
     return n

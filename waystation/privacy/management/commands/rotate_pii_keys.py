@@ -4,6 +4,8 @@ Rotation: put the new key first in PII_KEYS (keep the old ones after it), deploy
 command, then remove the old keys. The keyed hashes are not affected.
 """
 
+from typing import Any
+
 from django.apps import apps
 from django.core.management.base import BaseCommand
 from django.db import transaction
@@ -24,7 +26,7 @@ def encrypted_fields() -> dict:
 class Command(BaseCommand):
     help = "Re-encrypt personal data under the newest PII key."
 
-    def handle(self, *args, **options):
+    def handle(self, *args: Any, **options: Any) -> None:
         for model, fields in encrypted_fields().items():
             label = model._meta.label
             n = 0
