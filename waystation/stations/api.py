@@ -9,7 +9,7 @@ from ninja.files import UploadedFile
 
 from waystation.core.net import client_ip
 
-from . import selectors, services
+from . import checkins, selectors, services
 from .layer import station_layer
 from .models import Station
 
@@ -129,7 +129,7 @@ def stations_nearest(
     description="201：计入到站次数；200：未计入（见 `reason` 与 `message`），未计入的签到不记录。",
 )
 def checkin(request: HttpRequest, code: str, payload: CheckinIn):
-    result = services.checkin_record(
+    result = checkins.checkin_record(
         station=_station(code),
         card_token=payload.card_token,
         industry=payload.industry,

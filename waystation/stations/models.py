@@ -182,7 +182,7 @@ class StationPhoto(models.Model):
 
 class Visit(models.Model):
     """A check-in at a station, a member's (card) or anonymous. Only check-ins that show the
-    person was at the station are recorded (services.checkin_record): the poster's signed code,
+    person was at the station are recorded (checkins.checkin_record): the poster's signed code,
     or a shared location near the station."""
 
     class Channel(models.TextChoices):

@@ -17,7 +17,7 @@ from waystation.geo.boundaries import districts_geojson as _districts
 from waystation.members.middleware import MemberRequest
 from waystation.privacy.crypto import keyed_hash
 
-from . import selectors, services
+from . import checkins, selectors, services
 from .forms import ReportForm
 from .models import SERVICES, FaultReport, Station
 from .uploads import image_path
@@ -121,7 +121,7 @@ def checkin(request: MemberRequest, code: str) -> HttpResponse:
     if request.method == "POST":
         post = request.POST
         try:
-            result = services.checkin_record(
+            result = checkins.checkin_record(
                 station=station,
                 member=member,
                 industry="" if member else post.get("industry", ""),
@@ -193,7 +193,7 @@ def station_photo(request: HttpRequest, code: str, name: str) -> FileResponse:
 # --- the pages a check-in and a fault report redirect to (core.prg) ----------------------------
 
 
-def _checkin_outcome(result: services.CheckinResult) -> dict:
+def _checkin_outcome(result: checkins.CheckinResult) -> dict:
     outcome = {f.name: getattr(result, f.name) for f in fields(result)}
     outcome["visit"] = result.visit.pk if result.visit else None
     return outcome
@@ -211,7 +211,7 @@ def checkin_done(request: MemberRequest, code: str) -> HttpResponse:
         "stations/checkin_done.html",
         {
             "s": station,
-            "result": services.CheckinResult(**{**outcome, "visit": visit}),
+            "result": checkins.CheckinResult(**{**outcome, "visit": visit}),
             "member": request.member or None,
         },
     )

@@ -3,7 +3,7 @@ from django.core.exceptions import ValidationError
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from waystation.stations import services
+from waystation.stations import checkins, services
 from waystation.stations.access import stations_visible_to
 from waystation.stations.codes import poster_code
 from waystation.stations.models import Station
@@ -138,7 +138,7 @@ def test_report_list_takes_constant_queries(as_user, people, make_station):
 
 def test_station_detail_shows_visits_and_open_faults(as_user, people, make_station):
     station = make_station("TN001")
-    services.checkin_record(station=station, poster_code=poster_code(station), industry="express")
+    checkins.checkin_record(station=station, poster_code=poster_code(station), industry="express")
     services.report_create(station=station, category="water", text="没有热水")
     html = as_user(people.alice).get("/staff/stations/TN001/").content.decode()
     assert "没有热水" in html

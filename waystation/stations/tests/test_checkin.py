@@ -5,14 +5,14 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from waystation.members.cards import card_token
-from waystation.stations import services
+from waystation.stations import checkins
 from waystation.stations.codes import poster_code
 from waystation.stations.models import Station, Visit
 
 
 def scan(station, **kw):
     """A check-in in front of the station's poster (its code makes the visit count)."""
-    return services.checkin_record(station=station, poster_code=poster_code(station), **kw)
+    return checkins.checkin_record(station=station, poster_code=poster_code(station), **kw)
 
 
 def test_member_checkin_is_personal_and_carries_the_members_industry(make_station, member):
@@ -92,13 +92,13 @@ def test_forged_card_token_is_refused(client, make_station):
 
 def test_unknown_industry_is_refused(make_station):
     with pytest.raises(ValidationError):
-        services.checkin_record(station=make_station(), industry="astronaut")
+        checkins.checkin_record(station=make_station(), industry="astronaut")
 
 
 def test_checkin_at_a_temporarily_closed_station_is_refused(make_station):
     station = make_station(status=Station.Status.TEMP_CLOSED)
     with pytest.raises(ValidationError):
-        services.checkin_record(station=station)
+        checkins.checkin_record(station=station)
 
 
 def test_checkin_page_counts_a_browser_once(client, make_station):

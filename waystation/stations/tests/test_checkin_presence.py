@@ -7,7 +7,7 @@ import pytest
 
 from waystation.members.cards import card_token
 from waystation.members.middleware import SESSION_KEY
-from waystation.stations import services
+from waystation.stations import checkins, services
 from waystation.stations.codes import poster_code, poster_code_check
 from waystation.stations.models import Visit
 from waystation.stations.posters import checkin_url
@@ -65,7 +65,7 @@ def test_a_code_signed_for_a_version_the_station_never_had_does_not_count(here):
     future = poster_code(here)
     here.poster_version = 1
     assert poster_code_check(here, future) == "retired"
-    assert not services.checkin_record(station=here, poster_code=future).counted
+    assert not checkins.checkin_record(station=here, poster_code=future).counted
 
 
 def test_reissuing_the_poster_retires_the_old_code(client, here, people):
@@ -175,7 +175,7 @@ def test_a_member_card_checkin_with_the_poster_code_counts_for_the_member(client
 
 def test_a_member_cannot_check_in_at_every_station_in_turn_from_home(here, member, make_station):
     stations = [here, *(make_station(f"TN1{i:02d}", lon=119.99 + i / 100) for i in range(5))]
-    results = [services.checkin_record(station=s, member=member, **SUZHOU) for s in stations]
+    results = [checkins.checkin_record(station=s, member=member, **SUZHOU) for s in stations]
     assert [r.refused for r in results] == ["far"] * 6
     assert Visit.objects.count() == 0
 

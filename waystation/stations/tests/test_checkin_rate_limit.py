@@ -5,7 +5,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from waystation.stations import services
+from waystation.stations import checkins
 from waystation.stations.codes import poster_code
 from waystation.stations.models import Visit
 
@@ -16,7 +16,7 @@ def _three_per_ip(settings):
 
 
 def scan(station, *, ip="203.0.113.7", at=None, **kw):
-    return services.checkin_record(
+    return checkins.checkin_record(
         station=station,
         poster_code=poster_code(station),
         ip=ip,
