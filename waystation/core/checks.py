@@ -1,5 +1,7 @@
 """Deployment checks (`manage.py check --deploy`): refuse development shortcuts in production."""
 
+from typing import Any
+
 from django.conf import settings
 from django.core.checks import Error, Tags, register
 
@@ -7,7 +9,7 @@ DEV_SECRET_PREFIX = "dev-only-"  # noqa: S105 - a marker, not a secret
 
 
 @register(Tags.security, deploy=True)
-def production_settings(app_configs, **kwargs):
+def production_settings(app_configs: Any, **kwargs: Any) -> list[Error]:
     # The SMS backend is checked beside it, in waystation/members/checks.py.
     errors = []
     if settings.PII_DEV_DEFAULTS:

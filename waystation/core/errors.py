@@ -12,6 +12,7 @@ import logging
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.template import loader
 from django.urls import reverse
+from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -66,7 +67,12 @@ def ways_on() -> list[tuple[str, str]]:
 
 
 def error_page(
-    request: HttpRequest, status: int, *, title=None, message=None, detail=None
+    request: HttpRequest,
+    status: int,
+    *,
+    title: str | Promise | None = None,
+    message: str | Promise | None = None,
+    detail: str | None = None,
 ) -> HttpResponse:
     """The error page for `status` (JSON under /api/), rendered with the request's context."""
     page_title, page_message, api_detail = PAGES.get(status, PAGES[400])

@@ -1,17 +1,20 @@
 """Input that no view can store, refused before any view runs; a refusal of scope, answered
 as a page that does not exist."""
 
-from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from collections.abc import Callable
+
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse, QueryDict
 
 from waystation.accounts.access import NotInScope
 
 from .errors import error_page, is_api_request
 
+GetResponse = Callable[[HttpRequest], HttpResponse]
 NUL = "\x00"
 MESSAGE = "输入包含空字符 (input contains a NUL character)"
 
 
-def _has_nul(data) -> bool:
+def _has_nul(data: QueryDict) -> bool:
     return any(NUL in key or any(NUL in v for v in values) for key, values in data.lists())
 
 
@@ -22,7 +25,7 @@ class RejectNulMiddleware:
     The API's bodies (JSON and form) are checked by its parser (waystation.api): reading a
     multipart body here would leave request.body unreadable for a JSON endpoint."""
 
-    def __init__(self, get_response):
+    def __init__(self, get_response: GetResponse) -> None:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
@@ -43,7 +46,7 @@ class NotInScopeMiddleware:
     Django would answer with 403). Every page answers it as the 404 of a row that does not
     exist, here, once, so no view catches it (the API's own handler does the same)."""
 
-    def __init__(self, get_response):
+    def __init__(self, get_response: GetResponse) -> None:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:

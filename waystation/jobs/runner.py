@@ -15,12 +15,13 @@ import logging
 import time
 import traceback
 from collections.abc import Callable
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.models import User
 from django.db import InterfaceError, OperationalError, connection, transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -71,13 +72,13 @@ def _fail(job: Job, *, error: str, message: str) -> None:
     job.save(update_fields=["status", "error", "message", "finished_at"])
 
 
-def _skip_locked(qs):
+def _skip_locked(qs: QuerySet[Job]) -> QuerySet[Job]:
     if connection.features.has_select_for_update_skip_locked:
         return qs.select_for_update(skip_locked=True)
     return qs
 
 
-def _give_up_on_lost_jobs(stale) -> None:
+def _give_up_on_lost_jobs(stale: datetime) -> None:
     """Jobs whose worker went away on their last allowed attempt end failed, with that reason."""
     lost = Job.objects.filter(
         status=Job.Status.RUNNING, heartbeat_at__lt=stale, attempts__gte=MAX_ATTEMPTS

@@ -1,3 +1,5 @@
+from typing import Any
+
 from django import forms
 
 from waystation.geo.datums import DATUMS
@@ -46,7 +48,7 @@ class AnalysisForm(forms.Form):
     candidates_file = forms.FileField(label="候选点 CSV", required=False)
     time_limit = forms.FloatField(label="求解时限（秒）", initial=60, min_value=1, max_value=600)
 
-    def clean(self):
+    def clean(self) -> dict[str, Any]:
         super().clean()
         data = self.cleaned_data
         if data.get("demand") == "upload" and not data.get("demand_file"):

@@ -127,7 +127,9 @@ def demand_layer(params: dict, uploaded: dict) -> PointLayer:
     return _from_rows(uploaded["demand"], "需求", "upload")
 
 
-def candidates_layer(params: dict, uploaded: dict, stations: PointLayer, demand: PointLayer):
+def candidates_layer(
+    params: dict, uploaded: dict, stations: PointLayer, demand: PointLayer
+) -> PointLayer:
     source = params["candidates"]
     if source == "planned":
         return planned_layer()

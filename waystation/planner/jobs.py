@@ -1,6 +1,7 @@
 """The background job that runs an analysis and stores its result."""
 
-from waystation.jobs.runner import handler
+from waystation.jobs.models import Job
+from waystation.jobs.runner import Progress, handler
 from waystation.planning import PlanningError, run_coverage, run_selection
 from waystation.planning.coverage import points_geojson
 
@@ -11,7 +12,7 @@ STEPS = 1000
 
 
 @handler("planner.analysis")
-def analysis_run(job, progress):
+def analysis_run(job: Job, progress: Progress) -> dict:
     analysis = Analysis.objects.get(pk=job.params["analysis"])
     p = analysis.params
 

@@ -1,3 +1,5 @@
+from typing import Any
+
 from django.conf import settings
 from django.core.management.base import BaseCommand
 
@@ -7,7 +9,7 @@ from .load_demo import demo_modules
 class Command(BaseCommand):
     help = "Print the URLs and the demo logins."
 
-    def handle(self, *args, **options):
+    def handle(self, *args: Any, **options: Any) -> None:
         site = settings.SITE_URL
         w = self.stdout.write
         w("")
