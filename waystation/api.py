@@ -1,9 +1,12 @@
 """The JSON API under /api/v1/, for the mini-program and platforms. Each app contributes a
 router from its own `api.py`; pages and API call the same services."""
 
+from typing import Any
+
 import ninja.parser
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.http import Http404, HttpRequest
+from django.http import Http404, HttpRequest, HttpResponse
+from django.utils.datastructures import MultiValueDict
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
@@ -21,20 +24,22 @@ class Parser(ninja.parser.Parser):
     """Refuses NUL characters in any key or string of a JSON body or form (PostgreSQL text
     cannot hold them); the path and query are checked by core.middleware.RejectNulMiddleware."""
 
-    def parse_body(self, request):
+    def parse_body(self, request: HttpRequest) -> dict[str, Any]:
         data = super().parse_body(request)
         if _has_nul(data):
             raise DjangoValidationError(NUL_MESSAGE)
         return data
 
-    def parse_querydict(self, data, list_fields, request):
+    def parse_querydict(
+        self, data: MultiValueDict, list_fields: list[str], request: HttpRequest
+    ) -> dict[str, Any]:
         parsed = super().parse_querydict(data, list_fields, request)
         if _has_nul(parsed):  # files are neither str, list nor dict: not looked into
             raise DjangoValidationError(NUL_MESSAGE)
         return parsed
 
 
-def _has_nul(value) -> bool:
+def _has_nul(value: Any) -> bool:
     if isinstance(value, str):
         return "\x00" in value
     if isinstance(value, dict):
@@ -67,12 +72,12 @@ def validation_errors(exc: DjangoValidationError) -> dict[str, list[str]]:
 
 
 @api.exception_handler(DjangoValidationError)
-def on_django_validation_error(request: HttpRequest, exc):
+def on_django_validation_error(request: HttpRequest, exc: DjangoValidationError) -> HttpResponse:
     return api.create_response(request, {"errors": validation_errors(exc)}, status=400)
 
 
 @api.exception_handler(RateLimited)
-def on_rate_limited(request: HttpRequest, exc):
+def on_rate_limited(request: HttpRequest, exc: RateLimited) -> HttpResponse:
     body = {"errors": validation_errors(exc), "retry_after": exc.retry_after}
     response = api.create_response(request, body, status=429)
     response["Retry-After"] = str(exc.retry_after)
@@ -80,7 +85,7 @@ def on_rate_limited(request: HttpRequest, exc):
 
 
 @api.exception_handler(NinjaValidationError)
-def on_schema_error(request: HttpRequest, exc):
+def on_schema_error(request: HttpRequest, exc: NinjaValidationError) -> HttpResponse:
     errors: dict[str, list[str]] = {}
     for err in exc.errors:
         loc = [str(p) for p in err.get("loc", []) if p not in ("body", "payload", "query", "path")]
@@ -106,17 +111,17 @@ def _translate(err: dict) -> str:
 
 @api.exception_handler(Http404)
 @api.exception_handler(NotInScope)  # out of scope, or a step not theirs: 404, as for pages
-def on_not_found(request: HttpRequest, exc):
+def on_not_found(request: HttpRequest, exc: Exception) -> HttpResponse:
     return api.create_response(request, {"detail": "未找到 (not found)"}, status=404)
 
 
 @api.exception_handler(AuthenticationError)
-def on_unauthenticated(request: HttpRequest, exc):
+def on_unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
     return api.create_response(request, {"detail": "未登录或令牌无效 (unauthorized)"}, status=401)
 
 
 @api.exception_handler(HttpError)
-def on_http_error(request: HttpRequest, exc):
+def on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
     return api.create_response(request, {"detail": str(exc)}, status=exc.status_code)
 
 

@@ -17,7 +17,7 @@ def members_visible_to(user: AnyUser | None) -> QuerySet:
     )
 
 
-def member_for_staff(user: AnyUser, member_number: str):
+def member_for_staff(user: AnyUser, member_number: str) -> Member:
     return get_in_scope_or_404(members_visible_to(user), member_number=member_number)
 
 

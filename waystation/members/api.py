@@ -81,7 +81,7 @@ class MemberOut(Schema):
     response={202: SmsSentOut, 400: ErrorsOut, 429: RateLimitedOut},
     summary="发送短信验证码",
 )
-def sms_send(request: HttpRequest, payload: SmsSendIn):
+def sms_send(request: HttpRequest, payload: SmsSendIn) -> Status[dict]:
     """With `join` (the join page's other fields) a join code is sent only once they are all
     valid, and their errors come back like those of `POST /join`."""
     ip = client_ip(request)
@@ -98,7 +98,7 @@ def sms_send(request: HttpRequest, payload: SmsSendIn):
     response={200: JoinOut, 201: JoinOut, 400: ErrorsOut, 429: RateLimitedOut},
     summary="扫码入会",
 )
-def join(request: HttpRequest, payload: JoinIn):
+def join(request: HttpRequest, payload: JoinIn) -> Status[dict]:
     data = payload.dict()
     result = services.member_join(data=data, ip=client_ip(request))
     m = result.member
@@ -117,7 +117,7 @@ def join(request: HttpRequest, payload: JoinIn):
     auth=django_auth,
     summary="会员信息（工作人员；敏感字段始终脱敏）",
 )
-def member_get(request: HttpRequest, member_number: str):
+def member_get(request: HttpRequest, member_number: str) -> Status[dict]:
     if not scope_of(request.user).is_union_staff:
         return Status(404, {"detail": "未找到 (not found)"})
     m = member_for_staff(request.user, member_number)

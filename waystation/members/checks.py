@@ -6,6 +6,8 @@ every code to the log. A provider backend may say what its configuration lacks t
 optional `configuration_errors()` method.
 """
 
+from typing import Any
+
 from django.conf import settings
 from django.core.checks import Error, Tags, register
 
@@ -17,7 +19,7 @@ HINT = (
 
 
 @register(Tags.security, deploy=True)
-def sms_backend(app_configs, **kwargs):
+def sms_backend(app_configs: Any, **kwargs: Any) -> list[Error]:
     name = settings.SMS_BACKEND
     try:
         backend: SmsBackend = get_backend()

@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.core.management.base import OutputWrapper
 from django.db import transaction
 
 from waystation.accounts.models import OrgUnit, Platform, StaffRole
@@ -179,7 +180,7 @@ def _standing_campaigns(units: dict[str, OrgUnit]) -> None:
     )
 
 
-def load(stdout, *, members: int = MEMBERS) -> None:
+def load(stdout: OutputWrapper, *, members: int = MEMBERS) -> None:
     units = org_tree_ensure()
     _accounts(units)
     campaigns = _campaigns(units)

@@ -3,6 +3,7 @@ as a formula: text starting with = + - @ stays text (spreadsheet formula injecti
 
 import io
 from collections.abc import Iterable
+from typing import Any
 
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
@@ -15,7 +16,7 @@ def xlsx_bytes(header: list[str], rows: Iterable[Iterable], *, title: str = "She
     ws = wb.create_sheet(title)
     ws.append(header)
 
-    def cell(value):
+    def cell(value: Any) -> WriteOnlyCell:
         c = WriteOnlyCell(ws, value=value)
         if isinstance(value, str) and c.data_type == "f":
             c.data_type = "s"  # keep the text exactly, never as a formula

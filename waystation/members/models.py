@@ -1,3 +1,5 @@
+from datetime import date
+
 from django.conf import settings
 from django.db import models
 from django.urls import reverse
@@ -105,7 +107,7 @@ class Member(models.Model):
     def phone(self) -> str:
         return crypto.decrypt(self.phone_enc)
 
-    def age_on(self, day) -> int:
+    def age_on(self, day: date) -> int:
         years = day.year - self.birth_date.year
         return years - ((day.month, day.day) < (self.birth_date.month, self.birth_date.day))
 

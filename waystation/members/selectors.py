@@ -1,15 +1,18 @@
+from collections.abc import Mapping
 from datetime import date
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db.models import Count, Q, QuerySet
 from django.db.models.functions import TruncWeek
 
+from waystation.accounts.access import AnyUser
 from waystation.accounts.models import Platform
 from waystation.accounts.orgs import DISTRICT_NAMES, DISTRICTS, INDUSTRIES, INDUSTRY_NAMES
 from waystation.privacy.crypto import keyed_hash
 
 from .access import members_visible_to
-from .models import Campaign
+from .models import Campaign, Member
 from .validators import clean_phone
 
 
@@ -27,7 +30,7 @@ def join_choices() -> dict:
     }
 
 
-def members_filtered(user, params) -> QuerySet:
+def members_filtered(user: AnyUser | None, params: Mapping[str, Any]) -> QuerySet:
     """Members in the user's scope, filtered by list parameters; `q` is an exact phone or ID."""
     qs = members_visible_to(user).select_related("union")
     if params.get("union"):
@@ -71,7 +74,7 @@ def search_hash(q: str) -> str:
         return keyed_hash(q.upper())
 
 
-def member_find(user, q: str):
+def member_find(user: AnyUser, q: str) -> Member | None:
     """The one member in the user's scope with this exact member number, phone or ID number;
     None when `q` is blank or matches nobody in scope."""
     q = (q or "").strip()
@@ -81,7 +84,7 @@ def member_find(user, q: str):
     return members_filtered(user, params).first()
 
 
-def member_stats(user) -> dict:
+def member_stats(user: AnyUser) -> dict:
     qs = members_visible_to(user).filter(status="active")
     by_union = list(qs.values("union__name").annotate(n=Count("id")).order_by("-n"))
     by_district = [

@@ -1,6 +1,6 @@
 """Writes for members: joining, status changes, transfers, reveals, the export. Each audited."""
 
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from datetime import date
 
@@ -216,7 +216,7 @@ def _require_reason(reason: str) -> str:
 
 
 @transaction.atomic
-def member_set_status(*, member: Member, status: str, reason: str, actor) -> Member:
+def member_set_status(*, member: Member, status: str, reason: str, actor: User) -> Member:
     _check_manager(actor, member)
     reason = _require_reason(reason)
     if status not in (Member.Status.ACTIVE, Member.Status.LAPSED, Member.Status.WITHDRAWN):
@@ -241,7 +241,7 @@ def member_set_status(*, member: Member, status: str, reason: str, actor) -> Mem
 
 
 @transaction.atomic
-def member_transfer(*, member: Member, union: OrgUnit, reason: str, actor) -> Member:
+def member_transfer(*, member: Member, union: OrgUnit, reason: str, actor: User) -> Member:
     _check_manager(actor, member)
     reason = _require_reason(reason)
     if union.pk == member.union_id:
@@ -266,7 +266,7 @@ def member_transfer(*, member: Member, union: OrgUnit, reason: str, actor) -> Me
     return member
 
 
-def member_reveal(*, member: Member, fields: list[str], reason: str, actor) -> dict:
+def member_reveal(*, member: Member, fields: list[str], reason: str, actor: User) -> dict:
     """The full ID number and/or phone, for a permitted role, with a reason, audited."""
     if not can_reveal_personal_data(actor):
         raise NotInScope
@@ -300,13 +300,13 @@ EXPORT_HEADER = [
 ]
 
 
-def member_export(*, actor, params: Mapping[str, str]) -> bytes:
+def member_export(*, actor: User, params: Mapping[str, str]) -> bytes:
     """The members the actor sees, filtered as on the list, as a workbook (ID number and phone
     masked); audited with the filters (never the searched phone or ID) and the row count."""
     qs = selectors.members_filtered(actor, params).prefetch_related("platforms")
     count = 0
 
-    def rows():
+    def rows() -> Iterator[list]:
         nonlocal count
         for m in qs.iterator(chunk_size=2000):
             count += 1

@@ -4,12 +4,13 @@ import io
 import json
 import time
 from collections import defaultdict
+from typing import Any
 
 import segno
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -25,7 +26,7 @@ from waystation.privacy import crypto
 from . import selectors, services, sms
 from .cards import card_token
 from .middleware import SESSION_KEY
-from .models import Campaign
+from .models import Campaign, Member
 from .validators import clean_phone
 
 # Where the service's fields show on the page; anything else (campaign …) above the form, as
@@ -46,7 +47,9 @@ def _errors(exc: ValidationError) -> dict[str, list[str]]:
     return out
 
 
-def _page(request: HttpRequest, template: str, context: dict, exc: ValidationError | None = None):
+def _page(
+    request: HttpRequest, template: str, context: dict, exc: ValidationError | None = None
+) -> HttpResponse:
     """Render a page of the join or sign-in flow; with the error that stopped a POST beside its
     field, as 429 with Retry-After when it was a limit (the button counts the wait down)."""
     # Missing keys read as empty without a failed lookup each (Django's template engine answers
@@ -104,15 +107,17 @@ def _resend_after(request: HttpRequest, values: dict) -> int:
     return sms.resend_wait(phone=phone, ip=client_ip(request))
 
 
-def _sign_in(request: HttpRequest, member) -> None:
+def _sign_in(request: HttpRequest, member: Member) -> None:
     request.session.cycle_key()
     request.session[SESSION_KEY] = member.pk
 
 
-def _join_values(post) -> dict:
+def _join_values(post: QueryDict) -> dict:
     """What the person typed on the join page, to check and to show again."""
-    values = {f: post.get(f, "") for f in ("name", "id_number", "phone", "sms_code", "industry",
-                                           "district")}  # fmt: skip
+    values: dict[str, Any] = {
+        f: post.get(f, "")
+        for f in ("name", "id_number", "phone", "sms_code", "industry", "district")
+    }
     values["platforms"] = post.getlist("platforms")
     values["consent"] = bool(post.get("consent"))
     return values
@@ -159,7 +164,7 @@ def join(request: HttpRequest, code: str) -> HttpResponse:
     return redirect("members:card")
 
 
-def _campaign_gone(request: HttpRequest, campaign: Campaign | None):
+def _campaign_gone(request: HttpRequest, campaign: Campaign | None) -> HttpResponse:
     """An old poster's link: say so and offer the city's standing way to join. 404 when the
     code never existed; 410 Gone when the campaign existed and has ended, so that link
     checkers and crawlers drop it for good and staff logs can tell a typo from a dead poster

@@ -1,14 +1,16 @@
 """Staff pages for roster import: upload and list, template, preview, error file, commit."""
 
-from typing import cast
+from typing import Any, cast
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import UploadedFile
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from waystation.accounts.access import (
+    AnyUser,
     AuthenticatedHttpRequest,
     get_in_scope_or_404,
     union_staff_required,
@@ -31,11 +33,11 @@ class UploadForm(forms.Form):
         widget=forms.ClearableFileInput(attrs={"accept": ".xlsx"}),
     )
 
-    def __init__(self, *args, user, **kwargs):
+    def __init__(self, *args: Any, user: AnyUser, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         cast(forms.ModelChoiceField, self.fields["unit"]).queryset = roster.importable_units(user)
 
-    def clean_file(self):
+    def clean_file(self) -> UploadedFile:
         upload = self.cleaned_data["file"]
         if upload.size > roster.MAX_BYTES:
             raise forms.ValidationError(
@@ -44,7 +46,7 @@ class UploadForm(forms.Form):
         return upload
 
 
-def _import_for(user, pk: int) -> RosterImport:
+def _import_for(user: AnyUser, pk: int) -> RosterImport:
     return get_in_scope_or_404(roster.imports_visible_to(user), pk=pk)
 
 

@@ -1,18 +1,20 @@
 """Staff pages for members: list, detail, reveal, status, transfer, card check, campaigns, stats."""
 
-from typing import cast
+from collections.abc import Callable
+from typing import Any, cast
 
 from django import forms
 from django.contrib import messages
 from django.core import signing
 from django.core.exceptions import ValidationError
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.http import urlencode
 from django.views.decorators.http import require_POST
 
 from waystation.accounts.access import (
+    AnyUser,
     AuthenticatedHttpRequest,
     card_verifier_required,
     scope_of,
@@ -32,7 +34,7 @@ from .models import Campaign, Member
 PAGE_SIZE = 50
 
 
-def _units_in_scope(user):
+def _units_in_scope(user: AnyUser) -> QuerySet[OrgUnit]:
     scope = scope_of(user)
     if scope.city:
         return OrgUnit.objects.all()
@@ -125,7 +127,13 @@ def member_reveal(request: AuthenticatedHttpRequest, number: str) -> HttpRespons
     return resp
 
 
-def _member_action(request: HttpRequest, number: str, form, invalid: str, act) -> HttpResponse:
+def _member_action(
+    request: HttpRequest,
+    number: str,
+    form: forms.Form,
+    invalid: str,
+    act: Callable[[Member, dict[str, Any]], str],
+) -> HttpResponse:
     """A staff action on one member: validate the form, call the service, say what happened."""
     member = member_for_staff(request.user, number)
     if not form.is_valid():
@@ -143,7 +151,7 @@ def _member_action(request: HttpRequest, number: str, form, invalid: str, act) -
 @require_POST
 @union_staff_required
 def member_status(request: AuthenticatedHttpRequest, number: str) -> HttpResponse:
-    def act(member, data):
+    def act(member: Member, data: dict[str, Any]) -> str:
         services.member_set_status(member=member, status=data["status"], reason=data["reason"],
                                    actor=request.user)  # fmt: skip
         return "会员状态已更新"
@@ -154,7 +162,7 @@ def member_status(request: AuthenticatedHttpRequest, number: str) -> HttpRespons
 @require_POST
 @union_staff_required
 def member_transfer(request: AuthenticatedHttpRequest, number: str) -> HttpResponse:
-    def act(member, data):
+    def act(member: Member, data: dict[str, Any]) -> str:
         services.member_transfer(member=member, union=data["union"], reason=data["reason"],
                                  actor=request.user)  # fmt: skip
         return f"已转入{data['union'].name}"

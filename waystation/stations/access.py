@@ -35,7 +35,7 @@ def stations_visible_to(user: AnyUser) -> StationQuerySet:
     return qs.filter(q)
 
 
-def station_for_staff(user: AnyUser, code: str):
+def station_for_staff(user: AnyUser, code: str) -> Station:
     return get_in_scope_or_404(stations_visible_to(user), code=code)
 
 

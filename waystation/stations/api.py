@@ -1,6 +1,6 @@
 """Stations API: the map layer, nearest open station, check-ins and fault reports."""
 
-from typing import Literal
+from typing import Any, Literal
 
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.cache import get_conditional_response
@@ -93,7 +93,7 @@ def stations_list(
     open_now: bool = False,
     district: str = "",
     datum: str = "wgs84",
-):
+) -> HttpResponse | None:
     layer = station_layer(service=service, open_now=open_now, district=district, datum=datum)
     response = HttpResponse(layer.body, content_type="application/json; charset=utf-8")
     response["ETag"] = layer.etag
@@ -114,7 +114,7 @@ def stations_nearest(
     service: str = "",
     open_now: bool = False,
     limit: int = 5,
-):
+) -> list[dict[str, Any]]:
     # lon/lat arrive as text so that "NaN", "abc" and out-of-range values get one clear message
     hits = selectors.stations_nearest(
         lon=lon, lat=lat, datum=datum, service=service, open_now=open_now, limit=limit
@@ -128,7 +128,7 @@ def stations_nearest(
     summary="签到（需驿站海报二维码的签到码，或驿站附近的定位）",
     description="201：计入到站次数；200：未计入（见 `reason` 与 `message`），未计入的签到不记录。",
 )
-def checkin(request: HttpRequest, code: str, payload: CheckinIn):
+def checkin(request: HttpRequest, code: str, payload: CheckinIn) -> Status[dict]:
     result = checkins.checkin_record(
         station=_station(code),
         card_token=payload.card_token,
@@ -164,6 +164,6 @@ def report(
     category: str = Form(...),
     text: str = Form(""),
     photo: UploadedFile | None = File(None),  # noqa: B008 - ninja's parameter markers
-):
+) -> Status[dict]:
     r = services.report_create(station=_station(code), category=category, text=text, photo=photo)
     return Status(201, {"id": r.pk, "status": r.status, "photo": bool(r.photo_name)})

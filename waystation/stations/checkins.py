@@ -84,7 +84,7 @@ def anon_checkins_per_ip() -> int:
     return int(getattr(settings, "STATIONS_ANON_CHECKINS_PER_IP", ANON_CHECKINS_PER_IP))
 
 
-def member_from_card(token: str):
+def member_from_card(token: str) -> Member:
     """The member of an e-card token; ValidationError if it is forged, expired or withdrawn."""
     from waystation.members.cards import card_token_read
     from waystation.members.models import Member

@@ -5,9 +5,11 @@ labelled as such (Station.is_demo and a note on the map)."""
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any
 
 import numpy as np
 from django.contrib.auth import get_user_model
+from django.core.management.base import OutputWrapper
 from django.db import transaction
 from django.utils import timezone
 
@@ -87,7 +89,7 @@ INDUSTRY_SHARE = {
 }
 
 
-def _pick(rng: np.random.Generator, items: list, shares: list[float]):
+def _pick(rng: np.random.Generator, items: list, shares: list[float]) -> Any:
     p = np.array(shares, dtype=float)
     return items[int(rng.choice(len(items), p=p / p.sum()))]
 
@@ -139,7 +141,7 @@ def _stations(rng: np.random.Generator) -> list[Station]:
 
 
 @transaction.atomic
-def load(stdout) -> None:
+def load(stdout: OutputWrapper) -> None:
     if Station.objects.filter(is_demo=True).exists():
         stdout.write("demo stations: already loaded")
         return

@@ -1,4 +1,4 @@
-from typing import cast
+from typing import Any, cast
 
 from django import forms
 
@@ -18,7 +18,7 @@ class ReportForm(forms.Form):
     # with English messages and without the size limit).
     photo = forms.FileField(label="照片（可选，≤ 5 MB）", required=False)
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["text"].widget.attrs.update(rows=4, placeholder="例如：饮水机不出热水")
         self.fields["photo"].widget.attrs.update(accept="image/*")
@@ -72,7 +72,7 @@ class StationForm(forms.Form):
 
     KEEPER_FIELDS = ("status", "capacity", "services", "is_24h", "weekly_text")
 
-    def __init__(self, *args, keeper_only: bool = False, **kwargs):
+    def __init__(self, *args: Any, keeper_only: bool = False, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         if keeper_only:
             for name in list(self.fields):

@@ -11,7 +11,7 @@ differ from the registry, with progress. Re-importing the same file changes noth
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -73,7 +73,7 @@ def hours_parse(text: str) -> list:
     return [[p.strip().split("-", 1) for p in part.split(",") if p.strip()] for part in parts]
 
 
-def registry_xlsx(stations, *, datum: str = "wgs84") -> bytes:
+def registry_xlsx(stations: Iterable[Station], *, datum: str = "wgs84") -> bytes:
     rows = []
     items = list(stations)
     lons = [s.lon for s in items]

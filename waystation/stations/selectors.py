@@ -8,7 +8,7 @@ from functools import lru_cache
 from typing import Any, NamedTuple
 
 from django.core.exceptions import ValidationError
-from django.db.models import Count, QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.db.models.functions import ExtractHour, TruncDate
 from django.utils import timezone
 
@@ -181,9 +181,7 @@ def stations_filtered(user: AnyUser, params: Any) -> QuerySet:
     ).order_by("code")
 
 
-def _open_reports_q():
-    from django.db.models import Q
-
+def _open_reports_q() -> Q:
     return Q(reports__status__in=[FaultReport.Status.OPEN, FaultReport.Status.ACKNOWLEDGED])
 
 

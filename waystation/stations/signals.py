@@ -1,9 +1,11 @@
 """Any change to a station or its exceptions marks the registry changed (index rebuild)."""
 
+from typing import Any
+
 from django.db.models.signals import post_delete, post_save
 
 
-def _touch(sender, **kwargs) -> None:
+def _touch(sender: type, **kwargs: Any) -> None:
     from .services import registry_touch
 
     registry_touch()

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from waystation.accounts.access import (
+    AnyUser,
     AuthenticatedHttpRequest,
     Role,
     requires,
@@ -112,7 +113,7 @@ def station_import(request: AuthenticatedHttpRequest) -> HttpResponse:
     )
 
 
-def _import_started(request: HttpRequest, result: registry.ImportResult):
+def _import_started(request: HttpRequest, result: registry.ImportResult) -> HttpResponse:
     counts = f"新建 {result.created}，更新 {result.updated}，无变化 {result.unchanged}"
     if result.job is None:
         messages.success(request, f"{counts}：文件与现有登记一致，没有需要写入的变化。")
@@ -299,7 +300,7 @@ def report_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     )
 
 
-def _report_for_staff(user, pk: int) -> FaultReport:
+def _report_for_staff(user: AnyUser, pk: int) -> FaultReport:
     report = selectors.reports_visible_to(user).filter(pk=pk).first()
     if report is None:
         raise Http404

@@ -1,5 +1,7 @@
+from typing import Any
+
 from django.core.exceptions import ValidationError
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from waystation.members import selectors
 from waystation.members.models import Campaign
@@ -12,10 +14,10 @@ class Command(BaseCommand):
         "ended or unknown campaign link."
     )
 
-    def add_arguments(self, parser):
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("code", nargs="?", help="the campaign's code; none: show the current")
 
-    def handle(self, *args, code: str | None, **options):
+    def handle(self, *args: Any, code: str | None, **options: Any) -> None:
         if code:
             campaign = Campaign.objects.filter(code=code).first()
             if campaign is None:

@@ -1,4 +1,6 @@
-from django.core.management.base import BaseCommand
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandParser
 
 from waystation.members.roster import STAGING_DAYS, roster_purge_stale
 
@@ -6,9 +8,9 @@ from waystation.members.roster import STAGING_DAYS, roster_purge_stale
 class Command(BaseCommand):
     help = "Expire roster uploads never committed, deleting their staged personal data (run daily)."
 
-    def add_arguments(self, parser):
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--days", type=int, default=STAGING_DAYS)
 
-    def handle(self, *args, days: int, **options):
+    def handle(self, *args: Any, days: int, **options: Any) -> None:
         n = roster_purge_stale(days=days)
         self.stdout.write(f"{n} roster upload(s) expired")
