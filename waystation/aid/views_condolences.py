@@ -12,10 +12,9 @@ from waystation.accounts.access import AuthenticatedHttpRequest, requires
 from waystation.members.access import members_visible_to
 
 from . import selectors, services
-from .access import can_work_on_aid
+from .access import can_work_on_aid, units_of
 from .benefits import yuan
 from .models import Condolence, Plan
-from .views_common import units_of
 
 
 @requires(can_work_on_aid)

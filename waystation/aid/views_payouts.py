@@ -7,7 +7,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
-from waystation.accounts.access import AuthenticatedHttpRequest, staff_required
+from waystation.accounts.access import AuthenticatedHttpRequest, requires
 from waystation.accounts.orgs import DISTRICTS
 from waystation.core.http import attachment, flash_errors, paginate
 from waystation.members.exports import XLSX
@@ -15,12 +15,11 @@ from waystation.members.exports import XLSX
 from . import selectors, services
 from .access import can_approve_claims
 from .models import Payout, PayoutBatch, Plan
-from .views_common import PAGE_SIZE, require
+from .views_common import PAGE_SIZE
 
 
-@staff_required
+@requires(can_approve_claims)
 def payouts(request: AuthenticatedHttpRequest) -> HttpResponse:
-    require(request, can_approve_claims)
     qs = selectors.payouts_filtered(request.GET)
     page, params = paginate(request, qs, PAGE_SIZE)
     return render(
@@ -43,9 +42,8 @@ def _xlsx(data: bytes, name: str) -> HttpResponse:
 
 
 @require_POST
-@staff_required
+@requires(can_approve_claims)
 def payout_export(request: AuthenticatedHttpRequest) -> HttpResponse:
-    require(request, can_approve_claims)
     ids = [int(x) for x in request.POST.getlist("payout") if x.isdigit()]
     try:
         batch, data = services.payout_batch_export(
@@ -57,9 +55,8 @@ def payout_export(request: AuthenticatedHttpRequest) -> HttpResponse:
     return _xlsx(data, f"payout-batch-{batch.pk}.xlsx")
 
 
-@staff_required
+@requires(can_approve_claims)
 def payout_batch_file(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-    require(request, can_approve_claims)
     batch = PayoutBatch.objects.filter(pk=pk).first()
     if batch is None:
         raise Http404
@@ -70,9 +67,8 @@ def payout_batch_file(request: AuthenticatedHttpRequest, pk: int) -> HttpRespons
 
 
 @require_POST
-@staff_required
+@requires(can_approve_claims)
 def payout_action(request: AuthenticatedHttpRequest, pk: int, action: str) -> HttpResponse:
-    require(request, can_approve_claims)
     payout = Payout.objects.select_related("claim").filter(pk=pk).first()
     if payout is None or action not in ("paid", "failed", "reissue"):
         raise Http404

@@ -10,17 +10,16 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from waystation.accounts.access import AuthenticatedHttpRequest, requires, staff_required
+from waystation.accounts.access import AuthenticatedHttpRequest, requires
 from waystation.accounts.models import Platform
 from waystation.accounts.orgs import DISTRICTS
 from waystation.core.http import error_text, flash_errors
 from waystation.members.access import members_visible_to
 
 from . import selectors, services
-from .access import can_manage_aid_plans, can_work_on_aid
+from .access import can_manage_aid_plans, can_work_on_aid, units_of
 from .forms import GiftForm, PlanCopyForm, PlanForm
 from .models import GiftBatch, Plan
-from .views_common import require, units_of
 
 
 @requires(can_work_on_aid)
@@ -61,20 +60,18 @@ def plans(request: AuthenticatedHttpRequest) -> HttpResponse:
 
 
 def _plan_to_manage(request: HttpRequest, code: str) -> Plan:
-    require(request, can_manage_aid_plans)
     plan = Plan.objects.filter(code=code).first()
     if plan is None:
         raise Http404
     return plan
 
 
-@staff_required
+@requires(can_manage_aid_plans)
 def plan_new(request: AuthenticatedHttpRequest) -> HttpResponse:
-    require(request, can_manage_aid_plans)
     return _plan_form(request, None)
 
 
-@staff_required
+@requires(can_manage_aid_plans)
 def plan_edit(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
     return _plan_form(request, _plan_to_manage(request, code))
 
@@ -120,7 +117,7 @@ def _new_plan_initial() -> dict:
 
 
 @require_POST
-@staff_required
+@requires(can_manage_aid_plans)
 def plan_copy(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
     plan = _plan_to_manage(request, code)
     form = PlanCopyForm(request.POST)

@@ -5,9 +5,9 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from waystation.aid import forms
+from waystation.aid.access import units_of
 from waystation.aid.models import GiftBatch
 from waystation.aid.services import Gift
-from waystation.aid.views_common import units_of
 
 
 def _list(text: str) -> SimpleUploadedFile:
