@@ -24,10 +24,6 @@ EXCEPTIONS = {
     "would have to keep the decrypted values in the session to show them after it",
     "aid:payout_export": "answers the bank batch as an .xlsx download: the browser stays on the "
     "payouts page, so reloading reloads that page and exports nothing",
-    "members:join": "the join form's send-code step is reworked with sign-in in issue 16 (the "
-    "members part); its successful join redirects to the card (members/tests/test_join.py)",
-    "members:login": "the sign-in form's send-code step is reworked with joining in issue 16 (the "
-    "members part); its successful sign-in redirects (members/tests/test_join.py)",
 }
 
 POST_SIGNS = re.compile(r"\brequest\.(POST|FILES|method)\b")

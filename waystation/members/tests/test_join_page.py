@@ -113,6 +113,7 @@ def test_the_per_address_limit_shows_the_wait(client, campaign, settings):
     assert shown(r) == {**SHOWN, "phone": "13800000002"}
 
 
+@pytest.mark.prg("members:join")
 def test_joining_redirects_to_the_card_and_forgets_the_draft(client, campaign):
     send_code(client)
     r = client.post(URL, {**TYPED, "sms_code": "246810", "action": "join"})
@@ -141,6 +142,7 @@ def test_signing_in_just_after_joining(client, campaign):
     assert r.status_code == 302 and r["Location"] == "/me/card/"
 
 
+@pytest.mark.prg("members:login")
 def test_login_send_keeps_next_and_the_phone_through_the_redirect(client, orgs):
     make_member(phone="13812345678")
     r = client.post("/me/login/?next=/me/aid/", {"phone": "138 1234 5678", "action": "send_code"})
