@@ -16,7 +16,7 @@ from django.db import transaction
 
 from waystation.accounts.models import OrgUnit, Platform, StaffRole
 from waystation.accounts.orgs import DISTRICTS, INDUSTRIES, PLATFORMS
-from waystation.accounts.services import org_tree_ensure
+from waystation.accounts.demo import changzhou_ensure
 from waystation.core.bulk import insert_ignoring_conflicts
 
 from .exports import xlsx_bytes
@@ -181,7 +181,7 @@ def _standing_campaigns(units: dict[str, OrgUnit]) -> None:
 
 
 def load(stdout: OutputWrapper, *, members: int = MEMBERS) -> None:
-    units = org_tree_ensure()
+    units = changzhou_ensure()
     _accounts(units)
     campaigns = _campaigns(units)
     _standing_campaigns(units)

@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from waystation.accounts.access import NotInScope
 from waystation.accounts.models import OrgUnit, Platform
 from waystation.accounts.orgs import DISTRICT_NAMES, INDUSTRY_NAMES
-from waystation.accounts.services import industry_union
+from waystation.accounts.cities import industry_union
 from waystation.core.models import counter_take
 from waystation.privacy import crypto
 from waystation.privacy.audit import AuditAction, audit_record
@@ -152,7 +152,7 @@ def member_join(*, data: dict, ip: str | None = None) -> JoinResult:
                 ),
                 industry=clean["industry"],
                 work_district=clean["district"],
-                union=industry_union(clean["industry"]),
+                union=industry_union(clean["campaign"].unit.city_id, clean["industry"]),
                 channel=Member.Channel.SCAN,
                 campaign=clean["campaign"],
                 consent_version=settings.PRIVACY_NOTICE_VERSION,

@@ -14,7 +14,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from waystation.accounts.models import StaffRole
-from waystation.accounts.services import org_tree_ensure
+from waystation.accounts.demo import changzhou_ensure
 from waystation.geo.boundaries import random_points_in
 
 from .models import FaultReport, Station, Visit, services_mask
@@ -146,7 +146,7 @@ def load(stdout: OutputWrapper) -> None:
         stdout.write("demo stations: already loaded")
         return
     rng = np.random.default_rng(SEED)
-    orgs = org_tree_ensure()
+    orgs = changzhou_ensure()
     Station.objects.bulk_create(_stations(rng), batch_size=500)
     registry_touch()  # bulk_create sends no signals
     keeper_station = Station.objects.get(code="TN001")

@@ -13,7 +13,8 @@ TODAY = date(2026, 6, 1)
 
 
 def make_member(number: str, *, district="tianning", industry="food_delivery", id_tail="0011"):
-    from waystation.accounts.services import industry_union
+    from waystation.accounts.cities import industry_union
+    from waystation.accounts.models import District
     from waystation.members.models import Member
     from waystation.members.services import member_fields
 
@@ -25,7 +26,7 @@ def make_member(number: str, *, district="tianning", industry="food_delivery", i
         ),
         industry=industry,
         work_district=district,
-        union=industry_union(industry),
+        union=industry_union(District.objects.get(code=district).city_id, industry),
         channel=Member.Channel.SCAN,
     )
 

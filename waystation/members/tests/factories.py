@@ -3,7 +3,8 @@
 import itertools
 import random
 
-from waystation.accounts.services import industry_union
+from waystation.accounts.cities import industry_union
+from waystation.accounts.models import District
 from waystation.members.demo import fake_id_number, fake_phone
 from waystation.members.models import Member
 from waystation.members.services import member_fields, member_numbers
@@ -30,7 +31,7 @@ def make_member(
         ),
         industry=industry,
         work_district=district,
-        union=industry_union(industry),
+        union=industry_union(District.objects.get(code=district).city_id, industry),
         channel=extra.pop("channel", Member.Channel.STAFF),
         **extra,
     )
