@@ -58,6 +58,9 @@ ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 CSRF_FAILURE_VIEW = "waystation.core.errors.csrf_failure"  # a Chinese page, JSON under /api/
 SITE_URL = env("SITE_URL", "http://127.0.0.1:8000")
+# The federation the site speaks for (page titles, posters); by default read from the cities
+# served: the one city's federation, or their province's.
+SITE_NAME = env("SITE_NAME", "")
 # How many reverse proxies we run in front of the server, each appending the address it received
 # from to X-Forwarded-For; the client's address is read from there (waystation/core/net.py).
 # 0: clients connect directly and the header is ignored.

@@ -10,7 +10,8 @@ from typing import Any
 from .cities import DATA, CitySeed, DistrictSeed, ProvinceSeed, city_add
 from .models import OrgUnit
 
-BOUNDARY_FILE = Path(__file__).resolve().parents[1] / "geo" / "data" / "changzhou_admin_gcj02.geojson"
+GEO_DATA = Path(__file__).resolve().parents[1] / "geo" / "data"
+BOUNDARY_FILE = GEO_DATA / "changzhou_admin_gcj02.geojson"
 
 
 @cache
