@@ -81,6 +81,7 @@ INSTALLED_APPS = [
     "waystation.stations",
     "waystation.aid",
     "waystation.planner",
+    "waystation.org",
 ]
 
 MIDDLEWARE = [

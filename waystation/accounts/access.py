@@ -226,9 +226,7 @@ def scope_of(user: AnyUser | None) -> Scope:
             for r in roles
             if r.role == Role.PLATFORM_LIAISON and r.platform_id and r.unit.city_id
         ),
-        admin_cities=frozenset(
-            c for r in roles if r.role == Role.CITY_ADMIN for c in cities_of(r)
-        ),
+        admin_cities=frozenset(c for r in roles if r.role == Role.CITY_ADMIN for c in cities_of(r)),
         home_cities=frozenset(c for r in roles for c in cities_of(r)),
         units=tuple(r.unit_id for r in roles),
     )

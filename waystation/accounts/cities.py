@@ -153,17 +153,28 @@ def city_add(seed: CitySeed) -> dict[str, OrgUnit]:
         )
     suffix = f"-{seed.adcode}" if seed.industry_unit_suffix is None else seed.industry_unit_suffix
     for industry in Industry.objects.all():
-        units[industry.code], _ = OrgUnit.objects.get_or_create(
-            code=f"{industry.code}{suffix}",
-            defaults={
-                "name": f"{city.name}{industry.name}行业工会",
-                "kind": OrgUnit.Kind.INDUSTRY,
-                "city": city,
-                "industry": industry,
-                "parent": city_unit,
-            },
+        units[industry.code] = industry_union_ensure(
+            city, industry, code=f"{industry.code}{suffix}", parent=city_unit
         )
     return units
+
+
+def industry_union_ensure(
+    city: City, industry: Industry, *, code: str = "", parent: OrgUnit | None = None
+) -> OrgUnit:
+    """The city's union of an industry, created if missing (a new city, a new industry)."""
+    existing = OrgUnit.objects.filter(kind=OrgUnit.Kind.INDUSTRY, city=city, industry=industry)
+    unit = existing.first()
+    if unit is None:
+        unit = OrgUnit.objects.create(
+            code=code or f"{industry.code}-{city.adcode}",
+            name=f"{city.name}{industry.name}行业工会",
+            kind=OrgUnit.Kind.INDUSTRY,
+            city=city,
+            industry=industry,
+            parent=parent or OrgUnit.objects.filter(kind=OrgUnit.Kind.CITY, city=city).first(),
+        )
+    return unit
 
 
 def industry_union(city: City | int, industry: str) -> OrgUnit:

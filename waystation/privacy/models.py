@@ -61,6 +61,9 @@ class AuditAction(models.TextChoices):
     AID_PAYOUT_PAID = "aid.payout_paid", _("标记已支付")
     AID_PAYOUT_FAILED = "aid.payout_failed", _("标记支付失败")
     AID_PAYOUT_REISSUE = "aid.payout_reissue", _("重新发起支付")
+    # the organisation
+    ORG_EDIT = "org.edit", _("修改组织与词表")
+    ORG_CITY_ADD = "org.city_add", _("新增城市工会")
 
 
 class AuditLogQuerySet(models.QuerySet):
