@@ -27,7 +27,7 @@ ORDER: Any = _("排序")
 UNION: Any = _("工会名称")
 INDUSTRY: Any = _("行业")
 
-FormSet = type[BaseModelFormSet[Any, Any]]
+FormSet = type[BaseModelFormSet]
 DistrictFormSet: FormSet = modelformset_factory(
     District, fields=["name", "order"], labels={"name": NAME, "order": ORDER}, extra=0
 )
