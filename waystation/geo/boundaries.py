@@ -109,7 +109,7 @@ def _in_bbox(lon: NDArray[np.float64], lat: NDArray[np.float64], bbox: BBox) -> 
 def _even_odd(
     lon: NDArray[np.float64], lat: NDArray[np.float64], edges: tuple[NDArray[np.float64], ...]
 ) -> NDArray[np.bool_]:
-    """Inside by the even-odd rule: a ray to the west crosses the boundary an odd number of times.
+    """Inside by the even-odd rule: a ray to the east crosses the boundary an odd number of times.
 
     Sweep: the points sorted by latitude, each edge's latitude band [ylo, yhi) is a contiguous
     run of them (two binary searches). The (edge, point) pairs of all bands are then laid out
