@@ -5,6 +5,7 @@ import io
 
 import numpy as np
 
+from waystation.geo.boundaries import changzhou
 from waystation.planning import (
     PlanningError,
     PointLayer,
@@ -118,7 +119,9 @@ def demand_layer(params: dict, uploaded: dict) -> PointLayer:
     source = params["demand"]
     if source == "synthetic":
         return synthetic_riders(
-            int(params.get("demand_n", 20000)), seed=int(params.get("seed", 2024))
+            int(params.get("demand_n", 20000)),
+            seed=int(params.get("seed", 2024)),
+            boundaries=changzhou(),  # transitional: the analysis's city from the database
         )
     if source == "members":
         return members_layer(int(params.get("demand_n", 20000)), int(params.get("seed", 2024)))

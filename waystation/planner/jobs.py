@@ -1,5 +1,6 @@
 """The background job that runs an analysis and stores its result."""
 
+from waystation.geo.boundaries import changzhou
 from waystation.jobs.models import Job
 from waystation.jobs.runner import Progress, handler
 from waystation.planning import PlanningError, run_coverage, run_selection
@@ -29,6 +30,7 @@ def analysis_run(job: Job, progress: Progress) -> dict:
             "detour": float(p["detour"]),
             "speed_kmh": p.get("speed_kmh"),
             "progress": report,
+            "boundaries": changzhou(),  # transitional: the analysis's city from the database
         }
         if analysis.kind == Analysis.Kind.COVERAGE:
             result = run_coverage(stations, demand, **common)
