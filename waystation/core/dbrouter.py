@@ -106,7 +106,7 @@ def _replica_reachable() -> bool:
         conn.close_if_health_check_failed()  # a kept connection the replica has dropped
         conn.ensure_connection()
     except Error as exc:
-        retry = int(getattr(settings, "DATABASE_REPLICA_RETRY_SECONDS", 10))
+        retry = settings.DATABASE_REPLICA_RETRY_SECONDS
         _replica_down_until = time.monotonic() + retry
         log.warning("read replica unavailable, reading from the primary for %ss: %s", retry, exc)
         return False
