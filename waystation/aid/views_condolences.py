@@ -9,6 +9,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 
 from waystation.accounts.access import AuthenticatedHttpRequest, requires
+from waystation.core.dbrouter import lagging_reads_view
 from waystation.members.access import members_visible_to
 
 from . import selectors, services
@@ -66,6 +67,7 @@ def condolences(request: AuthenticatedHttpRequest) -> HttpResponse:
 
 
 @requires(can_work_on_aid)
+@lagging_reads_view
 def stats(request: AuthenticatedHttpRequest) -> HttpResponse:
     s = selectors.aid_stats(request.user, request.GET)
     s["paid_display"] = yuan(s["paid_fen"])

@@ -10,9 +10,11 @@ from waystation.members.selectors import default_campaign
 from waystation.privacy.models import AuditAction, AuditLog
 
 from . import selectors
+from .dbrouter import lagging_reads_view
 from .http import paginate
 
 
+@lagging_reads_view
 def home(request: HttpRequest) -> HttpResponse:
     return render(request, "core/home.html", {"figures": selectors.public_figures()})
 
@@ -27,6 +29,7 @@ def join(request: HttpRequest) -> HttpResponse:
 
 
 @staff_required
+@lagging_reads_view
 def staff_home(request: AuthenticatedHttpRequest) -> HttpResponse:
     return render(request, "core/staff_home.html", {"figures": selectors.public_figures()})
 

@@ -22,6 +22,7 @@ from waystation.accounts.access import (
 )
 from waystation.accounts.models import OrgUnit, Platform
 from waystation.accounts.orgs import DISTRICTS, INDUSTRIES
+from waystation.core.dbrouter import lagging_reads_view
 from waystation.core.http import attachment, filter_params, flash_errors, paginate
 
 from . import posters, selectors, services
@@ -234,5 +235,6 @@ def poster_pdf(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
 
 
 @union_staff_required
+@lagging_reads_view
 def stats(request: AuthenticatedHttpRequest) -> HttpResponse:
     return render(request, "members/stats.html", {"stats": selectors.member_stats(request.user)})

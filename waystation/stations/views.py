@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.views.decorators.cache import cache_control, never_cache
 
 from waystation.accounts.orgs import INDUSTRIES
+from waystation.core.dbrouter import lagging_reads_view
 from waystation.core.http import error_text
 from waystation.core.net import client_ip
 from waystation.core.prg import outcome_keep, outcome_read
@@ -30,6 +31,7 @@ def _public_station(code: str) -> Station:
     return station
 
 
+@lagging_reads_view
 def station_map(request: HttpRequest) -> HttpResponse:
     return render(
         request,
@@ -51,6 +53,7 @@ def districts_geojson(request: HttpRequest) -> HttpResponse:
     return JsonResponse(_districts_layer())
 
 
+@lagging_reads_view
 def nearest(request: HttpRequest) -> HttpResponse:
     """Server-rendered nearest stations (the map page calls the API; this works without JS)."""
     hits, errors = [], {}
@@ -74,6 +77,7 @@ def nearest(request: HttpRequest) -> HttpResponse:
     )
 
 
+@lagging_reads_view
 def detail(request: HttpRequest, code: str) -> HttpResponse:
     station = _public_station(code)
     return render(
@@ -176,6 +180,7 @@ def report(request: MemberRequest, code: str) -> HttpResponse:
     )
 
 
+@lagging_reads_view
 def station_photo(request: HttpRequest, code: str, name: str) -> FileResponse:
     station = _public_station(code)
     photo = station.photos.filter(stored_name=name).first()
