@@ -16,7 +16,19 @@ from waystation.accounts.migrations._changzhou import legacy_city_ensure
 OF_STATION = ("stationexception", "stationphoto", "visit", "faultreport")
 
 
+def _checks_now(schema_editor):
+    # PostgreSQL defers the foreign-key checks of the updates made here to the commit, and refuses
+    # to alter a table with checks pending in the same transaction: run them now.
+    if schema_editor.connection.vendor == "postgresql":
+        schema_editor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+
+
 def forwards(apps, schema_editor):
+    _cities_set(apps)
+    _checks_now(schema_editor)
+
+
+def _cities_set(apps):
     Station = apps.get_model("stations", "Station")
     Visit = apps.get_model("stations", "Visit")
     District = apps.get_model("accounts", "District")
@@ -39,6 +51,7 @@ def forwards(apps, schema_editor):
 def backwards(apps, schema_editor):
     Visit = apps.get_model("stations", "Visit")
     Visit.objects.filter(industry__isnull=True).update(industry="")
+    _checks_now(schema_editor)
 
 
 def city_field(null):
