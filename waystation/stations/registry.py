@@ -35,6 +35,7 @@ from waystation.privacy.audit import AuditAction, audit_record
 from . import services
 from .access import can_manage_station
 from .catalogue import catalogue, service_codes
+from .locate import CityDistricts, district_at
 from .models import Station
 
 COLUMNS = [
@@ -73,6 +74,7 @@ class Districts:
     codes: dict[str, str] = field(default_factory=dict)  # text in the cell → district code
     ambiguous: set[str] = field(default_factory=set)  # names that several of the cities have
     cities: dict[str, City] = field(default_factory=dict)  # district code → its city
+    _located: dict[int, CityDistricts] = field(default_factory=dict)  # city id → its districts
 
     @classmethod
     def of(cls, actor: User) -> Districts:
@@ -87,6 +89,14 @@ class Districts:
             if out.codes.setdefault(name, code) != code:
                 out.ambiguous.add(name)
         return out
+
+    def of_city(self, code: str) -> CityDistricts:
+        """The districts of the city of district `code`, for the location check (read once)."""
+        city = self.cities[code]
+        found = self._located.get(city.pk)
+        if found is None:
+            found = self._located[city.pk] = CityDistricts.of(city)
+        return found
 
     def code(self, text: str) -> str:
         if text in self.ambiguous:
@@ -221,13 +231,13 @@ def _clean_row(values: dict[str, str], *, datum: str, districts: Districts) -> d
     if not code or len(code) > 20 or not all(c.isalnum() or c == "-" for c in code):
         raise ValidationError({"code": ["驿站编号只能包含字母、数字和连字符"]})
     data = _row_data(values, districts)
-    city = districts.cities[data["district"]]
+    located = districts.of_city(data["district"])
     lon, lat = services.clean_location(values.get("lon"), values.get("lat"), datum)
     row = {
         "code": code,
         "name": data["name"],
         "address": data["address"],
-        "district": services.district_at(city=city, lon=lon, lat=lat, wanted=data["district"]),
+        "district": district_at(districts=located, lon=lon, lat=lat, wanted=data["district"]),
         "host": data["host"],
         "status": data["status"],
         "lon": lon,
@@ -243,7 +253,7 @@ def _clean_row(values: dict[str, str], *, datum: str, districts: Districts) -> d
     if not row["name"].strip():
         raise ValidationError({"name": ["请填写驿站名称"]})
     fields = {k: v for k, v in row.items() if k != "district"}
-    Station(**fields, city=city, district_id=row["district"]).full_clean(
+    Station(**fields, city=located.city, district_id=row["district"]).full_clean(
         exclude=["keepers", "city", "district"], validate_unique=False, validate_constraints=False
     )
     return row

@@ -22,8 +22,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from waystation.accounts.access import NotInScope, scope_of
-from waystation.accounts.models import City, District
-from waystation.geo.boundaries import district_of
+from waystation.accounts.models import City
 from waystation.geo.datums import DatumError, to_wgs84
 from waystation.privacy.audit import AuditAction, audit_record
 
@@ -31,6 +30,7 @@ from . import index
 from .access import can_keep_station, can_manage_station
 from .catalogue import catalogue
 from .hours import parse_day, parse_week, week_to_json
+from .locate import CityDistricts, district_at
 from .models import FaultReport, RegistryVersion, Station, StationException, StationPhoto
 from .uploads import image_path, image_store
 
@@ -120,62 +120,6 @@ def clean_weekly(value: Any) -> list:
         raise ValidationError({"weekly_hours": [str(exc)]}) from exc
 
 
-# The fields of a District the checks below read (never its boundary, a large geometry).
-_DISTRICT_FIELDS = ("code", "name", "adcode", "city")
-
-
-def district_located(city: City, lon: float, lat: float) -> District | None:
-    """The district of `city` whose own boundary holds a WGS-84 point, None outside them all.
-
-    Transitional: the county-level unit comes from geo.boundaries' boundary file and is matched
-    by name to the city's District rows that have a boundary of their own; the lead replaces
-    this with the city's Boundaries built from the District rows."""
-    name = district_of(lon, lat)
-    if not name:
-        return None
-    return (
-        District.objects.filter(city=city, boundary__isnull=False, name=name)
-        .only(*_DISTRICT_FIELDS)
-        .first()
-    )
-
-
-def district_at(*, city: City, lon: float, lat: float, wanted: str = "") -> str:
-    """The code of the district of `city` a WGS-84 point lies in, or of `wanted` if the point
-    lies there: in its boundary, or for a zone without one of its own (a development zone) in
-    the county-level unit holding it (`District.adcode`)."""
-    chosen = None
-    if wanted:
-        chosen = District.objects.filter(city=city, code=wanted).only(*_DISTRICT_FIELDS).first()
-        if chosen is None:
-            raise ValidationError(
-                {
-                    "district": [
-                        _("所选区域不属于%(city)s (district of another city)") % {"city": city.name}
-                    ]
-                }
-            )
-    found = district_located(city, lon, lat)
-    if found is None:
-        raise ValidationError(
-            {
-                "lon": [
-                    _("位置不在%(city)s范围内 (location is outside the city)") % {"city": city.name}
-                ]
-            }
-        )
-    if chosen is not None and chosen.code != found.code and chosen.adcode != found.adcode:
-        raise ValidationError(
-            {
-                "district": [
-                    _("位置在%(district)s，与所选区域不符 (district mismatch)")
-                    % {"district": found.name}
-                ]
-            }
-        )
-    return chosen.code if chosen is not None else found.code
-
-
 def _new_station_city(actor: User, wanted: str) -> City:
     """The city of a station being registered: the chosen district's, else the city the actor
     works in (NotInScope for an actor without one; a choice of district if several)."""
@@ -239,7 +183,9 @@ def station_create(
     if wanted and not can_manage_station(actor, station):
         raise NotInScope  # before the location is looked at: nothing of another's district
     _apply(station, {k: v for k, v in data.items() if k != "district"})
-    station.district_id = district_at(city=city, lon=w_lon, lat=w_lat, wanted=wanted)
+    station.district_id = district_at(
+        districts=CityDistricts.of(city), lon=w_lon, lat=w_lat, wanted=wanted
+    )
     if not can_manage_station(actor, station):
         raise NotInScope
     station.full_clean(exclude=["keepers", "city", "district"])  # both checked above
@@ -291,7 +237,7 @@ def station_update(
         changed += ["lon", "lat"]
     if "district" in data or "lon" in changed:
         station.district_id = district_at(
-            city=_cities().get(pk=station.city_id),
+            districts=CityDistricts.of(_cities().get(pk=station.city_id)),
             lon=station.lon,
             lat=station.lat,
             wanted=str(data.get("district") or ""),

@@ -94,3 +94,29 @@ def test_import_by_staff_of_two_cities_asks_for_the_city_where_a_name_is_in_both
     result = registry_import(data=workbook("常州市天宁区"), datum="wgs84", actor=pam)
     assert (result.created, result.errors) == (1, [])
     assert Station.objects.get().district_id == "tianning"
+
+
+def test_checking_an_import_reads_the_districts_once_whatever_the_number_of_rows(people):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from waystation.members.exports import xlsx_bytes
+    from waystation.stations.registry import COLUMNS, registry_check
+
+    def book(n):
+        rows = [
+            [f"TN{i:03d}", "驿站", "", "天宁区", "其他", "开放", 119.99, 31.78, "是", "", "饮水",
+             0, "", "否", ""]
+            for i in range(n)
+        ]  # fmt: skip
+        return xlsx_bytes([h for h, _ in COLUMNS], rows, title="驿站")
+
+    registry_check(data=book(1), datum="wgs84", actor=people.alice)  # the scope, the services
+    counts = []
+    for n in (3, 30):
+        data = book(n)
+        with CaptureQueriesContext(connection) as queries:
+            result = registry_check(data=data, datum="wgs84", actor=people.alice)
+        assert (result.created, result.errors) == (n, [])
+        counts.append(len(queries))
+    assert counts[0] == counts[1]
