@@ -111,7 +111,8 @@ def stations_nearest(
     at: datetime | None = None,
 ) -> list[NearestHit]:
     """The `limit` nearest public stations to a point given in `datum`, by great-circle distance,
-    with coordinates returned in the same datum."""
+    with coordinates returned in the same datum. Every city's stations: a rider near a city
+    border is sent to the nearest one, whichever city runs it."""
     datum = clean_datum(datum)
     service = clean_service(service)
     try:
