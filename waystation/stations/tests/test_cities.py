@@ -90,41 +90,41 @@ def state(code):
     )
 
 
+def got(client, pages):
+    return {u: client.get(u).status_code for u in pages}
+
+
+def posted(client, steps):
+    return {u: client.post(u, data).status_code for u, data in steps}
+
+
 def test_staff_of_wuxi_get_404_on_every_page_of_a_changzhou_station(
     two_cities, wuxi_people, as_user
 ):
     before = state("TN001")
+    theirs, ours = urls("WX001", two_cities), urls("TN001", two_cities)
+    steps = posts("TN001", two_cities)
     for name in ("wanda", "wade", "wes"):
         c = as_user(wuxi_people[name])
-        assert {u: c.get(u).status_code for u in urls("TN001", two_cities)} == {
-            u: 404 for u in urls("TN001", two_cities)
-        }, name
-        assert {u: c.get(u).status_code for u in urls("WX001", two_cities)} == {
-            u: 200 for u in urls("WX001", two_cities)
-        }, name
-        assert {u: c.post(u, data).status_code for u, data in posts("TN001", two_cities)} == {
-            u: 404 for u, _ in posts("TN001", two_cities)
-        }, name
+        assert got(c, ours) == dict.fromkeys(ours, 404), name
+        assert got(c, theirs) == dict.fromkeys(theirs, 200), name
+        assert posted(c, steps) == dict.fromkeys((u for u, _ in steps), 404), name
     assert state("TN001") == before
 
 
 def test_changzhou_staff_get_404_on_every_page_of_a_wuxi_station(two_cities, people, as_user):
     before = state("WX001")
+    theirs, steps = urls("WX001", two_cities), posts("WX001", two_cities)
     for name in ("carl", "admin", "alice"):
         c = as_user(people[name])
-        assert {u: c.get(u).status_code for u in urls("WX001", two_cities)} == {
-            u: 404 for u in urls("WX001", two_cities)
-        }, name
-        assert {u: c.post(u, data).status_code for u, data in posts("WX001", two_cities)} == {
-            u: 404 for u, _ in posts("WX001", two_cities)
-        }, name
+        assert got(c, theirs) == dict.fromkeys(theirs, 404), name
+        assert posted(c, steps) == dict.fromkeys((u for u, _ in steps), 404), name
     assert state("WX001") == before
 
 
 def test_province_staff_see_the_stations_of_both_cities(two_cities, wuxi_people, as_user):
-    c = as_user(wuxi_people.pam)
     every = urls("TN001", two_cities) + urls("WX001", two_cities)
-    assert {u: c.get(u).status_code for u in every} == {u: 200 for u in every}
+    assert got(as_user(wuxi_people.pam), every) == dict.fromkeys(every, 200)
 
 
 def codes_listed(client, url="/staff/stations/"):
