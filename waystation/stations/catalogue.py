@@ -6,9 +6,10 @@ the same on SQLite, PostgreSQL and numpy (the nearest index). The catalogue turn
 and masks back into codes and names. It is read from the database once per process (one small
 query) and dropped
 - when a Service row is saved or deleted in this process (signals.py), and
-- when this process sees a new registry stamp (the nearest index and the map layer read it
-  anyway): a Service change touches the registry too, so other processes follow at their next
-  map or nearest request.
+- when this process sees a new registry stamp: a Service change touches the registry too. The
+  nearest index and the map layer read the stamp anyway; the pages and writes that offer or
+  accept services read it once (`catalogue_checked`), so every process, the jobs worker's too,
+  follows a change made in another at once.
 
 Only active services are offered, accepted and shown. A retired service (`active=False`) keeps
 its bit in the masks of the stations that had it; reactivating it brings it back.
@@ -87,6 +88,15 @@ def catalogue_follow(stamp: int) -> None:
     if stamp != _seen_stamp:
         _seen_stamp = stamp
         catalogue_clear()
+
+
+def catalogue_checked() -> Catalogue:
+    """The catalogue after one look at the registry stamp (a primary-key read): for the pages
+    and writes that offer or accept services (see the module docstring)."""
+    from .index import registry_stamp  # index.py imports this module
+
+    catalogue_follow(registry_stamp())
+    return catalogue()
 
 
 def services_mask(codes: Iterable[str]) -> int:

@@ -34,7 +34,7 @@ from waystation.privacy.audit import AuditAction, audit_record
 
 from . import services
 from .access import can_manage_station
-from .catalogue import catalogue, service_codes
+from .catalogue import catalogue, catalogue_checked, service_codes
 from .locate import CityDistricts, district_at
 from .models import Station
 
@@ -296,6 +296,7 @@ def registry_check(*, data: bytes, datum: str, actor: User) -> ImportResult:
     if len(cells) - 1 > MAX_ROWS:
         raise ValidationError({"file": [f"一次最多导入 {MAX_ROWS:,} 行"]})
     result = ImportResult()
+    catalogue_checked()  # once: the rows below read the catalogue
     districts = Districts.of(actor)
     cleaned: list[tuple[int, dict]] = []
     seen: dict[str, int] = {}

@@ -16,7 +16,7 @@ from waystation.accounts.access import AnyUser
 from waystation.geo.datums import DATUMS, from_wgs84
 
 from .access import stations_visible_to
-from .catalogue import catalogue
+from .catalogue import catalogue, catalogue_checked
 from .hours import TZ, OpenState
 from .index import station_index
 from .models import FaultReport, Station, Visit
@@ -114,7 +114,6 @@ def stations_nearest(
     with coordinates returned in the same datum. Every city's stations: a rider near a city
     border is sent to the nearest one, whichever city runs it."""
     datum = clean_datum(datum)
-    service = clean_service(service)
     try:
         limit = int(limit)
     except (TypeError, ValueError):
@@ -122,7 +121,8 @@ def stations_nearest(
     if not 1 <= limit <= MAX_LIMIT:
         raise ValidationError({"limit": [f"limit 应在 1 到 {MAX_LIMIT} 之间"]})
     w_lon, w_lat = clean_location(lon, lat, datum)
-    index = station_index()
+    index = station_index()  # reads the registry stamp, so the service check below is current
+    service = clean_service(service)
     services = catalogue()
     rows = index.query(
         w_lon,
@@ -173,6 +173,7 @@ def station_public(code: str) -> Station | None:
 
 
 def stations_filtered(user: AnyUser, params: Any) -> QuerySet:
+    services = catalogue_checked()
     qs = stations_visible_to(user)
     q = (params.get("q") or "").strip()
     if q:
@@ -181,7 +182,7 @@ def stations_filtered(user: AnyUser, params: Any) -> QuerySet:
         qs = qs.filter(district=params["district"])
     if params.get("status") in Station.Status.values:
         qs = qs.filter(status=params["status"])
-    if params.get("service") in catalogue().bits:
+    if params.get("service") in services.bits:
         qs = qs.with_service(params["service"])
     return (
         qs.select_related("district")

@@ -28,7 +28,7 @@ from waystation.privacy.audit import AuditAction, audit_record
 
 from . import index
 from .access import can_keep_station, can_manage_station
-from .catalogue import catalogue
+from .catalogue import catalogue, catalogue_checked
 from .hours import parse_day, parse_week, week_to_json
 from .locate import CityDistricts, district_at
 from .models import FaultReport, RegistryVersion, Station, StationException, StationPhoto
@@ -177,6 +177,7 @@ def station_create(
     unknown = set(data) - STATION_FIELDS
     if unknown:
         raise ValidationError({"__all__": [f"未知字段：{', '.join(sorted(unknown))}"]})
+    catalogue_checked()  # the services as they are now, whichever process changed them
     wanted = str(data.get("district") or "")
     city = _new_station_city(actor, wanted)
     station = Station(code=code, lon=w_lon, lat=w_lat, city=city, district_id=wanted)
@@ -231,6 +232,8 @@ def station_update(
             data["status"] not in KEEPER_STATUSES or station.status not in KEEPER_STATUSES
         ):
             raise ValidationError({"status": ["驿站管理员只能在开放与暂停开放之间切换"]})
+    if "services" in data:
+        catalogue_checked()
     changed = _apply(station, {k: v for k, v in data.items() if k != "district"})
     if lon is not None or lat is not None:
         station.lon, station.lat = clean_location(lon, lat, datum)

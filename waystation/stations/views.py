@@ -18,7 +18,7 @@ from waystation.members.middleware import MemberRequest
 from waystation.privacy.crypto import keyed_hash
 
 from . import checkins, selectors, services
-from .catalogue import service_choices
+from .catalogue import catalogue_checked
 from .forms import ReportForm
 from .models import FaultReport, Station
 from .uploads import image_path
@@ -36,7 +36,7 @@ def station_map(request: HttpRequest) -> HttpResponse:
         request,
         "stations/map.html",
         {
-            "services": service_choices(),
+            "services": catalogue_checked().choices,
             "is_demo": Station.objects.filter(is_demo=True).exists(),
         },
     )
@@ -71,7 +71,7 @@ def nearest(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "stations/nearest.html",
-        {"hits": hits, "errors": errors, "services": service_choices()},
+        {"hits": hits, "errors": errors, "services": catalogue_checked().choices},
     )
 
 

@@ -35,7 +35,7 @@ from .access import (
     station_for_staff,
     stations_visible_to,
 )
-from .catalogue import service_choices
+from .catalogue import catalogue_checked, service_choices
 from .forms import ExceptionForm, PhotoForm, ReportActionForm, StationForm
 from .models import FaultReport, Station
 from .uploads import image_path
@@ -73,7 +73,7 @@ def station_list(request: AuthenticatedHttpRequest) -> HttpResponse:
             "params": params,
             "districts": _district_choices(scope_of(request.user).home_cities),
             "statuses": Station.Status.choices,
-            "services": service_choices(),
+            "services": service_choices(),  # checked by stations_filtered above
             "counts": [(label, counts.get(code, 0)) for code, label in Station.Status.choices],
         },
     )
@@ -160,6 +160,7 @@ def station_detail(request: AuthenticatedHttpRequest, code: str) -> HttpResponse
 def station_edit(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
     station = _kept_station(request, code)
     keeper_only = not can_manage_station(request.user, station)
+    catalogue_checked()  # the form offers the services as they are now
     form = StationForm(
         request.POST or None,
         initial=StationForm.initial_for(station),

@@ -84,3 +84,21 @@ def test_another_processs_change_is_followed_through_the_registry_stamp(client, 
     Service.objects.bulk_create([Service(code="shower", name="淋浴", bit=13)])
     RegistryVersion.objects.filter(pk=1).update(stamp=F("stamp") + 1)
     assert client.get("/api/v1/stations?service=shower").json()["features"] == []
+
+
+def test_a_service_another_process_added_is_accepted_and_offered_at_once(
+    as_user, people, make_station
+):
+    make_station("TN001")  # this process has its catalogue
+
+    def added_elsewhere(code, bit):  # the row, then the stamp: no signal reaches this process
+        Service.objects.bulk_create([Service(code=code, name=code, bit=bit)])
+        RegistryVersion.objects.filter(pk=1).update(stamp=F("stamp") + 1)
+
+    added_elsewhere("shower", 13)
+    assert make_station("TN002", services=["shower"]).services == ["shower"]
+    added_elsewhere("sauna", 14)
+    c = as_user(people.alice)
+    assert 'value="sauna"' in c.get("/staff/stations/").content.decode()
+    added_elsewhere("laundry", 15)
+    assert 'value="laundry"' in c.get("/staff/stations/TN001/edit/").content.decode()
