@@ -4,7 +4,7 @@ from django import forms
 
 from waystation.geo.datums import DATUMS
 from waystation.planning import MODES
-from waystation.stations.models import SERVICES
+from waystation.stations.catalogue import service_choices
 
 from .inputs import CANDIDATE_SOURCES, DEMAND_SOURCES
 
@@ -21,7 +21,9 @@ class AnalysisForm(forms.Form):
         ],
     )
     service = forms.ChoiceField(
-        label="只算提供此服务的驿站", choices=[("", "全部开放驿站"), *SERVICES], required=False
+        label="只算提供此服务的驿站",
+        choices=lambda: [("", "全部开放驿站"), *service_choices()],
+        required=False,
     )
     demand = forms.ChoiceField(label="需求图层", choices=DEMAND_SOURCES)
     demand_n = forms.IntegerField(

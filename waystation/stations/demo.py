@@ -1,6 +1,7 @@
 """Demo stations: 312 across Changzhou inside the real district boundaries (seeded, so every run
 gives the same stations), a keeper account, and some visits and fault reports. Synthetic data,
-labelled as such (Station.is_demo and a note on the map)."""
+labelled as such (Station.is_demo and a note on the map). Rows are written in bulk, each with the
+city set explicitly (bulk_create calls no save())."""
 
 from __future__ import annotations
 
@@ -13,11 +14,12 @@ from django.core.management.base import OutputWrapper
 from django.db import transaction
 from django.utils import timezone
 
-from waystation.accounts.models import StaffRole
 from waystation.accounts.demo import changzhou_ensure
+from waystation.accounts.models import City, StaffRole
 from waystation.geo.boundaries import random_points_in
 
-from .models import FaultReport, Station, Visit, services_mask
+from .catalogue import services_ensure, services_mask
+from .models import FaultReport, Station, Visit
 from .services import registry_touch
 
 SEED = 20240712
@@ -94,7 +96,7 @@ def _pick(rng: np.random.Generator, items: list, shares: list[float]) -> Any:
     return items[int(rng.choice(len(items), p=p / p.sum()))]
 
 
-def _stations(rng: np.random.Generator) -> list[Station]:
+def _stations(rng: np.random.Generator, city_id: int, city_name: str) -> list[Station]:
     out = []
     now = timezone.now()
     for district, boundary, prefix, n in PLAN:
@@ -120,8 +122,9 @@ def _stations(rng: np.random.Generator) -> list[Station]:
                 Station(
                     code=f"{prefix}{i + 1:03d}",
                     name=f"{street}{host_name}户外劳动者驿站",
-                    address=f"常州市{boundary}{street}{int(rng.integers(1, 400))}号",
-                    district=district,
+                    address=f"{city_name}{boundary}{street}{int(rng.integers(1, 400))}号",
+                    city_id=city_id,
+                    district_id=district,
                     lon=float(lons[i]),
                     lat=float(lats[i]),
                     host=host,
@@ -147,7 +150,9 @@ def load(stdout: OutputWrapper) -> None:
         return
     rng = np.random.default_rng(SEED)
     orgs = changzhou_ensure()
-    Station.objects.bulk_create(_stations(rng), batch_size=500)
+    services_ensure()
+    city = City.objects.only("name").get(units=orgs["city"])
+    Station.objects.bulk_create(_stations(rng, city.pk, city.name), batch_size=500)
     registry_touch()  # bulk_create sends no signals
     keeper_station = Station.objects.get(code="TN001")
     keeper_station.status = Station.Status.OPEN
@@ -160,11 +165,11 @@ def load(stdout: OutputWrapper) -> None:
         user=keeper, role=StaffRole.Role.STATION_KEEPER, unit=orgs["tianning"]
     )
     keeper_station.keepers.add(keeper)
-    _visits_and_reports(rng)
+    _visits_and_reports(rng, city.pk)
     stdout.write(f"demo stations: {Station.objects.filter(is_demo=True).count()} (synthetic)")
 
 
-def _visits_and_reports(rng: np.random.Generator) -> None:
+def _visits_and_reports(rng: np.random.Generator, city_id: int) -> None:
     open_ids = list(
         Station.objects.filter(is_demo=True, status=Station.Status.OPEN).values_list(
             "id", flat=True
@@ -191,8 +196,9 @@ def _visits_and_reports(rng: np.random.Generator) -> None:
         visits.append(
             Visit(
                 station_id=sid,
+                city_id=city_id,
                 at=at,
-                industry=_pick(rng, industries, shares),
+                industry_id=_pick(rng, industries, shares) or None,
                 channel=Visit.Channel.DEMO,
                 proof=Visit.Proof.CODE,
             )
@@ -215,6 +221,7 @@ def _visits_and_reports(rng: np.random.Generator) -> None:
         ][k % 3]
         reports.append(
             FaultReport(
+                city_id=city_id,
                 station_id=keeper_id if k < 3 else open_ids[int(rng.integers(len(open_ids)))],
                 category=category,
                 text=text,

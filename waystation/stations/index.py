@@ -33,9 +33,10 @@ from scipy.spatial import cKDTree
 
 from waystation.geo.distance import chord_to_metres_1, unit_vectors
 
+from .catalogue import catalogue_follow
 from .hours import TZ, HoursException, OpenState, Schedule, parse_day, parse_week
 from .index_load import OPEN, PUBLIC, TEXTS, Columns, load_columns
-from .models import SERVICE_BITS, RegistryVersion, StationException
+from .models import RegistryVersion, StationException
 from .openings import Openings
 
 # Up to this many stations a scan (one product with the (n, 3) unit vectors, argpartition)
@@ -378,6 +379,7 @@ def station_index() -> Index:
     _dirty = False
     _checked_at = now
     stamp = registry_stamp()
+    catalogue_follow(stamp)
     if idx is not None and idx.stamp == stamp and idx.day == day:
         return idx
     if idx is None or connection.in_atomic_block:
@@ -391,7 +393,6 @@ def station_index() -> Index:
 
 
 __all__ = [
-    "SERVICE_BITS",
     "Index",
     "assemble",
     "build",

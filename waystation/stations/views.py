@@ -9,7 +9,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.cache import cache_control, never_cache
 
-from waystation.accounts.orgs import INDUSTRIES
+from waystation.accounts.models import Industry
 from waystation.core.dbrouter import lagging_reads_view
 from waystation.core.http import error_text
 from waystation.core.net import client_ip
@@ -19,8 +19,9 @@ from waystation.members.middleware import MemberRequest
 from waystation.privacy.crypto import keyed_hash
 
 from . import checkins, selectors, services
+from .catalogue import catalogue_checked
 from .forms import ReportForm
-from .models import SERVICES, FaultReport, Station
+from .models import FaultReport, Station
 from .uploads import image_path
 
 
@@ -37,7 +38,7 @@ def station_map(request: HttpRequest) -> HttpResponse:
         request,
         "stations/map.html",
         {
-            "services": SERVICES,
+            "services": catalogue_checked().choices,
             "is_demo": Station.objects.filter(is_demo=True).exists(),
         },
     )
@@ -73,7 +74,7 @@ def nearest(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "stations/nearest.html",
-        {"hits": hits, "errors": errors, "services": SERVICES},
+        {"hits": hits, "errors": errors, "services": catalogue_checked().choices},
     )
 
 
@@ -146,7 +147,7 @@ def checkin(request: MemberRequest, code: str) -> HttpResponse:
         {
             "s": station,
             "member": member,
-            "industries": INDUSTRIES,
+            "industries": Industry.objects.values_list("code", "name"),
             "error": error,
             "poster_code": request.POST.get("poster_code") or request.GET.get("poster_code", ""),
         },

@@ -38,7 +38,7 @@ def test_rider_finds_the_nearest_station_on_a_phone_and_checks_in(
 
     visit = Visit.objects.get()
     assert visit.station.code == "TN001"
-    assert visit.industry == "food_delivery"
+    assert visit.industry_id == "food_delivery"
     assert visit.proof == Visit.Proof.LOCATION  # the page sent the phone's location, 146 m off
 
 
@@ -59,7 +59,7 @@ def test_rider_scans_the_station_poster_on_a_phone_and_the_visit_counts(
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
 
     visit = Visit.objects.get()
-    assert (visit.station.code, visit.industry, visit.proof) == ("TN001", "express", "code")
+    assert (visit.station.code, visit.industry_id, visit.proof) == ("TN001", "express", "code")
 
 
 def test_a_check_in_far_from_the_station_says_so_on_the_phone(
