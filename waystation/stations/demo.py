@@ -14,9 +14,9 @@ from django.core.management.base import OutputWrapper
 from django.db import transaction
 from django.utils import timezone
 
+from waystation.accounts import geography
 from waystation.accounts.demo import changzhou_ensure
 from waystation.accounts.models import City, StaffRole
-from waystation.geo.boundaries import random_points_in
 
 from .catalogue import services_ensure, services_mask
 from .models import FaultReport, Station, Visit
@@ -27,13 +27,14 @@ LOGINS = [("keeper", "keeper-demo-2026", "驿站管理员（天宁区 TN001 一�
 
 # district code, boundary name, code prefix, stations (denser in the urban districts)
 PLAN = [
-    ("tianning", "天宁区", "TN", 62),
-    ("zhonglou", "钟楼区", "ZL", 58),
-    ("xinbei", "新北区", "XB", 62),
-    ("wujin", "武进区", "WJ", 62),
-    ("jingkai", "武进区", "JK", 16),
-    ("jintan", "金坛区", "JT", 26),
-    ("liyang", "溧阳市", "LY", 26),
+    # district, the district whose polygon holds it (经开区 lies in 武进区), code prefix, count
+    ("tianning", "tianning", "TN", 62),
+    ("zhonglou", "zhonglou", "ZL", 58),
+    ("xinbei", "xinbei", "XB", 62),
+    ("wujin", "wujin", "WJ", 62),
+    ("jingkai", "wujin", "JK", 16),
+    ("jintan", "jintan", "JT", 26),
+    ("liyang", "liyang", "LY", 26),
 ]
 HOSTS = [
     (Station.Host.STREET, "街道服务中心", 0.2),
@@ -99,8 +100,10 @@ def _pick(rng: np.random.Generator, items: list, shares: list[float]) -> Any:
 def _stations(rng: np.random.Generator, city_id: int, city_name: str) -> list[Station]:
     out = []
     now = timezone.now()
+    bounds = geography.boundaries([city_id])
+    assert bounds is not None, "the demo city has its district boundaries"
     for district, boundary, prefix, n in PLAN:
-        lons, lats = random_points_in(boundary, n, rng)
+        lons, lats = bounds.random_points_in(boundary, n, rng)
         for i in range(n):
             host, host_name, _ = _pick(rng, HOSTS, [h[2] for h in HOSTS])
             all_day = rng.random() < 0.1

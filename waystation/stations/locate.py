@@ -15,8 +15,8 @@ from django.core.exceptions import ValidationError
 from django.db.models import BooleanField, ExpressionWrapper, Q
 from django.utils.translation import gettext as _
 
+from waystation.accounts import geography
 from waystation.accounts.models import City, District
-from waystation.geo.boundaries import district_of
 
 
 @dataclass(frozen=True)
@@ -45,16 +45,11 @@ class CityDistricts:
 
 
 def district_located(districts: CityDistricts, lon: float, lat: float) -> Place | None:
-    """The district of the city whose own boundary holds a WGS-84 point, None outside them all.
-
-    Transitional: the county-level unit comes from geo.boundaries' boundary file and is matched
-    by name to the city's districts that have a boundary of their own; the lead replaces this
-    with the city's Boundaries built from the District rows (`unit_of` → a district code)."""
-    name = district_of(lon, lat)
-    if not name:
-        return None
-    found = [p for p in districts.by_code.values() if p.bounded and p.name == name]
-    return found[0] if found else None
+    """The district of the city whose own boundary holds a WGS-84 point, None outside them all
+    (the city's Boundaries built from its District rows, keyed by code; see accounts.geography)."""
+    bounds = geography.boundaries([districts.city])
+    code = bounds.unit_of(lon, lat) if bounds is not None else None
+    return districts.by_code.get(code) if code else None
 
 
 def district_at(*, districts: CityDistricts, lon: float, lat: float, wanted: str = "") -> str:

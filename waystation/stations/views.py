@@ -1,7 +1,6 @@
 """Public pages, phone first: the map, nearest stations, a station, check-in, fault reports."""
 
 from dataclasses import fields
-from functools import cache
 
 from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
@@ -9,12 +8,12 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.cache import cache_control, never_cache
 
-from waystation.accounts.models import Industry
+from waystation.accounts import geography
+from waystation.accounts.models import City, Industry
 from waystation.core.dbrouter import lagging_reads_view
 from waystation.core.http import error_text
 from waystation.core.net import client_ip
 from waystation.core.prg import outcome_keep, outcome_read
-from waystation.geo.boundaries import districts_geojson as _districts
 from waystation.members.middleware import MemberRequest
 from waystation.privacy.crypto import keyed_hash
 
@@ -32,26 +31,36 @@ def _public_station(code: str) -> Station:
     return station
 
 
+def _map_city(request: HttpRequest) -> City | None:
+    """The city whose districts the map draws: `?city=ADCODE`, else the first city served (the
+    federation that set the site up). Stations of every city are on the map either way."""
+    cities = City.objects.order_by("created_at", "pk")
+    wanted = request.GET.get("city", "")
+    return cities.filter(adcode=wanted).first() or cities.first()
+
+
 @lagging_reads_view
 def station_map(request: HttpRequest) -> HttpResponse:
+    city = _map_city(request)
     return render(
         request,
         "stations/map.html",
         {
             "services": catalogue_checked().choices,
             "is_demo": Station.objects.filter(is_demo=True).exists(),
+            "city": city,
+            "cities": City.objects.order_by("adcode").values_list("adcode", "name"),
         },
     )
 
 
-@cache
-def _districts_layer() -> dict:
-    return _districts("wgs84")
-
-
-@cache_control(public=True, max_age=86400)
+@cache_control(public=True, max_age=3600)
 def districts_geojson(request: HttpRequest) -> HttpResponse:
-    return JsonResponse(_districts_layer())
+    """A city's district boundaries (WGS-84) for the map; `?city=ADCODE`."""
+    city = _map_city(request)
+    if city is None:
+        return JsonResponse({"type": "FeatureCollection", "features": []})
+    return JsonResponse(geography.city_geojson(city))
 
 
 @lagging_reads_view
