@@ -22,7 +22,7 @@ def analysis_run(job: Job, progress: Progress) -> dict:
     report(0.0, "准备图层 (building layers)")
     try:
         stations = inputs.stations_layer(p.get("service", ""))
-        demand = inputs.demand_layer(p, analysis.uploaded)
+        demand = inputs.demand_layer(p, analysis.uploaded, analysis.city_id)
         common = {
             "mode": p["mode"],
             "minutes": float(p["minutes"]),
