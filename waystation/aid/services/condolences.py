@@ -1,4 +1,5 @@
-"""Condolence visits (慰问): cash or goods handed to a member, with the approver named."""
+"""Condolence visits (慰问): cash or goods handed to a member, with the approver named, in the
+name of a union of the member's city; the visit carries that city."""
 
 from datetime import date
 from typing import Any
@@ -6,6 +7,7 @@ from typing import Any
 from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from waystation.accounts.access import NotInScope
 from waystation.accounts.models import OrgUnit
@@ -13,7 +15,7 @@ from waystation.members.models import Member
 from waystation.privacy.audit import AuditAction, audit_record
 
 from ..access import can_act_for_unit, can_review_claims, can_visit_member
-from ..models import Condolence, Plan
+from ..models import Condolence, Plan, member_city_id
 from .common import reason_required
 
 
@@ -37,6 +39,11 @@ def condolence_record(
         and can_act_for_unit(actor, unit)
     ):
         raise NotInScope
+    city_id = member_city_id(member)
+    if unit.city_id != city_id:  # a union of another city does not visit this member
+        raise NotInScope
+    if plan is not None and plan.city_id != city_id:
+        raise ValidationError({"plan": [_("该专项不是会员所在城市的方案")]})
     reason = reason_required(reason)
     if cash_fen < 0 or goods_value_fen < 0:
         raise ValidationError({"cash": ["金额不能为负"]})
@@ -45,6 +52,7 @@ def condolence_record(
     if approver is None:
         raise ValidationError({"approver": ["请选择审批人"]})
     c = Condolence.objects.create(
+        city_id=city_id,
         member=member,
         plan=plan,
         visited_on=visited_on,
