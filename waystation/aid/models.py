@@ -15,6 +15,7 @@ from django.db import models
 from django.db.models import Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from waystation.accounts.models import City, Industry, OrgUnit, Platform
 
@@ -82,7 +83,7 @@ class Plan(models.Model):
             models.UniqueConstraint(
                 fields=["city", "code"],
                 name="aid_plan_code_per_city",
-                violation_error_message="该城市已有此方案代码",
+                violation_error_message=gettext_lazy("该城市已有此方案代码"),
             ),
         ]
 

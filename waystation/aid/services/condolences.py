@@ -14,7 +14,7 @@ from waystation.accounts.models import OrgUnit
 from waystation.members.models import Member
 from waystation.privacy.audit import AuditAction, audit_record
 
-from ..access import can_act_for_unit, can_review_claims, can_visit_member
+from ..access import can_act_for_unit, can_approve_in, can_review_claims, can_visit_member
 from ..models import Condolence, Plan, member_city_id
 from .common import reason_required
 
@@ -51,6 +51,8 @@ def condolence_record(
         raise ValidationError({"cash": ["请填写慰问金或慰问品"]})
     if approver is None:
         raise ValidationError({"approver": ["请选择审批人"]})
+    if not can_approve_in(approver, city_id):
+        raise ValidationError({"approver": [_("审批人须为会员所在城市的市级工作人员")]})
     c = Condolence.objects.create(
         city_id=city_id,
         member=member,
