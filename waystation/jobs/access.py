@@ -9,11 +9,11 @@ from .models import Job
 
 
 def jobs_visible_to(user: AnyUser) -> QuerySet:
-    """A job's progress (an import, a gift, an analysis), always within the job's city: whoever
-    started it; union staff who see that city whole; and union staff of a district or industry
-    union of that city, for the jobs of the union staff on the same unit (colleagues). A platform
-    liaison's or a station keeper's role on a unit is not union work: a liaison on the
-    food-delivery union sees none of that union's jobs."""
+    """A job's progress (an import, a gift, an analysis), always by the job's city: whoever
+    started it, in a city they work in; union staff who see the job's city whole; and union staff
+    of a district or industry union of that city, for the jobs of the union staff on the same unit
+    (colleagues). A platform liaison's or a station keeper's role on a unit is not union work: a
+    liaison on the food-delivery union sees none of that union's jobs."""
     scope = scope_of(user)
     if not scope.is_staff:
         return Job.objects.none()

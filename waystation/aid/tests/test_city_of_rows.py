@@ -144,3 +144,17 @@ def test_the_demos_bulk_enrolments_claims_and_payouts_carry_the_city(city, wuxi)
     assert not Enrolment.objects.exclude(city=city).exists()
     assert not Claim.objects.exclude(city=city).exists()
     assert not Payout.objects.exclude(city=city).exists()
+
+
+def test_the_demo_sets_up_the_plans_of_the_city_it_is_given(city):
+    """Without the members demo it stops after the plans, saying why."""
+    import io
+
+    from django.core.management.base import OutputWrapper
+
+    out = io.StringIO()
+    demo.load_city(city, OutputWrapper(out))
+    assert "skipped" in out.getvalue()
+    codes = set(Plan.objects.filter(city=city).values_list("code", flat=True))
+    assert {"accident-2022", "illness-2023", "truck-2024"} <= codes
+    assert not Plan.objects.exclude(city=city).exists()
