@@ -33,7 +33,7 @@ def make_member(number: str, *, district="tianning", industry="food_delivery", i
 
 @pytest.fixture
 def plans(orgs) -> dict[str, Plan]:
-    return {p.kind: p for p in services.plans_ensure_examples(YEAR)}
+    return {p.kind: p for p in services.plans_ensure_examples(YEAR, city=orgs["city"].city)}
 
 
 @pytest.fixture
