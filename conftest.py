@@ -45,8 +45,9 @@ def _settings_for_tests(request, tmp_path):
 
 
 def pytest_configure(config):
-    """Changzhou's federation is in every test database: loaded after the migrations that create
-    it and again after each flush of a transactional test (Django re-emits post_migrate then)."""
+    """Changzhou's federation and the station services (reference rows) are in every test
+    database: loaded after the migrations and again after each flush of a transactional test
+    (Django re-emits post_migrate then)."""
     if not config.pluginmanager.hasplugin("django"):
         return
     from django.db.models.signals import post_migrate
@@ -55,11 +56,13 @@ def pytest_configure(config):
 
 
 def _changzhou_after_migrate(sender, app_config=None, using="default", **kwargs):
-    if app_config is None or app_config.label != "accounts":
-        return
+    if app_config is None or app_config.label != "stations":
+        return  # the last of the two apps whose rows it needs
     from waystation.accounts.demo import changzhou_ensure
+    from waystation.stations.catalogue import services_ensure
 
     changzhou_ensure()
+    services_ensure()
 
 
 @pytest.fixture

@@ -20,14 +20,27 @@ def forwards(apps, schema_editor):
     if OrgUnit.objects.exists():
         city = legacy_city_ensure(apps)
         OrgUnit.objects.filter(city__isnull=True).update(city=city)
+    _constraints_now(schema_editor)
+
+
+def _constraints_now(schema_editor):
+    """Run PostgreSQL's deferred foreign-key checks of the rows just written, so that the ALTER
+    TABLEs after this step do not meet "pending trigger events"."""
+    if schema_editor.connection.vendor == "postgresql":
+        schema_editor.execute("SET CONSTRAINTS ALL IMMEDIATE")
 
 
 def backwards(apps, schema_editor):
     OrgUnit = apps.get_model("accounts", "OrgUnit")
     Platform = apps.get_model("accounts", "Platform")
+    # Province federations did not exist before: their cities' units lose that parent.
+    provinces = OrgUnit.objects.filter(kind="province")
+    OrgUnit.objects.filter(parent__in=provinces).update(parent=None)
+    provinces.delete()
     OrgUnit.objects.filter(district__isnull=True).update(district="")
     OrgUnit.objects.filter(industry__isnull=True).update(industry="")
     Platform.objects.filter(industry__isnull=True).update(industry="")
+    _constraints_now(schema_editor)
 
 
 class Migration(migrations.Migration):

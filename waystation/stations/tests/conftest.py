@@ -1,23 +1,10 @@
 import pytest
-from django.db.models.signals import post_migrate
 
 from waystation.stations import services
 
 DAILY = [[["08:00", "20:00"]]] * 7
 TIANNING = (119.99, 31.78)
 ZHONGLOU = (119.94, 31.76)
-
-
-def _services_after_migrate(sender, app_config=None, **kwargs):
-    if app_config is not None and app_config.label == "stations":
-        from waystation.stations.catalogue import services_ensure
-
-        services_ensure()
-
-
-# The services are reference rows like Changzhou's federation: loaded again after each flush of
-# a transactional test. (For the root conftest's post_migrate hook; here until it calls it.)
-post_migrate.connect(_services_after_migrate, dispatch_uid="waystation-tests-services")
 
 
 def city_of(district: str) -> int:
