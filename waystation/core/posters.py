@@ -30,9 +30,11 @@ def a4_poster(
     place: str,
     code_line: str,
     shown_url: str = "",
+    issuer: str | None = None,
 ) -> bytes:
-    """One A4 page: red band with heading and tagline, the QR of `url`, what and where. The
-    address printed under the QR is `shown_url` if given (a shorter one to type), else `url`."""
+    """One A4 page: red band with heading and tagline, the QR of `url`, what and where, and the
+    union that issues it at the foot (`issuer`: the city's union name). The address printed
+    under the QR is `shown_url` if given (a shorter one to type), else `url`."""
     if FONT not in pdfmetrics.getRegisteredFontNames():
         pdfmetrics.registerFont(UnicodeCIDFont(FONT))
     buf = io.BytesIO()
@@ -56,7 +58,8 @@ def a4_poster(
     c.drawCentredString(width / 2, 61 * mm, place)
     c.setFont(FONT, 10)
     c.drawCentredString(width / 2, 45 * mm, f"{code_line}  ·  {shown_url or url}")
-    c.drawCentredString(width / 2, 35 * mm, "常州市总工会")
+    # Until every caller names its city's union (stations' posters still rely on this).
+    c.drawCentredString(width / 2, 35 * mm, "常州市总工会" if issuer is None else issuer)
     c.showPage()
     c.save()
     return buf.getvalue()
