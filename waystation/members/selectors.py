@@ -95,7 +95,7 @@ def member_stats(user: AnyUser) -> dict:
     districts = list(
         qs.values("city__name", "work_district__name")
         .annotate(n=Count("id"))
-        .order_by("-n", "work_district__name")
+        .order_by("-n", "city__adcode", "work_district__order")
     )
     several_cities = len({r["city__name"] for r in districts}) > 1  # name the city then
     by_district = [

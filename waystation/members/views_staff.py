@@ -194,7 +194,9 @@ def card_verify(request: AuthenticatedHttpRequest) -> HttpResponse:
         except signing.BadSignature:
             result = {"ok": False, "message": "二维码无效（不是本平台签发的会员卡）"}
         else:
-            member = Member.objects.select_related("union").filter(member_number=number).first()
+            member = (
+                Member.objects.select_related("union", "city").filter(member_number=number).first()
+            )
             if member is None:
                 result = {"ok": False, "message": "会员不存在"}
             else:

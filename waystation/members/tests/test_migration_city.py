@@ -43,9 +43,12 @@ def _write_legacy_rows(apps) -> None:
             campaign=campaign,
         )
     apps.get_model("members", "RosterImport").objects.create(
-        created_by=user, unit=units["tianning"], filename="r.xlsx", file_sha256="0" * 64,
+        created_by=user,
+        unit=units["tianning"],
+        filename="r.xlsx",
+        file_sha256="0" * 64,
         stored_name="x.rows",
-    )  # fmt: skip
+    )
 
 
 def _legacy_rows(apps) -> dict[str, list]:

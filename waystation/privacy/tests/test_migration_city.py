@@ -27,9 +27,13 @@ def _write_legacy_rows(apps) -> None:
     AuditLog = apps.get_model("privacy", "AuditLog")
     for action, object_type, object_id, reason in ROWS:
         AuditLog.objects.create(
-            action=action, object_type=object_type, object_id=object_id, reason=reason,
-            actor_label="carl", detail={"n": 1},
-        )  # fmt: skip
+            action=action,
+            object_type=object_type,
+            object_id=object_id,
+            reason=reason,
+            actor_label="carl",
+            detail={"n": 1},
+        )
 
 
 def _old_rows(apps) -> list[tuple]:
