@@ -155,7 +155,7 @@ def checkin_record(
     if refused:
         return CheckinResult(None, False, refused=refused, distance_m=metres)
     if member is not None:
-        industry = member.industry
+        industry = member.industry_id  # the code (Member.industry is the Industry row)
     at = at or timezone.now()
     # One check-in at a time per station, so two quick scans cannot both count.
     Station.objects.select_for_update().filter(pk=station.pk).first()

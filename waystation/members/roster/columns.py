@@ -55,4 +55,4 @@ def lookup_names(pairs: Iterable[tuple[str, str]], *, suffixes: str = "") -> dic
     return out
 
 
-DISTRICT_SUFFIXES = "区市县"  # 天宁 for 天宁区, 溧阳 for 溧阳市
+DISTRICT_SUFFIXES = "区市县"  # a district may be typed without its last character (区, 市, 县)

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from django.conf import settings
+from django.utils.translation import gettext
 from openpyxl import Workbook
 
 from waystation.accounts.models import District, Industry, Platform
@@ -93,7 +94,7 @@ def template_bytes(city_ids: Iterable[int]) -> bytes:
             "选填，可填多个，用“、”分隔："
             + "、".join(Platform.objects.values_list("name", flat=True)),
         ],
-        ["工作区域", district_names + ("（按导入单位所在城市）" if several else "")],
+        ["工作区域", district_names + (gettext("（按导入单位所在城市）") if several else "")],
         ["入会日期", "选填，格式 2024-03-01；不填则为导入当天"],
         [
             "",
