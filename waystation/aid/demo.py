@@ -226,7 +226,7 @@ def _condolence(rng: random.Random, city: City) -> None:
     from waystation.members.models import Member
 
     driver = (
-        Member.objects.filter(union__city=city, industry="truck", status="active")
+        Member.objects.filter(city=city, industry_id="truck", status="active")
         .order_by("id")
         .first()
     )

@@ -7,7 +7,7 @@ missing city from the parent row, so `objects.create(...)` needs none; bulk path
 """
 
 from datetime import date, timedelta
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -26,17 +26,9 @@ if TYPE_CHECKING:
     from waystation.members.models import Member
 
 
-def member_code(member: "Member", field: str) -> str:
-    """The code a member's district or industry field holds (its column value), read without a
-    query whether the field is a code or a foreign key to the District/Industry row."""
-    return getattr(member, cast(models.Field, member._meta.get_field(field)).attname)
-
-
 def member_city_id(member: "Member") -> int:
-    """The city a member belongs to: that of the member's union."""
-    city_id = member.union.city_id
-    assert city_id is not None  # members join the unions of a city, never a province's
-    return city_id
+    """The city a member belongs to now."""
+    return member.city_id
 
 
 class Plan(models.Model):
@@ -135,7 +127,7 @@ class Plan(models.Model):
             return _("本方案仅面向%s的会员") % self.city.name
         if member.status not in statuses:
             return "会员状态不符合参保条件"
-        if self.industries and member_code(member, "industry") not in self.industries:
+        if self.industries and member.industry_id not in self.industries:
             names = dict(
                 Industry.objects.filter(code__in=self.industries).values_list("code", "name")
             )

@@ -30,7 +30,7 @@ from .access import (
     plans_visible_to,
 )
 from .forms import AssessForm
-from .models import Claim, member_code
+from .models import Claim
 from .views_common import PAGE_SIZE
 
 
@@ -101,12 +101,8 @@ def _claim_page(
     member = c.member
     context.update(
         {
-            "member_district": District.objects.filter(
-                code=member_code(member, "work_district")
-            ).first(),
-            "member_industry": Industry.objects.filter(
-                code=member_code(member, "industry")
-            ).first(),
+            "member_district": District.objects.filter(code=member.work_district_id).first(),
+            "member_industry": Industry.objects.filter(code=member.industry_id).first(),
             "documents": c.documents.all(),
             "missing": c.missing_documents(),
             "payable": c.payable_amount() if c.status != Claim.Status.REJECTED else None,

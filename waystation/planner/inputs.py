@@ -96,10 +96,10 @@ def members_layer(n: int, seed: int, city: int) -> PointLayer:
 
     districts = {d.code: d for d in geography.districts_of(city)}
     counts = dict(
-        Member.objects.filter(status="active", work_district__in=list(districts))
-        .values_list("work_district")
+        Member.objects.filter(city_id=city, status="active", work_district_id__in=list(districts))
+        .values_list("work_district_id")
         .annotate(c=Count("id"))
-        .values_list("work_district", "c")
+        .values_list("work_district_id", "c")
     )
     total = sum(counts.values())
     if not total:
@@ -108,7 +108,7 @@ def members_layer(n: int, seed: int, city: int) -> PointLayer:
     lons, lats = [], []
     for code, c in sorted(counts.items()):
         k = max(1, round(n * c / total))
-        lon, lat = geography.random_points_in(districts[code], k, rng)
+        lon, lat = geography.random_points_in(districts[str(code)], k, rng)
         lons.append(lon)
         lats.append(lat)
     layer = make_layer(np.concatenate(lons), np.concatenate(lats), what="需求", source="members")

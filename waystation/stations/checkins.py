@@ -99,12 +99,6 @@ def member_from_card(token: str) -> Member:
     return member
 
 
-def _industry_code(member: Member) -> str:
-    """The member's industry code. Transitional: Member.industry is a code field today and a
-    foreign key to Industry once members carry rows (then this is `member.industry_id`)."""
-    return str(getattr(member, member._meta.get_field("industry").attname) or "")
-
-
 _CODE_REFUSALS: dict[str | None, Refusal] = {"retired": "code_retired", "invalid": "code_invalid"}
 
 
@@ -161,7 +155,7 @@ def checkin_record(
     if refused:
         return CheckinResult(None, False, refused=refused, distance_m=metres)
     if member is not None:
-        industry = _industry_code(member)
+        industry = member.industry_id  # the code (Member.industry is the Industry row)
     at = at or timezone.now()
     # One check-in at a time per station, so two quick scans cannot both count.
     Station.objects.select_for_update().filter(pk=station.pk).first()

@@ -34,4 +34,5 @@ def poster_pdf(station: Station) -> bytes:
         name=station.name,
         place=station.address or station.district.name,
         code_line=f"驿站编号 {station.code} · 第 {station.poster_version} 版",
+        issuer=station.city.union_name,
     )

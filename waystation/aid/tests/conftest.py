@@ -24,8 +24,8 @@ def make_member(number: str, *, district="tianning", industry="food_delivery", i
         **member_fields(
             name="张三" + number[-2:], id_number=id_number, phone=f"1380000{number[-4:]}"
         ),
-        industry=industry,
-        work_district=district,
+        industry_id=industry,
+        work_district_id=district,
         union=industry_union(District.objects.get(code=district).city_id, industry),
         channel=Member.Channel.SCAN,
     )

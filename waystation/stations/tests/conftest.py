@@ -50,8 +50,8 @@ def member(orgs):
     return Member.objects.create(
         member_number="CZ00000001",
         **member_fields(name="张三", id_number="320402199001011234", phone="13800001111"),
-        industry="food_delivery",
-        work_district="tianning",
+        industry_id="food_delivery",
+        work_district_id="tianning",
         union=orgs["food_delivery"],
         channel=Member.Channel.SCAN,
     )
