@@ -47,8 +47,13 @@ from django.utils import timezone  # noqa: E402
 from import_export import fields, resources  # noqa: E402
 from import_export.instance_loaders import CachedInstanceLoader, ModelInstanceLoader  # noqa: E402
 
-from waystation.accounts.models import OrgUnit, Platform  # noqa: E402
-from waystation.accounts.models import City, District, Industry  # noqa: E402
+from waystation.accounts.models import (  # noqa: E402  # noqa: E402
+    City,
+    District,
+    Industry,
+    OrgUnit,
+    Platform,
+)
 from waystation.jobs import runner  # noqa: E402
 from waystation.members import roster  # noqa: E402
 from waystation.members.demo import roster_sample, roster_xlsx  # noqa: E402
