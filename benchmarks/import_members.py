@@ -183,9 +183,7 @@ def _member_resource(*, tuned: bool, cached: bool):
 
 def _workbook(n: int, path: Path) -> bytes:
     rng = random.Random(11)
-    districts = list(
-        District.objects.filter(city__adcode="320400").values_list("name", flat=True)
-    )
+    districts = list(District.objects.filter(city__adcode="320400").values_list("name", flat=True))
     rows = roster_sample(n, seed=42)
     for row in rows:
         row[5] = rng.choice(districts)

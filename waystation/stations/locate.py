@@ -9,7 +9,7 @@ development zone inside a county-level unit) may be chosen for points in the uni
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
 from django.db.models import BooleanField, ExpressionWrapper, Q
@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 
 from waystation.accounts import geography
 from waystation.accounts.models import City, District
+from waystation.geo.boundaries import Boundaries
 
 
 @dataclass(frozen=True)
@@ -31,6 +32,7 @@ class Place:
 class CityDistricts:
     city: City
     by_code: dict[str, Place]
+    bounds: Boundaries | None = field(default=None, repr=False)
 
     @classmethod
     def of(cls, city: City) -> CityDistricts:
@@ -41,13 +43,13 @@ class CityDistricts:
             )
             .values_list("code", "name", "adcode", "bounded")
         )
-        return cls(city, {row[0]: Place(*row) for row in rows})
+        return cls(city, {row[0]: Place(*row) for row in rows}, geography.boundaries([city]))
 
 
 def district_located(districts: CityDistricts, lon: float, lat: float) -> Place | None:
     """The district of the city whose own boundary holds a WGS-84 point, None outside them all
     (the city's Boundaries built from its District rows, keyed by code; see accounts.geography)."""
-    bounds = geography.boundaries([districts.city])
+    bounds = districts.bounds
     code = bounds.unit_of(lon, lat) if bounds is not None else None
     return districts.by_code.get(code) if code else None
 

@@ -175,7 +175,7 @@ def world(everyone, orgs):
     station_create(code="ZL001", lon=119.94, lat=31.76, data={"name": "三号", **daily}, actor=admin)
     tn001.keepers.add(everyone["kim"])
 
-    plan = plans_ensure_examples(2026)[0]
+    plan = plans_ensure_examples(2026, city=orgs["city"].city)[0]
     for label, platform in (
         ("天宁外卖", "meituan"),
         ("钟楼快递", "eleme"),
