@@ -448,3 +448,62 @@ def test_requires_scope_sends_anonymous_to_login_and_refuses_with_404(everyone):
         view(request)
     request.user = everyone["dora"]
     assert view(request).content == b"ok"
+
+
+# --- two cities: 无锡 beside 常州 -----------------------------------------------------------------
+# wanda (无锡 city union staff), wade (无锡 city admin), wes (梁溪区 union staff) and pam (江苏
+# province union staff) join the table; 无锡 has one row of each kind. Changzhou's people see
+# exactly what they saw with one city, 无锡's see 无锡's only, the province sees both.
+
+WUXI_ROWS = {
+    "members": {"梁溪外卖"},
+    "stations": {"WX001"},
+    "claims": {"梁溪外卖"},
+    "claim documents": {"梁溪外卖"},
+    "jobs": {"wanda", "wes"},
+    "imports": {"无锡"},
+    "analyses": {"wes"},
+}
+TWO_CITIES = {
+    **VISIBLE,
+    "wanda": WUXI_ROWS,
+    "wade": WUXI_ROWS,
+    "wes": {**WUXI_ROWS, "jobs": {"wes"}, "imports": set()},  # the import was into the city unit
+    "pam": {k: CITY_WIDE[k] | WUXI_ROWS[k] for k in CITY_WIDE},
+}
+
+
+@pytest.fixture
+def two_cities(world, wuxi, wuxi_people, everyone):
+    from waystation.accounts.models import District
+
+    people = {**everyone, **wuxi_people}
+    city = wuxi["city"].city
+    member = make_member(district="320213", industry="food_delivery")
+    Station.objects.create(
+        code="WX001", name="梁溪驿站", district=District.objects.get(code="320213"),
+        lon=120.3, lat=31.57,
+    )  # fmt: skip
+    plan = plans_ensure_examples(2026, city=city)[0]
+    enrolment = Enrolment.objects.create(
+        plan=plan, member=member, enrolled_on=date(2026, 1, 5),
+        covered_from=date(2026, 1, 5), covered_to=date(2026, 12, 31), source="self",
+    )  # fmt: skip
+    Claim.objects.create(
+        number=f"HZ-{member.member_number}", member=member, enrolment=enrolment,
+        platform=Platform.objects.get(code="meituan"), incident_type="accident",
+        incident_date=date(2026, 3, 2), incident_place="路上", description="摔倒",
+    )  # fmt: skip
+    for who in ("wanda", "wes"):
+        Job.objects.create(kind="test", params={"who": who}, created_by=people[who])
+    RosterImport.objects.create(
+        created_by=people["wanda"], unit=wuxi["city"], filename="无锡", file_sha256="0" * 64
+    )
+    Analysis.objects.create(kind="coverage", created_by=people["wes"], city=city)
+    return {"people": people, "members": {**world["members"], "梁溪外卖": member}}
+
+
+@pytest.mark.parametrize("who", [*PEOPLE, "wanda", "wade", "wes", "pam"])
+def test_with_two_cities_each_person_sees_exactly_their_citys_rows(who, two_cities):
+    user = two_cities["people"][who]
+    assert _seen(user, two_cities["members"]) == TWO_CITIES[who]
