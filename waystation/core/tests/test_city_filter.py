@@ -1,11 +1,11 @@
 """The form every staff query of a city-owned table keeps: it names the table's city column.
 
 Every `*_visible_to(user)` of every app's access and selectors modules (found by name, so a new
-one is checked without being listed) is compiled for each kind of person — district, industry and city staff, the city
-administrator, a liaison, a keeper, an outsider, another city's staff and the province's — and
-its SQL must filter on the main table's `city_id` (or select nothing at all). That is the shape
-a distributed PostgreSQL (Citus, by city; docs/scaling.md) routes to one city's shard, and the
-one rule that keeps a city's staff out of another city's rows."""
+one is checked without being listed) is compiled for each kind of person: district, industry and
+city staff, the city administrator, a liaison, a keeper, an outsider, another city's staff and
+the province's. Its SQL must filter on the main table's `city_id` (or select nothing at all).
+That is the shape a distributed PostgreSQL (Citus, by city; docs/scaling.md) routes to one
+city's shard, and the one rule that keeps a city's staff out of another city's rows."""
 
 import importlib
 import inspect
