@@ -44,11 +44,77 @@ def _settings_for_tests(request, tmp_path):
     }
 
 
+def pytest_configure(config):
+    """Changzhou's federation and the station services (reference rows) are in every test
+    database: loaded after the migrations and again after each flush of a transactional test
+    (Django re-emits post_migrate then)."""
+    if not config.pluginmanager.hasplugin("django"):
+        return
+    from django.db.models.signals import post_migrate
+
+    post_migrate.connect(_changzhou_after_migrate, dispatch_uid="waystation-tests-changzhou")
+
+
+def _changzhou_after_migrate(sender, app_config=None, using="default", **kwargs):
+    if app_config is None or app_config.label != "stations":
+        return  # the last of the two apps whose rows it needs
+    from waystation.accounts.demo import changzhou_ensure
+    from waystation.stations.catalogue import services_ensure
+
+    changzhou_ensure()
+    services_ensure()
+
+
 @pytest.fixture
 def orgs(db):
-    from waystation.accounts.services import org_tree_ensure
+    from waystation.accounts.demo import changzhou_ensure
 
-    return org_tree_ensure()
+    return changzhou_ensure()
+
+
+@pytest.fixture
+def wuxi(db):
+    """A second city federation (无锡, two districts, no polygons): for the two-city cases."""
+    from waystation.accounts.cities import CitySeed, DistrictSeed, ProvinceSeed, city_add
+
+    return city_add(
+        CitySeed(
+            adcode="320200",
+            name="无锡市",
+            province=ProvinceSeed(adcode="320000", name="江苏省"),
+            boundary=None,
+            districts=(
+                DistrictSeed(code="320213", name="梁溪区", adcode="320213", boundary=None),
+                DistrictSeed(code="320205", name="锡山区", adcode="320205", boundary=None),
+            ),
+        )
+    )
+
+
+@pytest.fixture
+def wuxi_people(wuxi, orgs):
+    """wanda — union staff of 无锡's city federation; wade — 无锡's city administrator;
+    wes — union staff of 梁溪区; pam — union staff of the 江苏 province federation."""
+    from django.contrib.auth import get_user_model
+
+    from waystation.accounts.cities import province_unit_ensure
+    from waystation.accounts.models import Province, StaffRole
+
+    User = get_user_model()
+    R = StaffRole.Role
+
+    def staff(username, role, unit):
+        user = User.objects.create_user(username, password="pw-" + username)
+        StaffRole.objects.create(user=user, role=role, unit=unit)
+        return user
+
+    province = province_unit_ensure(Province.objects.get(adcode="320000"))
+    return People(
+        wanda=staff("wanda", R.UNION_STAFF, wuxi["city"]),
+        wade=staff("wade", R.CITY_ADMIN, wuxi["city"]),
+        wes=staff("wes", R.UNION_STAFF, wuxi["320213"]),
+        pam=staff("pam", R.UNION_STAFF, province),
+    )
 
 
 class People(dict):

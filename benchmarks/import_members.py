@@ -47,8 +47,13 @@ from django.utils import timezone  # noqa: E402
 from import_export import fields, resources  # noqa: E402
 from import_export.instance_loaders import CachedInstanceLoader, ModelInstanceLoader  # noqa: E402
 
-from waystation.accounts.models import OrgUnit, Platform  # noqa: E402
-from waystation.accounts.orgs import DISTRICTS, INDUSTRIES  # noqa: E402
+from waystation.accounts.models import (  # noqa: E402  # noqa: E402
+    City,
+    District,
+    Industry,
+    OrgUnit,
+    Platform,
+)
 from waystation.jobs import runner  # noqa: E402
 from waystation.members import roster  # noqa: E402
 from waystation.members.demo import roster_sample, roster_xlsx  # noqa: E402
@@ -65,10 +70,13 @@ GOAL_RATIO = 10
 
 
 def _member_resource(*, tuned: bool, cached: bool):
-    industry_code = {name: code for code, name in INDUSTRIES}
-    district_code = {name: code for code, name in DISTRICTS}
+    city = City.objects.get(adcode="320400")
+    industry_code = dict(Industry.objects.values_list("name", "code"))
+    district_code = dict(District.objects.filter(city=city).values_list("name", "code"))
     platform_id = dict(Platform.objects.values_list("name", "id"))
-    unions = {u.industry: u.pk for u in OrgUnit.objects.filter(kind=OrgUnit.Kind.INDUSTRY)}
+    unions = {
+        u.industry_id: u.pk for u in OrgUnit.objects.filter(kind=OrgUnit.Kind.INDUSTRY, city=city)
+    }
     computed = [
         "member_number",
         "id_number_enc",
@@ -78,8 +86,9 @@ def _member_resource(*, tuned: bool, cached: bool):
         "phone_masked",
         "birth_date",
         "gender",
-        "industry",
-        "work_district",
+        "industry_id",
+        "work_district_id",
+        "city_id",
         "union_id",
         "channel",
         "joined_at",
@@ -141,8 +150,9 @@ def _member_resource(*, tuned: bool, cached: bool):
             row.update(
                 member_fields(**clean),
                 member_number=next(self.numbers),
-                industry=industry,
-                work_district=district,
+                industry_id=industry,
+                work_district_id=district,
+                city_id=city.pk,
                 union_id=unions[industry],
                 channel=Member.Channel.IMPORT,
                 joined_at=timezone.make_aware(timezone.datetime.fromisoformat(str(joined)))
@@ -173,7 +183,7 @@ def _member_resource(*, tuned: bool, cached: bool):
 
 def _workbook(n: int, path: Path) -> bytes:
     rng = random.Random(11)
-    districts = [name for _, name in DISTRICTS]
+    districts = list(District.objects.filter(city__adcode="320400").values_list("name", flat=True))
     rows = roster_sample(n, seed=42)
     for row in rows:
         row[5] = rng.choice(districts)

@@ -21,6 +21,8 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from waystation.geo import cnmaps
+from waystation.geo.boundaries import Boundaries
 from waystation.geo.distance import haversine_m
 from waystation.planning import (
     load_lade,
@@ -35,6 +37,8 @@ from waystation.planning.coverage import covered_share
 
 K = 58
 N_EXISTING = 312
+CHANGZHOU = Boundaries.from_city(cnmaps.city("320400"))  # the demo city's districts
+LADE_ADCODE = {"hangzhou": "330100", "shanghai": "310100"}
 
 
 def _best_of(fn, repeat):
@@ -49,8 +53,8 @@ def _best_of(fn, repeat):
 
 def bench_coverage(n_demand: int) -> None:
     print(f"\n## Coverage: {n_demand:,} synthetic demand points vs {N_EXISTING} synthetic stations")
-    demand = synthetic_riders(n_demand, seed=1)
-    stations = synthetic_stations(N_EXISTING)
+    demand = synthetic_riders(n_demand, seed=1, boundaries=CHANGZHOU)
+    stations = synthetic_stations(N_EXISTING, boundaries=CHANGZHOU)
     reach = make_reach("ebike")
     secs, share = _best_of(lambda: covered_share(stations, demand, reach), 3)
     print(
@@ -58,7 +62,8 @@ def bench_coverage(n_demand: int) -> None:
         f"{'OK' if secs < 1 else 'MISSED'}"
     )
     secs_full, res = _best_of(
-        lambda: run_coverage(stations, demand, layers=False, top_hotspots=0), 1
+        lambda: run_coverage(stations, demand, boundaries=CHANGZHOU, layers=False, top_hotspots=0),
+        1,
     )
     print(
         f"full report incl. by-district point-in-polygon and H3 of uncovered: {secs_full:.2f} s "
@@ -67,22 +72,31 @@ def bench_coverage(n_demand: int) -> None:
 
 
 def _instance(n_demand: int, n_candidates: int, seed: int):
-    demand = synthetic_riders(n_demand, seed=seed)
-    candidates = synthetic_riders(n_candidates, seed=seed + 1000, background=0.5)
+    demand = synthetic_riders(n_demand, seed=seed, boundaries=CHANGZHOU)
+    candidates = synthetic_riders(
+        n_candidates, seed=seed + 1000, background=0.5, boundaries=CHANGZHOU
+    )
     candidates = make_layer(
         candidates.lon,
         candidates.lat,
         ids=np.array([f"c{i}" for i in range(n_candidates)]),
         source="synthetic",
     )
-    stations = synthetic_stations(N_EXISTING)
+    stations = synthetic_stations(N_EXISTING, boundaries=CHANGZHOU)
     return demand, candidates, stations
 
 
-def _ours(demand, candidates, stations, mode="ebike", k=K, time_limit=60.0):
+def _ours(demand, candidates, stations, mode="ebike", k=K, time_limit=60.0, boundaries=CHANGZHOU):
     t = time.perf_counter()
     res = run_selection(
-        stations, demand, candidates, k, mode=mode, layers=False, time_limit=time_limit
+        stations,
+        demand,
+        candidates,
+        k,
+        boundaries=boundaries,
+        mode=mode,
+        layers=False,
+        time_limit=time_limit,
     )
     return time.perf_counter() - t, res
 
@@ -151,7 +165,9 @@ def bench_large(n_demand: int, n_cand: int) -> None:
         f"model after shrinking: {res['model']}"
     )
     t0 = time.perf_counter()
-    greedy = run_selection(stations, demand, candidates, K, layers=False, exact=False)
+    greedy = run_selection(
+        stations, demand, candidates, K, boundaries=CHANGZHOU, layers=False, exact=False
+    )
     print(
         f"heuristic alone (greedy, LP rounding, 1-swap; exact=False): {time.perf_counter() - t0:.2f} s, objective {greedy['objective']:g} "
         f"vs optimum {res['objective']:g}, gap to LP bound {greedy['mip_gap']:.2e}"
@@ -160,13 +176,14 @@ def bench_large(n_demand: int, n_cand: int) -> None:
 
 def bench_lade(city: str, spopt_limit: float) -> None:
     demand = load_lade(city)
+    where = Boundaries.from_city(cnmaps.city(LADE_ADCODE[city]))
     print(
         f"\n## LaDe {city}: {len(demand):,} real pickups; candidates = the pickup points; "
         "no existing stations"
     )
     none = make_layer([], [], allow_empty=True)
     for mode, k in (("walk", 20), ("ebike", 10)):
-        t_ours, res = _ours(demand, demand, none, mode=mode, k=k)
+        t_ours, res = _ours(demand, demand, none, mode=mode, k=k, boundaries=where)
         radius = make_reach(mode).limit_m
         t_sp, _b, sp_obj, status, _hit = _spopt(demand, demand, none, radius, k, spopt_limit)
         same = "EQUAL" if abs(sp_obj - res["covered_weight_after"]) < 1e-6 else "DIFFERENT"

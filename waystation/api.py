@@ -53,7 +53,7 @@ api = NinjaAPI(
     parser=Parser(),
     title="waystation API",
     version="1",
-    description="常州市总工会新就业形态劳动者服务平台 API。错误以 400/404/409 返回 "
+    description="工会新就业形态劳动者服务平台 API。错误以 400/404/409 返回 "
     '`{"errors": {字段: [消息]}}` 或 `{"detail": 消息}`；超过频率限制时以 429 返回 '
     '`{"errors": …, "retry_after": 秒}` 并带 `Retry-After` 头。',
     urls_namespace="api",

@@ -58,6 +58,9 @@ ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 CSRF_FAILURE_VIEW = "waystation.core.errors.csrf_failure"  # a Chinese page, JSON under /api/
 SITE_URL = env("SITE_URL", "http://127.0.0.1:8000")
+# The federation the site speaks for (page titles, posters); by default read from the cities
+# served: the one city's federation, or their province's.
+SITE_NAME = env("SITE_NAME", "")
 # How many reverse proxies we run in front of the server, each appending the address it received
 # from to X-Forwarded-For; the client's address is read from there (waystation/core/net.py).
 # 0: clients connect directly and the header is ignored.
@@ -78,6 +81,7 @@ INSTALLED_APPS = [
     "waystation.stations",
     "waystation.aid",
     "waystation.planner",
+    "waystation.org",
 ]
 
 MIDDLEWARE = [
@@ -119,6 +123,20 @@ TEMPLATES = [
 DATABASES = {"default": database_from_url(env("DATABASE_URL"))}
 if env("TEST_DB_NAME"):  # parallel test runs against one server each use their own database
     DATABASES["default"]["TEST"] = {"NAME": env("TEST_DB_NAME")}
+# A read replica (a streaming standby of DATABASE_URL) for the reads that may lag: the public map,
+# statistics, dashboards (waystation/core/dbrouter.py). Tests never create a database on it: it
+# stands for the primary's test database there (MIRROR).
+if env("DATABASE_REPLICA_URL"):
+    DATABASES["replica"] = database_from_url(env("DATABASE_REPLICA_URL"))
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+    DATABASES["replica"]["CONN_HEALTH_CHECKS"] = True  # a kept connection it dropped: noticed
+    if DATABASES["replica"]["ENGINE"].endswith("postgresql"):  # one it cannot reach: soon known
+        DATABASES["replica"]["OPTIONS"] = {
+            "connect_timeout": env_int("DATABASE_REPLICA_CONNECT_TIMEOUT", 2)
+        }
+DATABASE_ROUTERS = ["waystation.core.dbrouter.LaggingReadsRouter"]  # "default" without a replica
+# After a failed attempt to reach the replica, lagging reads go to the primary for this long.
+DATABASE_REPLICA_RETRY_SECONDS = env_int("DATABASE_REPLICA_RETRY_SECONDS", 10)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [

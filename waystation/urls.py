@@ -11,6 +11,7 @@ urlpatterns = [
     path("", include("waystation.planner.urls")),
     path("", include("waystation.stations.urls")),
     path("", include("waystation.aid.urls")),
+    path("", include("waystation.org.urls")),
 ]
 
 # Chinese error pages in the site's layout (JSON under /api/); see waystation.core.errors.

@@ -1,10 +1,16 @@
 """Who sees what: the scope of a staff account, and the one rule for refusing.
 
-A staff account holds roles on org units:
-- a role on the city unit (or the city_admin role) sees everything;
-- a role on a district unit sees rows whose district is that district;
-- a role on an industry unit sees rows whose industry is that industry;
-- a station keeper sees the stations they keep; a platform liaison the rows of their platform.
+A staff account holds roles on org units, and every unit belongs to a city (the tenant) or, for
+a province federation, to a province:
+- a role on a province unit sees every city of the province whole;
+- a role on a city unit (or the city_admin role) sees that city whole, and no other city;
+- a role on a district unit sees the rows of its city whose district is that district;
+- a role on an industry unit sees the rows of its city whose industry is that industry;
+- a station keeper sees the stations they keep; a platform liaison the rows of their platform
+  in the liaison's city.
+Every filter built here names the row's city column first (`Scope.q`), so staff of one city
+never reach another city's rows by id, and each query stays on one city (one shard, see
+docs/scaling.md).
 Anything outside the scope answers 404, never 403, so outsiders learn nothing of its existence.
 A step the account may not take on a row it can see answers 404 as well: one answer for every
 refusal, so a page or the API never tells "exists, but not for you" from "does not exist".
@@ -41,7 +47,7 @@ from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
 from django.db.models import Model, Q, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 
-from .models import OrgUnit, StaffRole
+from .models import City, OrgUnit, StaffRole
 
 Role = StaffRole.Role
 M = TypeVar("M", bound=Model)
@@ -62,19 +68,52 @@ class NotInScope(PermissionDenied):
     same as a row that does not exist (see the module docstring)."""
 
 
+Pair = tuple[int, str]
+
+
 @dataclass(frozen=True)
 class Scope:
+    """What a staff account's roles cover. Every grant names its city: a role on a district or
+    industry union covers that union's rows in its own city only, and a row is matched by its
+    city column first (so that every query of a city-owned table carries the city filter)."""
+
     roles: frozenset[Role] = frozenset()
-    city: bool = False
-    districts: frozenset[str] = frozenset()
-    industries: frozenset[str] = frozenset()
-    platforms: frozenset[int] = frozenset()
-    admin: bool = False
+    # Cities seen whole: the city administrator, union staff on a city unit, staff of a province
+    # unit (every city of the province).
+    cities: frozenset[int] = frozenset()
+    districts: frozenset[Pair] = frozenset()  # (city id, district code)
+    industries: frozenset[Pair] = frozenset()  # (city id, industry code)
+    platforms: frozenset[tuple[int, int]] = frozenset()  # (city id, platform id), liaisons
+    admin_cities: frozenset[int] = frozenset()  # the cities the account administers
+    # Every city the account holds any role in (a station keeper's or a lawyer's too).
+    home_cities: frozenset[int] = frozenset()
     units: tuple[int, ...] = field(default=())
 
     @property
     def is_staff(self) -> bool:
         return bool(self.roles)
+
+    @property
+    def admin(self) -> bool:
+        """A city administrator (of the cities in `admin_cities`)."""
+        return bool(self.admin_cities)
+
+    @property
+    def city(self) -> bool:
+        """Sees at least one city whole. A rule about one row asks `sees_city(row.city_id)`."""
+        return bool(self.cities)
+
+    @property
+    def district_codes(self) -> frozenset[str]:
+        return frozenset(code for _, code in self.districts)
+
+    @property
+    def industry_codes(self) -> frozenset[str]:
+        return frozenset(code for _, code in self.industries)
+
+    @property
+    def platform_ids(self) -> frozenset[int]:
+        return frozenset(pid for _, pid in self.platforms)
 
     @property
     def is_union_staff(self) -> bool:
@@ -90,25 +129,56 @@ class Scope:
     def has(self, role: Role) -> bool:
         return role in self.roles
 
-    def q(
+    def sees_city(self, city_id: int | None) -> bool:
+        return city_id in self.cities
+
+    def administers(self, city_id: int | None) -> bool:
+        return city_id in self.admin_cities
+
+    def sees(
         self,
+        city_id: int | None,
         *,
         district: str | None = None,
         industry: str | None = None,
+        platform: int | None = None,
+    ) -> bool:
+        """The row-level rule of `q`, for a row already in hand."""
+        return (
+            city_id in self.cities
+            or (city_id, district) in self.districts
+            or (city_id, industry) in self.industries
+            or (platform is not None and (city_id, platform) in self.platforms)
+        )
+
+    def q(
+        self,
+        *,
+        city: str = "city",
+        district: str | None = None,
+        industry: str | None = None,
         platform: str | None = None,
-    ) -> Q | None:
-        """A filter for rows in scope, given the names of the row's district/industry/platform
-        fields. None means "everything" (city scope); Q(pk__in=[]) means nothing."""
-        if self.city:
-            return None
+    ) -> Q:
+        """A filter for rows in scope, given the names of the row's city, district, industry and
+        platform fields. Every branch filters on the city column; Q(pk__in=[]) means nothing."""
         q = Q(pk__in=[])
-        if district and self.districts:
-            q |= Q(**{f"{district}__in": sorted(self.districts)})
-        if industry and self.industries:
-            q |= Q(**{f"{industry}__in": sorted(self.industries)})
-        if platform and self.platforms:
-            q |= Q(**{f"{platform}__in": sorted(self.platforms)})
+        if self.cities:
+            q |= Q(**{f"{city}__in": sorted(self.cities)})
+        for field_name, grants in ((district, self.districts), (industry, self.industries)):
+            if field_name:
+                for city_id, codes in _by_city(grants).items():
+                    q |= Q(**{city: city_id, f"{field_name}__in": codes})
+        if platform:
+            for city_id, ids in _by_city(self.platforms).items():
+                q |= Q(**{city: city_id, f"{platform}__in": ids})
         return q
+
+
+def _by_city(grants: frozenset[tuple[int, Any]]) -> dict[int, list[Any]]:
+    out: dict[int, list[Any]] = {}
+    for city_id, value in sorted(grants):
+        out.setdefault(city_id, []).append(value)
+    return out
 
 
 EMPTY = Scope()
@@ -124,27 +194,54 @@ def scope_of(user: AnyUser | None) -> Scope:
     roles = list(StaffRole.objects.filter(user=cast(User, user)).select_related("unit"))
     names = frozenset(Role(r.role) for r in roles)
     union_roles = [r for r in roles if r.role in (Role.CITY_ADMIN, Role.UNION_STAFF)]
+    provinces = {r.unit.province_id for r in roles if r.unit.province_id}
+    province_cities: dict[int, set[int]] = {}
+    if provinces:
+        for city_id, province_id in City.objects.filter(province_id__in=provinces).values_list(
+            "pk", "province_id"
+        ):
+            province_cities.setdefault(province_id, set()).add(city_id)
+
+    def cities_of(r: StaffRole) -> set[int]:
+        if r.unit.kind == OrgUnit.Kind.PROVINCE:
+            return province_cities.get(r.unit.province_id or 0, set())
+        return {r.unit.city_id} if r.unit.city_id else set()
+
+    whole = [r for r in union_roles if r.role == Role.CITY_ADMIN or r.unit.kind in WHOLE]
     scope = Scope(
         roles=names,
-        admin=Role.CITY_ADMIN in names,
-        city=any(
-            r.role == Role.CITY_ADMIN or r.unit.kind == OrgUnit.Kind.CITY for r in union_roles
+        cities=frozenset(c for r in whole for c in cities_of(r)),
+        districts=frozenset(
+            (r.unit.city_id, r.unit.district_id)
+            for r in union_roles
+            if r.unit.district_id and r.unit.city_id
         ),
-        districts=frozenset(r.unit.district for r in union_roles if r.unit.district),
-        industries=frozenset(r.unit.industry for r in union_roles if r.unit.industry),
+        industries=frozenset(
+            (r.unit.city_id, r.unit.industry_id)
+            for r in union_roles
+            if r.unit.industry_id and r.unit.city_id
+        ),
         platforms=frozenset(
-            r.platform_id for r in roles if r.role == Role.PLATFORM_LIAISON and r.platform_id
+            (r.unit.city_id, r.platform_id)
+            for r in roles
+            if r.role == Role.PLATFORM_LIAISON and r.platform_id and r.unit.city_id
         ),
+        admin_cities=frozenset(c for r in roles if r.role == Role.CITY_ADMIN for c in cities_of(r)),
+        home_cities=frozenset(c for r in roles for c in cities_of(r)),
         units=tuple(r.unit_id for r in roles),
     )
     user._waystation_scope = scope  # type: ignore[union-attr]
     return scope
 
 
+WHOLE = (OrgUnit.Kind.CITY, OrgUnit.Kind.PROVINCE)
+
+
 def filter_in_scope(
     user: AnyUser | None,
     qs: QuerySet,
     *,
+    city: str = "city",
     district: str | None = None,
     industry: str | None = None,
     platform: str | None = None,
@@ -153,8 +250,7 @@ def filter_in_scope(
     scope = scope_of(user)
     if require_union_staff and not scope.is_union_staff:
         return qs.none()
-    q = scope.q(district=district, industry=industry, platform=platform)
-    return qs if q is None else qs.filter(q)
+    return qs.filter(scope.q(city=city, district=district, industry=industry, platform=platform))
 
 
 def get_in_scope_or_404(qs: QuerySet[M], **lookup: Any) -> M:

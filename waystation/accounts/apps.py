@@ -6,4 +6,4 @@ class Config(AppConfig):
     label = "accounts"
 
     def ready(self) -> None:
-        from . import sessions  # noqa: F401 - stamps staff sessions at sign-in
+        from . import selectors, sessions  # noqa: F401 - sign-in stamps; name cache on edits

@@ -3,7 +3,8 @@
 180,686 person-times on the (example) accident plans of 2022–2024, 306 claims confirmed with
 the platforms and paid, ¥2,806,600 in all, a ¥5,000 condolence to a truck driver, and a few
 claims still in review for the staff pages. Seeded: every run builds the same data. Runs after
-the members demo and picks its members from the database.
+the members demo and picks its members from the database. The figures are Changzhou's (`load`);
+`load_city` builds them for the city it is given, from that city's members.
 """
 
 import random
@@ -13,7 +14,9 @@ from django.core.management.base import OutputWrapper
 from django.db import transaction
 from django.utils import timezone
 
-from waystation.accounts.models import Platform
+from waystation.accounts.cities import city_unit, industry_union
+from waystation.accounts.demo import changzhou_ensure
+from waystation.accounts.models import City, Platform
 from waystation.core.models import counter_take
 from waystation.privacy import crypto
 from waystation.privacy.masking import mask_bank_card
@@ -78,16 +81,23 @@ def _asks(c: dict) -> dict:
 
 
 def load(stdout: OutputWrapper) -> None:
+    city = changzhou_ensure()["city"].city
+    assert city is not None  # a city federation's unit names its city
+    load_city(city, stdout)
+
+
+def load_city(city: City, stdout: OutputWrapper) -> None:
+    """The aid demo of one city, from its members (idempotent)."""
     from waystation.members.models import Member
 
-    if Plan.objects.filter(code="accident-2022", enrolments__isnull=False).exists():
+    if Plan.objects.filter(city=city, code="accident-2022", enrolments__isnull=False).exists():
         stdout.write("aid demo: already loaded")
         return
     rng = random.Random(SEED)
     for year in (2022, 2023, 2024, timezone.localdate().year):
-        services.plans_ensure_examples(year)
+        services.plans_ensure_examples(year, city=city)
     member_ids = list(
-        Member.objects.filter(status=Member.Status.ACTIVE)
+        Member.objects.filter(status=Member.Status.ACTIVE, union__city=city)
         .order_by("id")
         .values_list("id", flat=True)
     )
@@ -97,35 +107,34 @@ def load(stdout: OutputWrapper) -> None:
         stdout.write(f"aid demo: skipped ({exc}); load the members demo first")
         return
     with transaction.atomic():
-        enrolments_by_year = _enrol(rng, member_ids, counts)
+        enrolments_by_year = _enrol(rng, member_ids, counts, city)
         _claims(rng, enrolments_by_year[2022] + enrolments_by_year[2023] + enrolments_by_year[2024])
-        _condolence(rng)
-    paid = Payout.objects.filter(status="paid").values_list("amount_fen", flat=True)
-    confirmed = Claim.objects.filter(status="paid", platform_status="confirmed").count()
+        _condolence(rng, city)
+    paid = Payout.objects.filter(city=city, status="paid").values_list("amount_fen", flat=True)
+    confirmed = Claim.objects.filter(city=city, status="paid", platform_status="confirmed").count()
     stdout.write(
-        f"aid demo: {Enrolment.objects.count():,} person-times, {confirmed} confirmed claims, "
-        f"{benefits.yuan(sum(paid))} paid"
+        f"aid demo: {Enrolment.objects.filter(city=city).count():,} person-times, {confirmed} "
+        f"confirmed claims, {benefits.yuan(sum(paid))} paid"
     )
 
 
-def _enrol(rng: random.Random, member_ids: list[int], counts: dict[int, int]) -> dict:
-    from waystation.accounts.models import OrgUnit
-
-    city = OrgUnit.objects.get(code="city")
+def _enrol(rng: random.Random, member_ids: list[int], counts: dict[int, int], city: City) -> dict:
+    giver = city_unit(city)
     out = {}
     for year, n in counts.items():
-        plan = Plan.objects.get(code=f"accident-{year}")
+        plan = Plan.objects.get(city=city, code=f"accident-{year}")
         chosen = sorted(rng.sample(member_ids, n))
         day = date(year, 1, 1)
         rows = [
             Enrolment(
+                city=city,
                 plan=plan,
                 member_id=mid,
                 enrolled_on=day,
                 covered_from=day,
                 covered_to=plan.end_date,
                 source=Enrolment.Source.GIFT,
-                gifted_by=city,
+                gifted_by=giver,
                 contribution_fen=plan.contribution_fen,
             )
             for mid in chosen
@@ -165,6 +174,7 @@ def _claims(rng: random.Random, enrolment_ids: list[int]) -> None:
         claims.append(
             Claim(
                 number=f"HZ{e.plan.year}{next(numbers):06d}",
+                city_id=e.city_id,
                 member_id=e.member_id,
                 enrolment=e,
                 platform=platforms[rng.choice(["meituan", "meituan", "eleme", "sf", "didi"])],
@@ -193,36 +203,40 @@ def _claims(rng: random.Random, enrolment_ids: list[int]) -> None:
         lines.append(payable.total)
     assert sum(lines[:CONFIRMED_CLAIMS]) == PAID_FEN, sum(lines[:CONFIRMED_CLAIMS])
     Claim.objects.bulk_create(claims, batch_size=1000)
-    saved = Claim.objects.filter(status=Claim.Status.PAID).order_by("id")
+    saved = Claim.objects.filter(pk__in=[c.pk for c in claims], status=Claim.Status.PAID)
     Payout.objects.bulk_create(
         [
             Payout(
+                city_id=c.city_id,
                 claim=c,
                 amount_fen=c.approved_fen or 0,  # paid: approved, never None
                 status=Payout.Status.PAID,
                 bank_reference=f"DEMO{c.number}",
                 paid_at=c.submitted_at + timedelta(days=20),
             )
-            for c in saved
+            for c in saved.order_by("id")
         ],
         batch_size=1000,
     )
 
 
-def _condolence(rng: random.Random) -> None:
+def _condolence(rng: random.Random, city: City) -> None:
     from django.contrib.auth import get_user_model
 
     from waystation.members.models import Member
 
-    driver = Member.objects.filter(industry="truck", status="active").order_by("id").first()
+    driver = (
+        Member.objects.filter(city=city, industry_id="truck", status="active")
+        .order_by("id")
+        .first()
+    )
     user = get_user_model().objects.filter(username="admin").first()
     if driver is None or user is None:
         return
-    from waystation.accounts.models import OrgUnit
-
     Condolence.objects.create(
+        city=city,
         member=driver,
-        plan=Plan.objects.filter(code="truck-2024").first(),
+        plan=Plan.objects.filter(city=city, code="truck-2024").first(),
         visited_on=date(2024, 7, 10),
         cash_fen=500_000,
         goods="米、油、营养品",
@@ -230,5 +244,5 @@ def _condolence(rng: random.Random) -> None:
         reason="货车司机会员罹患癌症，工会上门慰问",
         approver=user,
         recorded_by=user,
-        unit=OrgUnit.objects.get(code="truck"),
+        unit=industry_union(city, "truck"),
     )

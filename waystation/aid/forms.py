@@ -1,4 +1,5 @@
 import json
+import re
 from collections.abc import Iterable
 from datetime import date
 from decimal import Decimal
@@ -8,9 +9,10 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
-from waystation.accounts.models import OrgUnit, Platform
-from waystation.accounts.orgs import INDUSTRIES
+from waystation.accounts.models import City, Industry, OrgUnit, Platform
 from waystation.core import xlsx
 from waystation.members.models import Member
 
@@ -283,9 +285,15 @@ class PlanForm(forms.Form):
     year = forms.IntegerField(label="年度", min_value=2000, max_value=2100)
     start_date = forms.DateField(label="开始日期", widget=forms.DateInput(attrs={"type": "date"}))
     end_date = forms.DateField(label="结束日期", widget=forms.DateInput(attrs={"type": "date"}))
+    # the city that sets the plan: asked on a new plan of an account that manages several cities
+    city = forms.ModelChoiceField(
+        label=gettext_lazy("城市"),
+        queryset=City.objects.none(),
+        to_field_name="adcode",
+        required=False,
+    )
     industries = forms.MultipleChoiceField(
         label="适用行业",
-        choices=INDUSTRIES,
         required=False,
         widget=forms.CheckboxSelectMultiple,
         help_text="不选即全部行业",
@@ -328,17 +336,48 @@ class PlanForm(forms.Form):
     # form field → plan field, where they differ
     FIELD_OF = {"contribution_yuan": "contribution_fen"}
 
-    def __init__(self, *args: Any, plan: Plan | None = None, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        *args: Any,
+        plan: Plan | None = None,
+        cities: QuerySet[City] | None = None,
+        **kwargs: Any,
+    ) -> None:
+        """`cities`: those whose plans the account manages (a new plan is in one of them); the
+        city of an existing plan is fixed, like its code."""
         if plan is not None and "initial" not in kwargs:
             kwargs["initial"] = {
-                **{f: getattr(plan, f) for f in self.base_fields if hasattr(plan, f)},
+                **{
+                    f: getattr(plan, f)
+                    for f in self.base_fields
+                    if hasattr(plan, f) and f != "city"
+                },
                 "contribution_yuan": (Decimal(plan.contribution_fen) / 100).quantize(CENT),
                 "schedule": json.dumps(plan.schedule, ensure_ascii=False, indent=2),
             }
         super().__init__(*args, **kwargs)
+        cast(forms.MultipleChoiceField, self.fields["industries"]).choices = [
+            (i.code, i.name) for i in Industry.objects.all()
+        ]
+        self.only_city: City | None = None
         if plan is not None and plan.pk:
             self.fields["code"].disabled = True
             self.fields["code"].help_text = ""
+            del self.fields["city"]
+            return
+        choices = list(cities) if cities is not None else []
+        city_field = cast(forms.ModelChoiceField, self.fields["city"])
+        city_field.queryset = cities if cities is not None else City.objects.none()
+        if len(choices) == 1:
+            self.only_city = choices[0]
+            city_field.widget = forms.HiddenInput()
+            city_field.initial = choices[0].adcode
+
+    def clean_city(self) -> City:
+        city = self.cleaned_data.get("city") or self.only_city
+        if city is None:
+            raise ValidationError(_("请选择城市"))
+        return city
 
     def clean_schedule(self) -> list:
         text = self.cleaned_data["schedule"]
@@ -350,7 +389,8 @@ class PlanForm(forms.Form):
             ) from exc
 
     def plan_fields(self) -> PlanTerms:
-        """The cleaned values as plan fields (yuan → integer fen, exactly), without the code."""
+        """The cleaned values as plan fields (yuan → integer fen, exactly), without the code and
+        the city."""
         data = {self.FIELD_OF.get(k, k): v for k, v in self.cleaned_data.items()}
         data["contribution_fen"] = int(self.cleaned_data["contribution_yuan"] * 100)
         return cast(PlanTerms, {k: data[k] for k in PLAN_FIELDS})
@@ -373,6 +413,7 @@ class PlanCopyForm(forms.Form):
 
 
 GIFT_CHOOSE = "请选择方案和赠送工会"
+MEMBER_NUMBER = re.compile(r"[A-Z]{1,6}[0-9]{4,}")
 GIFT_LIST_MAX_BYTES = 10 * 1024 * 1024
 
 
@@ -383,7 +424,7 @@ class GiftForm(forms.Form):
     services.gift_batch_start records."""
 
     plan = forms.ModelChoiceField(
-        queryset=Plan.objects.all(),
+        queryset=Plan.objects.none(),
         error_messages={"required": GIFT_CHOOSE, "invalid_choice": GIFT_CHOOSE},
     )
     unit = forms.ModelChoiceField(
@@ -398,10 +439,21 @@ class GiftForm(forms.Form):
 
     FILTERS = ("district", "industry", "platform", "status")
 
-    def __init__(self, *args: Any, units: QuerySet[OrgUnit], **kwargs: Any) -> None:
-        """`units`: the unions the giver acts for (a queryset of OrgUnit)."""
+    def __init__(
+        self, *args: Any, units: QuerySet[OrgUnit], plans: QuerySet[Plan], **kwargs: Any
+    ) -> None:
+        """`units`: the unions the giver acts for; `plans`: the plans they may gift."""
         super().__init__(*args, **kwargs)
         cast(forms.ModelChoiceField, self.fields["unit"]).queryset = units
+        cast(forms.ModelChoiceField, self.fields["plan"]).queryset = plans
+
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        data = self.cleaned_data
+        plan, unit = data.get("plan"), data.get("unit")
+        if plan is not None and unit is not None and unit.city_id != plan.city_id:
+            self.add_error("unit", _("赠送工会须与方案属于同一城市"))
+        return data
 
     def clean_file(self) -> tuple[str, ...] | None:
         upload = self.cleaned_data.get("file")
@@ -418,7 +470,8 @@ class GiftForm(forms.Form):
             text = upload.read().decode("utf-8-sig", errors="replace")
             values = [line.split(",")[0] for line in text.splitlines()]
         numbers = {v.strip().upper() for v in values}
-        numbers = {n for n in numbers if n.startswith("CZ")}
+        # a member number: a city's letters, then digits (a header or a blank line is not one)
+        numbers = {n for n in numbers if MEMBER_NUMBER.fullmatch(n)}
         if not numbers:
             raise ValidationError("名单中没有会员号")
         return tuple(sorted(numbers))

@@ -1,4 +1,10 @@
-"""Mutual aid (互助保障): plans, enrolments (person-times), claims, payouts, condolence visits."""
+"""Mutual aid (互助保障): plans, enrolments (person-times), claims, payouts, condolence visits.
+
+Every row belongs to a city (the tenant): a city federation sets its own plans, and what hangs
+from a plan carries the plan's city (enrolments, their claims, the claims' documents and payouts,
+the bank batches of those payouts); a condolence visit carries its member's city. `save()` fills a
+missing city from the parent row, so `objects.create(...)` needs none; bulk paths set it.
+"""
 
 from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any
@@ -8,15 +14,21 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q, Sum
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
-from waystation.accounts.models import OrgUnit, Platform
-from waystation.accounts.orgs import INDUSTRY_NAMES
+from waystation.accounts.models import City, Industry, OrgUnit, Platform
 
 from . import benefits
 from . import workflow as flow
 
 if TYPE_CHECKING:
     from waystation.members.models import Member
+
+
+def member_city_id(member: "Member") -> int:
+    """The city a member belongs to now."""
+    return member.city_id
 
 
 class Plan(models.Model):
@@ -31,7 +43,9 @@ class Plan(models.Model):
         MEMBER = "member", "会员自费"
         GIFTED = "gifted", "工会赠送"
 
-    code = models.SlugField(max_length=40, unique=True)
+    # the city federation that sets the plan; a code is unique within its city
+    city = models.ForeignKey(City, on_delete=models.PROTECT, related_name="+")
+    code = models.SlugField(max_length=40)
     name = models.CharField(max_length=100)
     kind = models.CharField(max_length=10, choices=Kind.choices)
     year = models.PositiveSmallIntegerField(db_index=True)
@@ -40,7 +54,7 @@ class Plan(models.Model):
     is_example = models.BooleanField(
         default=False, help_text="示例方案：保障金额为示例值，正式使用前须由工会确认"
     )
-    # eligibility: empty industries = every industry
+    # eligibility: Industry codes; empty = every industry
     industries = models.JSONField(default=list, blank=True)
     min_age = models.PositiveSmallIntegerField(default=16)
     max_age = models.PositiveSmallIntegerField(default=65)
@@ -57,7 +71,12 @@ class Plan(models.Model):
         constraints = [
             models.CheckConstraint(
                 name="aid_plan_dates", condition=Q(end_date__gte=models.F("start_date"))
-            )
+            ),
+            models.UniqueConstraint(
+                fields=["city", "code"],
+                name="aid_plan_code_per_city",
+                violation_error_message=gettext_lazy("该城市已有此方案代码"),
+            ),
         ]
 
     def __str__(self) -> str:
@@ -80,9 +99,14 @@ class Plan(models.Model):
             errors["end_date"] = ["结束日期不能早于开始日期"]
         if self.start_date and self.year and self.start_date.year != self.year:
             errors["start_date"] = [f"开始日期须在 {self.year} 年内"]
-        bad = [i for i in self.industries or [] if i not in INDUSTRY_NAMES]
+        known = set(
+            Industry.objects.filter(code__in=[str(i) for i in self.industries or []]).values_list(
+                "code", flat=True
+            )
+        )
+        bad = [i for i in self.industries or [] if i not in known]
         if bad:
-            errors["industries"] = [f"未知行业：{', '.join(map(str, bad))}"]
+            errors["industries"] = [_("未知行业：%s") % ", ".join(map(str, bad))]
         bad = [s for s in self.member_statuses or [] if s not in Member.Status.values]
         if bad:
             errors["member_statuses"] = [f"未知会员状态：{', '.join(map(str, bad))}"]
@@ -99,10 +123,15 @@ class Plan(models.Model):
     def eligibility_error(self, member: "Member", on: date) -> str:
         """Why this member may not join the plan on that day, or "" if they may."""
         statuses = self.member_statuses or ["active"]
+        if member_city_id(member) != self.city_id:
+            return _("本方案仅面向%s的会员") % self.city.name
         if member.status not in statuses:
             return "会员状态不符合参保条件"
-        if self.industries and member.industry not in self.industries:
-            return "本方案仅面向：" + "、".join(INDUSTRY_NAMES[i] for i in self.industries)
+        if self.industries and member.industry_id not in self.industries:
+            names = dict(
+                Industry.objects.filter(code__in=self.industries).values_list("code", "name")
+            )
+            return _("本方案仅面向：%s") % "、".join(names.get(i, i) for i in self.industries)
         age = member.age_on(on)
         if not self.min_age <= age <= self.max_age:
             return f"参保年龄须在 {self.min_age}–{self.max_age} 周岁之间"
@@ -114,6 +143,7 @@ class Plan(models.Model):
 class GiftBatch(models.Model):
     """A union's bulk gifted enrolment: members from a filter or an uploaded list, in a job."""
 
+    city = models.ForeignKey(City, on_delete=models.PROTECT, related_name="+")  # the plan's
     plan = models.ForeignKey(Plan, on_delete=models.PROTECT, related_name="gift_batches")
     unit = models.ForeignKey(OrgUnit, on_delete=models.PROTECT)  # the union that pays
     source = models.CharField(max_length=10, choices=[("filter", "按条件"), ("list", "按名单")])
@@ -134,6 +164,11 @@ class GiftBatch(models.Model):
     def __str__(self) -> str:
         return f"{self.plan} · {self.unit} · {self.created_at:%Y-%m-%d}"
 
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if self.city_id is None:
+            self.city_id = self.plan.city_id
+        super().save(*args, **kwargs)
+
 
 class Enrolment(models.Model):
     """One person in one plan year: a person-time (人次)."""
@@ -143,6 +178,7 @@ class Enrolment(models.Model):
         GIFT = "gift", "工会赠送"
         DEMO = "demo", "演示数据"
 
+    city = models.ForeignKey(City, on_delete=models.PROTECT, related_name="+")  # the plan's
     plan = models.ForeignKey(Plan, on_delete=models.PROTECT, related_name="enrolments")
     member = models.ForeignKey(
         "members.Member", on_delete=models.PROTECT, related_name="aid_enrolments"
@@ -161,10 +197,18 @@ class Enrolment(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["member", "plan"], name="aid_enrolment_once_per_plan")
         ]
-        indexes = [models.Index(fields=["plan", "source"])]
+        indexes = [
+            models.Index(fields=["plan", "source"]),
+            models.Index(fields=["city", "plan"], name="aid_enrolment_city_plan"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.member_id} · {self.plan}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if self.city_id is None:
+            self.city_id = self.plan.city_id
+        super().save(*args, **kwargs)
 
     @staticmethod
     def window(plan: Plan, enrolled_on: date) -> tuple[date, date]:
@@ -208,6 +252,7 @@ class Claim(models.Model):
         DENIED = "denied", "平台确认不在岗"
 
     number = models.CharField(max_length=20, unique=True)
+    city = models.ForeignKey(City, on_delete=models.PROTECT, related_name="+")  # the plan's
     member = models.ForeignKey("members.Member", on_delete=models.PROTECT, related_name="claims")
     enrolment = models.ForeignKey(Enrolment, on_delete=models.PROTECT, related_name="claims")
     platform = models.ForeignKey(Platform, null=True, blank=True, on_delete=models.PROTECT)
@@ -255,10 +300,19 @@ class Claim(models.Model):
 
     class Meta:
         ordering = ["-submitted_at", "-id"]
-        indexes = [models.Index(fields=["status", "platform"])]
+        indexes = [
+            models.Index(fields=["status", "platform"]),
+            models.Index(fields=["city", "status"], name="aid_claim_city_status"),
+            models.Index(fields=["city", "-submitted_at"], name="aid_claim_city_submitted"),
+        ]
 
     def __str__(self) -> str:
         return self.number
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if self.city_id is None:
+            self.city_id = self.enrolment.city_id
+        super().save(*args, **kwargs)
 
     @property
     def bank_card(self) -> str:
@@ -355,6 +409,7 @@ class ClaimDocument(models.Model):
         BANK_CARD = "bank_card", "银行卡照片"
         OTHER = "other", "其他材料"
 
+    city = models.ForeignKey(City, on_delete=models.PROTECT, related_name="+")  # the claim's
     claim = models.ForeignKey(Claim, on_delete=models.CASCADE, related_name="documents")
     doc_type = models.CharField(max_length=12, choices=DocType.choices)
     stored_name = models.CharField(max_length=100, unique=True)
@@ -370,6 +425,11 @@ class ClaimDocument(models.Model):
     def __str__(self) -> str:
         return f"{self.claim_id} {self.get_doc_type_display()}"
 
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if self.city_id is None:
+            self.city_id = self.claim.city_id
+        super().save(*args, **kwargs)
+
 
 REQUIRED_DOCUMENTS: dict[str, list[str]] = {
     Claim.Incident.ACCIDENT: [ClaimDocument.DocType.INVOICE, ClaimDocument.DocType.DIAGNOSIS],
@@ -384,8 +444,10 @@ REQUIRED_DOCUMENTS: dict[str, list[str]] = {
 
 
 class PayoutBatch(models.Model):
-    """A bank batch file (.xlsx). Its export is the only place full account numbers appear."""
+    """A bank batch file (.xlsx). Its export is the only place full account numbers appear. One
+    city's payouts (each city federation pays from its own account)."""
 
+    city = models.ForeignKey(City, on_delete=models.PROTECT, related_name="+")
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT)
     created_at = models.DateTimeField(default=timezone.now)
     count = models.PositiveIntegerField(default=0)
@@ -393,6 +455,7 @@ class PayoutBatch(models.Model):
 
     class Meta:
         ordering = ["-created_at"]
+        indexes = [models.Index(fields=["city", "-created_at"], name="aid_batch_city_created")]
 
     def __str__(self) -> str:
         return f"批次 {self.pk}（{self.count} 笔）"
@@ -407,6 +470,7 @@ class Payout(models.Model):
         PAID = "paid", "已支付"
         FAILED = "failed", "支付失败"
 
+    city = models.ForeignKey(City, on_delete=models.PROTECT, related_name="+")  # the claim's
     claim = models.ForeignKey(Claim, on_delete=models.PROTECT, related_name="payouts")
     amount_fen = models.PositiveIntegerField()
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
@@ -442,14 +506,21 @@ class Payout(models.Model):
                 | Q(status__in=["paid", "failed"]),
             ),
         ]
+        indexes = [models.Index(fields=["city", "status"], name="aid_payout_city_status")]
 
     def __str__(self) -> str:
         return f"{self.claim_id} {benefits.yuan(self.amount_fen)} {self.status}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if self.city_id is None:
+            self.city_id = self.claim.city_id
+        super().save(*args, **kwargs)
 
 
 class Condolence(models.Model):
     """A condolence visit (慰问): cash and goods to a member, with reason and approver."""
 
+    city = models.ForeignKey(City, on_delete=models.PROTECT, related_name="+")  # the member's
     member = models.ForeignKey(
         "members.Member", on_delete=models.PROTECT, related_name="condolences"
     )
@@ -470,10 +541,18 @@ class Condolence(models.Model):
 
     class Meta:
         ordering = ["-visited_on", "-id"]
+        indexes = [models.Index(fields=["city", "-visited_on"], name="aid_condolence_city_visited")]
 
     def __str__(self) -> str:
         return f"{self.member_id} {self.visited_on} {benefits.yuan(self.cash_fen)}"
 
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if self.city_id is None:
+            self.city_id = member_city_id(self.member)
+        super().save(*args, **kwargs)
 
-def total_paid_fen() -> int:
-    return Payout.objects.filter(status=Payout.Status.PAID).aggregate(s=Sum("amount_fen"))["s"] or 0
+
+def total_paid_fen(city: City | int) -> int:
+    """What a city has paid out in all."""
+    paid = Payout.objects.filter(city=city, status=Payout.Status.PAID)
+    return paid.aggregate(s=Sum("amount_fen"))["s"] or 0

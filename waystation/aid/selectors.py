@@ -3,16 +3,23 @@
 from datetime import date
 from typing import Any
 
-from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models import Count, OuterRef, Q, QuerySet, Subquery, Sum
 from django.http import Http404
 
 from waystation.accounts.access import AnyUser
-from waystation.accounts.orgs import DISTRICT_NAMES
-from waystation.members.access import members_visible_to
+from waystation.accounts.models import District
 from waystation.members.models import Member
 
-from .access import can_approve_claims, can_review_claims, claims_visible_to
-from .models import Claim, Condolence, Enrolment, Payout, Plan
+from .access import (
+    can_approve_claims,
+    can_review_claims,
+    claims_visible_to,
+    condolences_visible_to,
+    districts_of,
+    enrolments_visible_to,
+    payouts_visible_to,
+)
+from .models import Claim, Enrolment, Payout, Plan, member_city_id
 
 
 def claim_for_user(user: AnyUser, number: str) -> Claim:
@@ -88,6 +95,11 @@ def claims_todo(user: AnyUser) -> list[dict]:
     return [{"status": s, "label": s.label, "n": counts.get(s, 0)} for s in statuses]
 
 
+def plans_open_to(member: Member) -> QuerySet[Plan]:
+    """The plans of the member's city (a member never sees another city's plans)."""
+    return Plan.objects.filter(city_id=member_city_id(member))
+
+
 def member_cover(member: Member, day: date) -> dict:
     enrolments = list(
         Enrolment.objects.filter(member=member).select_related("plan").order_by("-plan__year")
@@ -95,7 +107,9 @@ def member_cover(member: Member, day: date) -> dict:
     joined = {e.plan_id for e in enrolments}
     open_plans = [
         p
-        for p in Plan.objects.filter(self_enrol=True, end_date__gte=day, start_date__lte=day)
+        for p in plans_open_to(member)
+        .filter(self_enrol=True, end_date__gte=day, start_date__lte=day)
+        .select_related("city")
         if p.pk not in joined and not p.eligibility_error(member, day)
     ]
     return {
@@ -113,12 +127,18 @@ def _rows(qs: QuerySet, key: str, names: dict | None = None) -> list[dict]:
     return out
 
 
+def district_names(user: AnyUser) -> dict[str, str]:
+    """District code → name, for the cities the account works in."""
+    return dict(districts_of(user).values_list("code", "name"))
+
+
 def aid_stats(user: AnyUser, params: Any | None = None) -> dict:
     """Person-times, claims by status, amounts paid: by plan, year, platform and district."""
     params = params or {}
-    enrolments = Enrolment.objects.filter(member__in=members_visible_to(user))
+    enrolments = enrolments_visible_to(user)
     claims = claims_visible_to(user)
     payouts = Payout.objects.filter(status=Payout.Status.PAID, claim__in=claims)
+    names = district_names(user)
     year = _year(params)
     if year is not None:
         enrolments = enrolments.filter(plan__year=year)
@@ -145,10 +165,7 @@ def aid_stats(user: AnyUser, params: Any | None = None) -> dict:
         ).count(),
         "paid_fen": paid_total,
         "paid_count": payouts.count(),
-        "condolence_fen": Condolence.objects.filter(member__in=members_visible_to(user)).aggregate(
-            s=Sum("cash_fen")
-        )["s"]
-        or 0,
+        "condolence_fen": condolences_visible_to(user).aggregate(s=Sum("cash_fen"))["s"] or 0,
         "enrol_by_year": [
             {"name": str(r["plan__year"]), "n": r["n"]}
             for r in enrolments.values("plan__year").annotate(n=Count("id")).order_by("plan__year")
@@ -156,34 +173,40 @@ def aid_stats(user: AnyUser, params: Any | None = None) -> dict:
         "enrol_by_plan": _rows(enrolments, "plan__name"),
         "claims_by_status": _rows(claims, "status", status_names),
         "claims_by_platform": _rows(claims, "platform__name"),
-        "claims_by_district": _rows(claims, "member__work_district", DISTRICT_NAMES),
+        "claims_by_district": _rows(claims, "member__work_district", names),
         "paid_by_plan": paid_by("claim__enrolment__plan__name"),
         "paid_by_year": paid_by("claim__enrolment__plan__year"),
         "paid_by_platform": paid_by("claim__platform__name"),
-        "paid_by_district": paid_by("claim__member__work_district", DISTRICT_NAMES),
+        "paid_by_district": paid_by("claim__member__work_district", names),
     }
 
 
-def enrolment_counts(members: QuerySet) -> list[dict]:
-    """Person-times per plan among the given members."""
-    return list(
-        Enrolment.objects.filter(member__in=members)
-        .values("plan")
-        .annotate(n=Count("id"))
-        .order_by()
+def enrolment_counts(user: AnyUser) -> list[dict]:
+    """Person-times per plan among the members in the account's scope."""
+    return list(enrolments_visible_to(user).values("plan").annotate(n=Count("id")).order_by())
+
+
+def payouts_filtered(user: AnyUser, params: Any) -> QuerySet:
+    """Payouts of the cities the account approves for, filtered by status, plan (code), the
+    claimant's work district and the city (adcode), with what each row shows fetched in the same
+    query (the district's name too)."""
+    qs = (
+        payouts_visible_to(user)
+        .select_related("claim__member", "claim__enrolment__plan", "reissued_as")
+        .annotate(
+            district_name=Subquery(
+                District.objects.filter(code=OuterRef("claim__member__work_district")).values(
+                    "name"
+                )[:1]
+            )
+        )
+        .order_by("-created_at", "-id")
     )
-
-
-def payouts_filtered(params: Any) -> QuerySet:
-    """Payouts for the city's payout page, filtered by status, plan (code) and the claimant's
-    work district, with what each row shows fetched in the same query."""
-    qs = Payout.objects.select_related(
-        "claim__member", "claim__enrolment__plan", "reissued_as"
-    ).order_by("-created_at", "-id")
     for key, lookup in (
         ("status", "status"),
         ("plan", "claim__enrolment__plan__code"),
         ("district", "claim__member__work_district"),
+        ("city", "city__adcode"),
     ):
         if params.get(key):
             qs = qs.filter(**{lookup: params[key]})

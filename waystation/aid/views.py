@@ -16,7 +16,7 @@ from waystation.members.models import Member
 from . import selectors, services
 from .access import claim_documents_visible_to
 from .forms import ClaimForm, DocumentForm
-from .models import ClaimDocument, Enrolment, Plan
+from .models import ClaimDocument, Enrolment
 
 
 def _member(request: MemberRequest) -> Member | None:
@@ -46,7 +46,7 @@ def enrol(request: MemberRequest, code: str) -> HttpResponse:
     member = _member(request)
     if member is None:
         return _login(request)
-    plan = Plan.objects.filter(code=code).first()
+    plan = selectors.plans_open_to(member).filter(code=code).first()
     if plan is None:
         raise Http404
     try:

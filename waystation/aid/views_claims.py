@@ -17,14 +17,20 @@ from waystation.accounts.access import (
     scope_of,
     staff_required,
 )
-from waystation.accounts.models import Platform
-from waystation.accounts.orgs import DISTRICTS
+from waystation.accounts.models import District, Industry, Platform
 from waystation.core.http import paginate
 
 from . import selectors, services, workflow
-from .access import can_approve_claims, can_review_claims, can_see_claims, claim_details_visible
+from .access import (
+    can_approve_in,
+    can_review_claims,
+    can_see_claims,
+    claim_details_visible,
+    districts_of,
+    plans_visible_to,
+)
 from .forms import AssessForm
-from .models import Claim, Plan
+from .models import Claim
 from .views_common import PAGE_SIZE
 
 
@@ -50,8 +56,8 @@ def claims(request: AuthenticatedHttpRequest) -> HttpResponse:
             "params": params,
             "statuses": Claim.Status.choices,
             "platforms": Platform.objects.all(),
-            "districts": DISTRICTS,
-            "plans": Plan.objects.all(),
+            "districts": districts_of(request.user),
+            "plans": plans_visible_to(request.user),
             "todo": selectors.claims_todo(request.user),
         },
     )
@@ -78,7 +84,7 @@ def _claim_page(
     """The claim for staff. After a refused step, the same page answering 400 (409 when the
     claim's state refused it), each message beside its field and what was typed (`posted`) kept."""
     errors = errors or {}
-    can_confirm = c.platform_id in scope_of(request.user).platforms
+    can_confirm = (c.city_id, c.platform_id) in scope_of(request.user).platforms
     # the assessment form shows its own messages beside its fields
     assess_form = AssessForm(posted if errors else None, schedule=c.enrolment.plan.schedule)
     beside = BESIDE_FIELD | set(assess_form.fields)
@@ -91,9 +97,12 @@ def _claim_page(
     }
     if not claim_details_visible(request.user, c):  # a platform liaison: name, time, place
         return render(request, "aid/liaison_claim.html", context, status=status)
-    can_approve = can_approve_claims(request.user)
+    can_approve = can_approve_in(request.user, c.city_id)
+    member = c.member
     context.update(
         {
+            "member_district": District.objects.filter(code=member.work_district_id).first(),
+            "member_industry": Industry.objects.filter(code=member.industry_id).first(),
             "documents": c.documents.all(),
             "missing": c.missing_documents(),
             "payable": c.payable_amount() if c.status != Claim.Status.REJECTED else None,

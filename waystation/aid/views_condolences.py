@@ -8,13 +8,13 @@ from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 
-from waystation.accounts.access import AuthenticatedHttpRequest, requires
-from waystation.members.access import members_visible_to
+from waystation.accounts.access import AuthenticatedHttpRequest, NotInScope, requires, scope_of
+from waystation.core.dbrouter import lagging_reads_view
 
 from . import selectors, services
-from .access import can_work_on_aid, units_of
+from .access import can_work_on_aid, condolences_visible_to, plans_visible_to, unit_acting_in
 from .benefits import yuan
-from .models import Condolence, Plan
+from .models import member_city_id
 
 
 @requires(can_work_on_aid)
@@ -24,13 +24,24 @@ def condolences(request: AuthenticatedHttpRequest) -> HttpResponse:
     from waystation.members.selectors import member_find
 
     error = ""
-    approvers = get_user_model().objects.filter(roles__unit__kind="city").distinct()
+    # the approvers: staff of the city federations of the cities the account works in
+    approvers = (
+        get_user_model()
+        .objects.filter(
+            roles__unit__kind="city",
+            roles__unit__city__in=sorted(scope_of(request.user).home_cities),
+        )
+        .distinct()
+    )
     if request.method == "POST":
         p = request.POST
         member = member_find(request.user, p.get("member", ""))
         try:
             if member is None:
                 raise ValidationError("会员号、手机号或身份证号不在您的范围内")
+            unit = unit_acting_in(request.user, member_city_id(member))
+            if unit is None:  # no union of the member's city to act for
+                raise NotInScope
             services.condolence_record(
                 member=member,
                 visited_on=timezone.localdate()
@@ -42,33 +53,32 @@ def condolences(request: AuthenticatedHttpRequest) -> HttpResponse:
                 reason=p.get("reason", ""),
                 approver=approvers.filter(pk=p.get("approver") or 0).first(),
                 actor=request.user,
-                unit=units_of(request.user).first(),  # type: ignore[arg-type]  # every role has a unit
-                plan=Plan.objects.filter(pk=p.get("plan") or 0).first(),
+                unit=unit,
+                plan=plans_visible_to(request.user).filter(pk=p.get("plan") or 0).first(),
             )
         except (ValidationError, ValueError) as exc:
             error = "；".join(getattr(exc, "messages", [str(exc)]))
         else:
             messages.success(request, "慰问已登记")
             return redirect("aid:condolences")
-    rows = Condolence.objects.filter(member__in=members_visible_to(request.user)).select_related(
-        "member", "approver", "plan"
-    )[:100]
+    rows = condolences_visible_to(request.user).select_related("member", "approver", "plan")[:100]
     return render(
         request,
         "aid/condolences.html",
         {
             "rows": rows,
             "approvers": approvers,
-            "plans": Plan.objects.filter(kind=Plan.Kind.SPECIAL),
+            "plans": plans_visible_to(request.user).filter(kind="special"),
             "error": error,
         },
     )
 
 
 @requires(can_work_on_aid)
+@lagging_reads_view
 def stats(request: AuthenticatedHttpRequest) -> HttpResponse:
     s = selectors.aid_stats(request.user, request.GET)
     s["paid_display"] = yuan(s["paid_fen"])
     s["condolence_display"] = yuan(s["condolence_fen"])
-    years = sorted(set(Plan.objects.values_list("year", flat=True)))
+    years = sorted(set(plans_visible_to(request.user).values_list("year", flat=True)))
     return render(request, "aid/stats.html", {"s": s, "years": years})

@@ -7,21 +7,33 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
-from waystation.accounts.access import AuthenticatedHttpRequest, requires
-from waystation.accounts.orgs import DISTRICTS
+from waystation.accounts.access import (
+    AuthenticatedHttpRequest,
+    get_in_scope_or_404,
+    requires,
+    scope_of,
+)
+from waystation.accounts.models import District
 from waystation.core.http import attachment, flash_errors, paginate
 from waystation.members.exports import XLSX
 
 from . import selectors, services
-from .access import can_approve_claims
-from .models import Payout, PayoutBatch, Plan
+from .access import (
+    can_approve_claims,
+    cities_managed_by,
+    payout_batches_visible_to,
+    payouts_visible_to,
+)
+from .models import Payout, Plan
 from .views_common import PAGE_SIZE
 
 
 @requires(can_approve_claims)
 def payouts(request: AuthenticatedHttpRequest) -> HttpResponse:
-    qs = selectors.payouts_filtered(request.GET)
+    qs = selectors.payouts_filtered(request.user, request.GET)
     page, params = paginate(request, qs, PAGE_SIZE)
+    cities = cities_managed_by(request.user)
+    several = len(scope_of(request.user).cities) > 1
     return render(
         request,
         "aid/payouts.html",
@@ -29,10 +41,13 @@ def payouts(request: AuthenticatedHttpRequest) -> HttpResponse:
             "page": page,
             "params": params,
             "statuses": Payout.Status.choices,
-            "plans": Plan.objects.all(),
-            "districts": DISTRICTS,
-            "pending": Payout.objects.filter(status=Payout.Status.PENDING).count(),
-            "batches": PayoutBatch.objects.all()[:20],
+            "plans": Plan.objects.filter(city__in=cities),
+            "districts": District.objects.filter(city__in=cities),
+            "cities": cities if several else [],
+            "pending": payouts_visible_to(request.user)
+            .filter(status=Payout.Status.PENDING)
+            .count(),
+            "batches": payout_batches_visible_to(request.user)[:20],
         },
     )
 
@@ -47,7 +62,7 @@ def payout_export(request: AuthenticatedHttpRequest) -> HttpResponse:
     ids = [int(x) for x in request.POST.getlist("payout") if x.isdigit()]
     try:
         batch, data = services.payout_batch_export(
-            actor=request.user, payouts=Payout.objects.filter(pk__in=ids)
+            actor=request.user, payouts=payouts_visible_to(request.user).filter(pk__in=ids)
         )
     except ValidationError as exc:
         flash_errors(request, exc)
@@ -57,9 +72,7 @@ def payout_export(request: AuthenticatedHttpRequest) -> HttpResponse:
 
 @requires(can_approve_claims)
 def payout_batch_file(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-    batch = PayoutBatch.objects.filter(pk=pk).first()
-    if batch is None:
-        raise Http404
+    batch = get_in_scope_or_404(payout_batches_visible_to(request.user), pk=pk)
     return _xlsx(
         services.payout_batch_file(batch=batch, actor=request.user),
         f"payout-batch-{batch.pk}.xlsx",
@@ -69,7 +82,7 @@ def payout_batch_file(request: AuthenticatedHttpRequest, pk: int) -> HttpRespons
 @require_POST
 @requires(can_approve_claims)
 def payout_action(request: AuthenticatedHttpRequest, pk: int, action: str) -> HttpResponse:
-    payout = Payout.objects.select_related("claim").filter(pk=pk).first()
+    payout = payouts_visible_to(request.user).select_related("claim").filter(pk=pk).first()
     if payout is None or action not in ("paid", "failed", "reissue"):
         raise Http404
     try:

@@ -1,5 +1,9 @@
 """Staff pages of plans: the plan years with their person-times, gifts to many members, one
-form for a new plan and for every field of an existing one, a copy to a new year."""
+form for a new plan and for every field of an existing one, a copy to a new year.
+
+A plan is found by its code among the plans of the cities the account manages; codes are unique
+within a city, so an account that manages several cities (a province's staff) names the city as
+well (`?city=<adcode>`, which `plan_url` adds to every link it gives them)."""
 
 from typing import Any
 
@@ -7,26 +11,50 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import urlencode
 from django.views.decorators.http import require_POST
 
-from waystation.accounts.access import AuthenticatedHttpRequest, requires
-from waystation.accounts.models import Platform
-from waystation.accounts.orgs import DISTRICTS
+from waystation.accounts.access import AnyUser, AuthenticatedHttpRequest, requires, scope_of
+from waystation.accounts.models import Industry, Platform
 from waystation.core.http import error_text, flash_errors
-from waystation.members.access import members_visible_to
 
 from . import selectors, services
-from .access import can_manage_aid_plans, can_work_on_aid, units_of
+from .access import (
+    can_manage_aid_plans,
+    can_manage_plans_of,
+    can_work_on_aid,
+    cities_managed_by,
+    districts_of,
+    gift_batches_visible_to,
+    plans_visible_to,
+    units_of,
+)
 from .forms import GiftForm, PlanCopyForm, PlanForm
-from .models import GiftBatch, Plan
+from .models import Plan
+
+
+def _names_city(user: AnyUser) -> bool:
+    """Whether links to a plan name its city: for an account that manages several cities."""
+    return len(scope_of(user).cities) > 1
+
+
+def plan_url(name: str, plan: Plan, *, with_city: bool) -> str:
+    """A plan page's URL (`aid:plan_edit`, `aid:plan_copy`), naming the city where needed."""
+    url = reverse(name, args=[plan.code])
+    return url + "?" + urlencode({"city": plan.city.adcode}) if with_city else url
 
 
 @requires(can_work_on_aid)
 def plans(request: AuthenticatedHttpRequest) -> HttpResponse:
-    from waystation.members.models import Member
-
-    form = GiftForm(request.POST or None, request.FILES or None, units=units_of(request.user))
+    visible = plans_visible_to(request.user).select_related("city")
+    form = GiftForm(
+        request.POST or None,
+        request.FILES or None,
+        units=units_of(request.user),
+        plans=visible,
+    )
     form_error = ""
     if request.method == "POST":
         if form.is_valid():
@@ -34,36 +62,41 @@ def plans(request: AuthenticatedHttpRequest) -> HttpResponse:
             messages.success(request, "已开始后台赠送参保，可在下方查看进度")
             return redirect(f"{request.path}?batch={batch.pk}")
         form_error = error_text(form)
-    batches = GiftBatch.objects.select_related("plan", "unit", "job").filter(
-        created_by=request.user
-    )[:10]
-    counts = {
-        r["plan"]: r["n"] for r in selectors.enrolment_counts(members_visible_to(request.user))
-    }
-    all_plans = list(Plan.objects.all())
-    for p in all_plans:
-        p.person_times = counts.get(p.pk, 0)  # type: ignore[attr-defined]  # for the template
+    batches = gift_batches_visible_to(request.user).select_related("plan", "unit", "job")[:10]
+    counts = {r["plan"]: r["n"] for r in selectors.enrolment_counts(request.user)}
+    all_plans = list(visible)
+    with_city = _names_city(request.user)
+    for p in all_plans:  # for the template
+        p.person_times = counts.get(p.pk, 0)  # type: ignore[attr-defined]
+        if can_manage_plans_of(request.user, p.city_id):
+            p.edit_url = plan_url("aid:plan_edit", p, with_city=with_city)  # type: ignore[attr-defined]
     return render(
         request,
         "aid/plans.html",
         {
             "plans": all_plans,
             "units": units_of(request.user),
-            "districts": DISTRICTS,
-            "industries": Member._meta.get_field("industry").choices,
+            "districts": districts_of(request.user),
+            "industries": Industry.objects.all(),
             "platforms": Platform.objects.all(),
             "batches": batches,
             "form_error": form_error,
             "can_manage": can_manage_aid_plans(request.user),
+            "several_cities": len(scope_of(request.user).home_cities) > 1,
         },
     )
 
 
 def _plan_to_manage(request: HttpRequest, code: str) -> Plan:
-    plan = Plan.objects.filter(code=code).first()
-    if plan is None:
+    """The plan of that code among those of the cities the account manages (and of the city
+    the query names, if it names one), else 404."""
+    qs = Plan.objects.filter(code=code, city__in=cities_managed_by(request.user))
+    if request.GET.get("city"):
+        qs = qs.filter(city__adcode=request.GET["city"])
+    found = list(qs.select_related("city")[:2])
+    if len(found) != 1:
         raise Http404
-    return plan
+    return found[0]
 
 
 @requires(can_manage_aid_plans)
@@ -80,13 +113,15 @@ def _plan_form(request: AuthenticatedHttpRequest, plan: Plan | None) -> HttpResp
     """One form for a new plan and for every field of an existing one; the service's messages
     land beside the fields they concern."""
     initial = {} if plan else {"initial": _new_plan_initial()}
-    form = PlanForm(request.POST or None, plan=plan, **initial)
+    form = PlanForm(
+        request.POST or None, plan=plan, cities=cities_managed_by(request.user), **initial
+    )
     if request.method == "POST" and form.is_valid():
         common = {"actor": request.user, "reason": form.cleaned_data["reason"]}
         try:
             if plan is None:
-                code = form.cleaned_data["code"]
-                saved = services.plan_create(code=code, **common, **form.plan_fields())
+                code, city = form.cleaned_data["code"], form.cleaned_data["city"]
+                saved = services.plan_create(code=code, city=city, **common, **form.plan_fields())
             else:
                 saved = services.plan_update(plan=plan, **common, **form.plan_fields())
         except ValidationError as exc:
@@ -96,6 +131,7 @@ def _plan_form(request: AuthenticatedHttpRequest, plan: Plan | None) -> HttpResp
             return redirect("aid:plans")
     context: dict[str, Any] = {"form": form, "plan": plan}
     if plan is not None:
+        context["copy_url"] = plan_url("aid:plan_copy", plan, with_city=_names_city(request.user))
         context["person_times"] = plan.enrolments.count()
         context["copy_form"] = PlanCopyForm(initial={"year": plan.year + 1})
     return render(request, "aid/plan_form.html", context)
@@ -133,7 +169,7 @@ def plan_copy(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
             flash_errors(request, exc)
         else:
             messages.success(request, f"已复制为 {new}，请核对后保存")
-            return redirect("aid:plan_edit", code=new.code)
+            return redirect(plan_url("aid:plan_edit", new, with_city=_names_city(request.user)))
     else:
         flash_errors(request, form)
-    return redirect("aid:plan_edit", code=plan.code)
+    return redirect(plan_url("aid:plan_edit", plan, with_city=_names_city(request.user)))

@@ -30,9 +30,11 @@ def a4_poster(
     place: str,
     code_line: str,
     shown_url: str = "",
+    issuer: str = "",
 ) -> bytes:
     """One A4 page: red band with heading and tagline, the QR of `url`, what and where. The
-    address printed under the QR is `shown_url` if given (a shorter one to type), else `url`."""
+    address printed under the QR is `shown_url` if given (a shorter one to type), else `url`;
+    `issuer` (the federation whose poster it is) is printed at the foot."""
     if FONT not in pdfmetrics.getRegisteredFontNames():
         pdfmetrics.registerFont(UnicodeCIDFont(FONT))
     buf = io.BytesIO()
@@ -56,7 +58,8 @@ def a4_poster(
     c.drawCentredString(width / 2, 61 * mm, place)
     c.setFont(FONT, 10)
     c.drawCentredString(width / 2, 45 * mm, f"{code_line}  ·  {shown_url or url}")
-    c.drawCentredString(width / 2, 35 * mm, "常州市总工会")
+    if issuer:
+        c.drawCentredString(width / 2, 35 * mm, issuer)
     c.showPage()
     c.save()
     return buf.getvalue()

@@ -7,12 +7,15 @@ from django.utils.translation import gettext as _
 
 from waystation.accounts.access import AuthenticatedHttpRequest, admin_required, staff_required
 from waystation.members.selectors import default_campaign
-from waystation.privacy.models import AuditAction, AuditLog
+from waystation.privacy.access import audit_logs_visible_to
+from waystation.privacy.models import AuditAction
 
 from . import selectors
+from .dbrouter import lagging_reads_view
 from .http import paginate
 
 
+@lagging_reads_view
 def home(request: HttpRequest) -> HttpResponse:
     return render(request, "core/home.html", {"figures": selectors.public_figures()})
 
@@ -27,13 +30,14 @@ def join(request: HttpRequest) -> HttpResponse:
 
 
 @staff_required
+@lagging_reads_view
 def staff_home(request: AuthenticatedHttpRequest) -> HttpResponse:
     return render(request, "core/staff_home.html", {"figures": selectors.public_figures()})
 
 
 @admin_required
 def audit_log(request: AuthenticatedHttpRequest) -> HttpResponse:
-    qs = AuditLog.objects.select_related("actor")
+    qs = audit_logs_visible_to(request.user).select_related("actor", "city")
     action = request.GET.get("action", "").strip()
     actor = request.GET.get("actor", "").strip()
     obj = request.GET.get("object_id", "").strip()

@@ -1,6 +1,11 @@
+from typing import Any
+
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
+
+from waystation.accounts.access import scope_of
+from waystation.accounts.models import City
 
 
 class Job(models.Model):
@@ -8,6 +13,10 @@ class Job(models.Model):
 
     Handlers are idempotent and resumable: a job whose worker died (no heartbeat) is picked up
     again and continues from what it already wrote.
+
+    A job is work for one city (the tenant): the city of what it works on (the plan of a gift,
+    the unit of an import), by default the city its starter works in. The worker runs every
+    city's jobs; who sees a job's progress is decided by its city (jobs/access.py).
     """
 
     class Status(models.TextChoices):
@@ -16,6 +25,7 @@ class Job(models.Model):
         DONE = "done", "已完成"
         FAILED = "failed", "失败"
 
+    city = models.ForeignKey(City, on_delete=models.PROTECT, related_name="+")
     kind = models.CharField(max_length=50)
     params = models.JSONField(default=dict)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
@@ -35,10 +45,18 @@ class Job(models.Model):
 
     class Meta:
         ordering = ["-created_at"]
-        indexes = [models.Index(fields=["status", "created_at"])]
+        indexes = [
+            models.Index(fields=["status", "created_at"]),
+            models.Index(fields=["city", "-created_at"], name="jobs_job_city_created"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.kind}#{self.pk} {self.status}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if self.city_id is None and self.created_by_id is not None:
+            self.city_id = starter_city_id(self.created_by)
+        super().save(*args, **kwargs)
 
     @property
     def percent(self) -> int:
@@ -59,3 +77,10 @@ class Job(models.Model):
             "result": self.result,
             "error": self.error,
         }
+
+
+def starter_city_id(user: Any) -> int | None:
+    """The one city a staff account works in (every role it holds is there), or None if it works
+    in none or in several (a province's staff): then the caller names the job's city."""
+    home = scope_of(user).home_cities
+    return next(iter(home)) if len(home) == 1 else None

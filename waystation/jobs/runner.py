@@ -25,9 +25,10 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from waystation.accounts.models import City
 from waystation.core.net import client_ip_as
 
-from .models import Job
+from .models import Job, starter_city_id
 
 log = logging.getLogger(__name__)
 
@@ -49,14 +50,30 @@ def handler(kind: str) -> Callable:
     return register
 
 
-def job_enqueue(*, kind: str, params: dict, user: User | None = None, total: int = 0) -> Job:
+def job_enqueue(
+    *,
+    kind: str,
+    params: dict,
+    user: User | None = None,
+    city: City | int | None = None,
+    total: int = 0,
+) -> Job:
+    """Queue a job of a known kind for a city: `city` (the city of what the job works on), or
+    else the one city its starter works in; a job for no city is refused (ValueError)."""
     if kind not in HANDLERS:
         raise ValueError(f"unknown job kind {kind!r}")
+    starter = user if getattr(user, "is_authenticated", False) else None
+    city_id = city.pk if isinstance(city, City) else city
+    if city_id is None and starter is not None:
+        city_id = starter_city_id(starter)
+    if city_id is None:
+        raise ValueError(f"a {kind!r} job names the city it works for")
     job = Job.objects.create(
+        city_id=city_id,
         kind=kind,
         params=params,
         total=total,
-        created_by=user if getattr(user, "is_authenticated", False) else None,
+        created_by=starter,
         message="排队中，等待后台处理",
     )
     if settings.JOBS_EAGER:

@@ -67,6 +67,7 @@ class MemberOut(Schema):
     phone: str  # always masked
     gender: str
     birth_year: int
+    city: str  # adcode
     union: str
     industry: str
     work_district: str
@@ -130,9 +131,10 @@ def member_get(request: HttpRequest, member_number: str) -> Status[dict]:
             "phone": m.phone_masked,
             "gender": m.gender,
             "birth_year": m.birth_date.year,
+            "city": m.city.adcode,
             "union": m.union.name,
-            "industry": m.industry,
-            "work_district": m.work_district,
+            "industry": m.industry_id,
+            "work_district": m.work_district_id,
             "platforms": [p.code for p in m.platforms.all()],
             "status": m.status,
             "channel": m.channel,

@@ -14,9 +14,9 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import OutputWrapper
 from django.db import transaction
 
-from waystation.accounts.models import OrgUnit, Platform, StaffRole
-from waystation.accounts.orgs import DISTRICTS, INDUSTRIES, PLATFORMS
-from waystation.accounts.services import org_tree_ensure
+from waystation.accounts.cities import starting_vocabulary
+from waystation.accounts.demo import changzhou_ensure
+from waystation.accounts.models import District, Industry, OrgUnit, Platform, StaffRole
 from waystation.core.bulk import insert_ignoring_conflicts
 
 from .exports import xlsx_bytes
@@ -181,7 +181,7 @@ def _standing_campaigns(units: dict[str, OrgUnit]) -> None:
 
 
 def load(stdout: OutputWrapper, *, members: int = MEMBERS) -> None:
-    units = org_tree_ensure()
+    units = changzhou_ensure()
     _accounts(units)
     campaigns = _campaigns(units)
     _standing_campaigns(units)
@@ -190,10 +190,12 @@ def load(stdout: OutputWrapper, *, members: int = MEMBERS) -> None:
         stdout.write(f"members: {have} already loaded")
         return
     rng = random.Random(SEED + have)
+    city_id = units["city"].city_id
+    assert city_id is not None
     platforms_by_industry: dict[str, list[Platform]] = {}
-    for p in Platform.objects.exclude(code="other"):
-        platforms_by_industry.setdefault(p.industry, []).append(p)
-    industry_union = {u.industry: u for u in units.values() if u.industry}
+    for p in Platform.objects.exclude(code="other").exclude(industry=None):
+        platforms_by_industry.setdefault(str(p.industry_id), []).append(p)
+    industry_union = {u.industry_id: u for u in units.values() if u.industry_id}
     campaigns_by_unit: dict[int, list[Campaign]] = {}
     for c in campaigns:
         campaigns_by_unit.setdefault(c.unit_id, []).append(c)
@@ -201,9 +203,11 @@ def load(stdout: OutputWrapper, *, members: int = MEMBERS) -> None:
     todo = members - have
     batch = 5000
     Through = Member.platforms.through
-    assert {code for code, _ in INDUSTRIES} == set(INDUSTRY_WEIGHTS)
-    assert {code for code, _ in DISTRICTS} == set(DISTRICT_WEIGHTS)
-    assert len(PLATFORMS) > 1
+    assert set(Industry.objects.values_list("code", flat=True)) >= set(INDUSTRY_WEIGHTS)
+    assert set(District.objects.filter(city_id=city_id).values_list("code", flat=True)) == set(
+        DISTRICT_WEIGHTS
+    )
+    assert Platform.objects.count() > 1
     while todo > 0:
         n = min(batch, todo)
         numbers = member_numbers(n)
@@ -230,8 +234,9 @@ def load(stdout: OutputWrapper, *, members: int = MEMBERS) -> None:
                 fields
                 | {
                     "member_number": number,
-                    "industry": industry,
-                    "work_district": district,
+                    "city_id": city_id,
+                    "industry_id": industry,
+                    "work_district_id": district,
                     "union_id": union.pk,
                     "channel": channel,
                     "campaign_id": campaign.pk if campaign else None,
@@ -269,8 +274,9 @@ def load(stdout: OutputWrapper, *, members: int = MEMBERS) -> None:
 def roster_sample(n: int, *, seed: int = 0, district: str = "天宁区") -> list[list[str]]:
     """n synthetic, valid and distinct rows in the template's column order (tests, benchmark)."""
     rng = random.Random(seed)
-    platforms = [(name, industry) for _, name, industry in PLATFORMS if industry]
-    industry_name = dict(INDUSTRIES)
+    vocabulary = starting_vocabulary()
+    platforms = [(name, industry) for _, name, industry in vocabulary["platforms"] if industry]
+    industry_name = dict(vocabulary["industries"])
     seen: set[str] = set()
     rows: list[list[str]] = []
     while len(rows) < n:

@@ -1,6 +1,7 @@
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
-from waystation.accounts.models import OrgUnit
+from waystation.accounts.models import District, OrgUnit
 
 
 class ReasonForm(forms.Form):
@@ -14,7 +15,16 @@ class StatusForm(ReasonForm):
 
 
 class TransferForm(ReasonForm):
-    union = forms.ModelChoiceField(queryset=OrgUnit.objects.all(), label="转入工会")
+    union = forms.ModelChoiceField(
+        queryset=OrgUnit.objects.filter(city__isnull=False), label=_("转入工会")
+    )
+    # Needed to move to another city, unless the union is a district's (it names the district).
+    district = forms.ModelChoiceField(
+        queryset=District.objects.all(),
+        to_field_name="code",
+        required=False,
+        label=_("工作区域"),
+    )
 
 
 class CampaignForm(forms.Form):

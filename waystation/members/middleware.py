@@ -23,7 +23,7 @@ def _member(request: HttpRequest) -> "Member | None":
     member_id = request.session.get(SESSION_KEY)
     if not member_id:
         return None
-    return Member.objects.filter(pk=member_id).select_related("union").first()
+    return Member.objects.filter(pk=member_id).select_related("union", "city").first()
 
 
 class MemberSessionMiddleware:

@@ -1,17 +1,18 @@
 from datetime import date
+from typing import Any
 
 from django.conf import settings
 from django.db import models
 from django.urls import reverse
 from django.utils import timezone
 
-from waystation.accounts.models import OrgUnit, Platform
-from waystation.accounts.orgs import DISTRICTS, INDUSTRIES
+from waystation.accounts.models import City, District, Industry, OrgUnit, Platform
 from waystation.privacy import crypto
 
 
 class Campaign(models.Model):
-    """A poster/QR drive; every scan-to-join is attributed to one."""
+    """A poster/QR drive of one city; every scan-to-join is attributed to one, and the member
+    joins in the campaign's city."""
 
     class Owner(models.TextChoices):
         UNION = "union", "工会"
@@ -23,10 +24,12 @@ class Campaign(models.Model):
     name = models.CharField(max_length=100)
     owner_kind = models.CharField(max_length=10, choices=Owner.choices, default=Owner.UNION)
     unit = models.ForeignKey(OrgUnit, on_delete=models.PROTECT, related_name="campaigns")
+    city = models.ForeignKey(City, on_delete=models.PROTECT, related_name="+")  # its unit's
     place = models.CharField(max_length=200, blank=True)  # the station, event or street point
     active = models.BooleanField(default=True)
     # The city's standing way to join: offered on the page of an ended or unknown campaign link
-    # (posters stay on walls for years). At most one; set with `manage.py campaign_default`.
+    # (posters stay on walls for years). At most one per city; set with
+    # `manage.py campaign_default`.
     is_default = models.BooleanField(default=False)
     created_at = models.DateTimeField(default=timezone.now)
 
@@ -34,14 +37,20 @@ class Campaign(models.Model):
         ordering = ["-created_at"]
         constraints = [
             models.UniqueConstraint(
-                fields=["is_default"],
+                fields=["city"],
                 condition=models.Q(is_default=True),
-                name="one_default_campaign",
+                name="one_default_campaign_per_city",
             )
         ]
+        indexes = [models.Index(fields=["city", "created_at"])]
 
     def __str__(self) -> str:
         return self.name
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if self.city_id is None and self.unit_id is not None:
+            self.city_id = OrgUnit.objects.values_list("city_id", flat=True).get(pk=self.unit_id)
+        super().save(*args, **kwargs)
 
     def get_join_url(self) -> str:
         return reverse("members:join", args=[self.code])
@@ -71,9 +80,24 @@ class Member(models.Model):
     phone_masked = models.CharField(max_length=16)
     gender = models.CharField(max_length=1, choices=[("M", "男"), ("F", "女")])
     birth_date = models.DateField()
-    industry = models.CharField(max_length=20, choices=INDUSTRIES, db_index=True)
+    industry = models.ForeignKey(
+        Industry,
+        to_field="code",
+        db_column="industry",
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
     platforms = models.ManyToManyField(Platform, blank=True, related_name="members")
-    work_district = models.CharField(max_length=20, choices=DISTRICTS, db_index=True)
+    # A member belongs to one city at a time (moving is a transfer, MemberTransfer); the work
+    # district is one of that city's. The ID number stays unique nationally (its keyed hash).
+    city = models.ForeignKey(City, on_delete=models.PROTECT, related_name="+")
+    work_district = models.ForeignKey(
+        District,
+        to_field="code",
+        db_column="work_district",
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
     union = models.ForeignKey(OrgUnit, on_delete=models.PROTECT, related_name="members")
     status = models.CharField(
         max_length=10, choices=Status.choices, default=Status.ACTIVE, db_index=True
@@ -93,10 +117,21 @@ class Member(models.Model):
 
     class Meta:
         ordering = ["-joined_at", "-id"]
-        indexes = [models.Index(fields=["union", "status"])]
+        indexes = [
+            models.Index(fields=["union", "status"]),
+            models.Index(fields=["city", "status"]),
+            models.Index(fields=["city", "joined_at"]),
+        ]
 
     def __str__(self) -> str:
         return f"{self.member_number} {self.name}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if self.city_id is None and self.work_district_id:  # the city of the work district
+            self.city_id = District.objects.values_list("city_id", flat=True).get(
+                code=self.work_district_id
+            )
+        super().save(*args, **kwargs)
 
     @property
     def id_number(self) -> str:
@@ -159,6 +194,7 @@ class RosterImport(models.Model):
 
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT)
     unit = models.ForeignKey(OrgUnit, on_delete=models.PROTECT)
+    city = models.ForeignKey(City, on_delete=models.PROTECT, related_name="+")  # its unit's
     filename = models.CharField(max_length=200)
     file_sha256 = models.CharField(max_length=64, db_index=True)
     stored_name = models.CharField(max_length=100)  # server-generated, under PRIVATE_MEDIA_ROOT
@@ -177,6 +213,43 @@ class RosterImport(models.Model):
 
     class Meta:
         ordering = ["-created_at"]
+        indexes = [models.Index(fields=["city", "created_at"])]
 
     def __str__(self) -> str:
         return f"{self.filename} ({self.get_status_display()})"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if self.city_id is None and self.unit_id is not None:
+            self.city_id = OrgUnit.objects.values_list("city_id", flat=True).get(pk=self.unit_id)
+        super().save(*args, **kwargs)
+
+
+class MemberTransfer(models.Model):
+    """A member's move from one union to another, in the same city or to another city: the
+    member's history (who moved them, when, why, from where to where). Written by
+    `member_transfer` only, with the audit row."""
+
+    member = models.ForeignKey(Member, on_delete=models.PROTECT, related_name="transfers")
+    at = models.DateTimeField(default=timezone.now)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    reason = models.CharField(max_length=200)
+    from_city = models.ForeignKey(City, on_delete=models.PROTECT, related_name="+")
+    from_unit = models.ForeignKey(OrgUnit, on_delete=models.PROTECT, related_name="+")
+    from_district = models.ForeignKey(
+        District, to_field="code", on_delete=models.PROTECT, related_name="+"
+    )
+    to_city = models.ForeignKey(City, on_delete=models.PROTECT, related_name="+")
+    to_unit = models.ForeignKey(OrgUnit, on_delete=models.PROTECT, related_name="+")
+    to_district = models.ForeignKey(
+        District, to_field="code", on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.member_id}: {self.from_unit_id} → {self.to_unit_id}"
+
+    @property
+    def moved_city(self) -> bool:
+        return self.from_city_id != self.to_city_id

@@ -24,4 +24,5 @@ def poster_pdf(campaign: Campaign) -> bytes:
         name=campaign.name,
         place=campaign.unit.name + (f" · {campaign.place}" if campaign.place else ""),
         code_line=f"活动代码 {campaign.code}",
+        issuer=campaign.city.union_name,
     )

@@ -7,8 +7,7 @@ from django.db.models import Count, Q, QuerySet
 from django.db.models.functions import TruncWeek
 
 from waystation.accounts.access import AnyUser
-from waystation.accounts.models import Platform
-from waystation.accounts.orgs import DISTRICT_NAMES, DISTRICTS, INDUSTRIES, INDUSTRY_NAMES
+from waystation.accounts.models import City, District, Industry, Platform
 from waystation.privacy.crypto import keyed_hash
 
 from .access import members_visible_to
@@ -16,29 +15,35 @@ from .models import Campaign, Member
 from .validators import clean_phone
 
 
-def default_campaign() -> Campaign | None:
-    """The city's standing campaign, if one is set and still open."""
-    return Campaign.objects.filter(is_default=True, active=True).select_related("unit").first()
+def default_campaign(city: City | int | None = None) -> Campaign | None:
+    """The city's standing campaign, if one is set and still open. Without a city (a link that
+    names none: the site's own join button, an unknown campaign code): the standing campaign of
+    the city that has been a tenant longest."""
+    qs = Campaign.objects.filter(is_default=True, active=True).select_related("unit", "city")
+    if city is not None:
+        return qs.filter(city=city).first()
+    return qs.order_by("city__created_at", "city_id").first()
 
 
-def join_choices() -> dict:
-    """The choices of the join page: industries, platforms (rows), districts."""
+def join_choices(city: City | int) -> dict:
+    """The choices of the join page of a campaign in `city`: the industries and platforms
+    (national), the city's districts."""
     return {
-        "industries": INDUSTRIES,
+        "industries": list(Industry.objects.values_list("code", "name")),
         "platforms": list(Platform.objects.values_list("code", "name")),
-        "districts": DISTRICTS,
+        "districts": list(District.objects.filter(city=city).values_list("code", "name")),
     }
 
 
 def members_filtered(user: AnyUser | None, params: Mapping[str, Any]) -> QuerySet:
     """Members in the user's scope, filtered by list parameters; `q` is an exact phone or ID."""
-    qs = members_visible_to(user).select_related("union")
+    qs = members_visible_to(user).select_related("union", "work_district")
     if params.get("union"):
         qs = qs.filter(union__code=params["union"])
     if params.get("district"):
-        qs = qs.filter(work_district=params["district"])
+        qs = qs.filter(work_district_id=params["district"])
     if params.get("industry"):
-        qs = qs.filter(industry=params["industry"])
+        qs = qs.filter(industry_id=params["industry"])
     if params.get("platform"):
         qs = qs.filter(platforms__code=params["platform"])
     if params.get("status"):
@@ -87,13 +92,24 @@ def member_find(user: AnyUser, q: str) -> Member | None:
 def member_stats(user: AnyUser) -> dict:
     qs = members_visible_to(user).filter(status="active")
     by_union = list(qs.values("union__name").annotate(n=Count("id")).order_by("-n"))
+    districts = list(
+        qs.values("city__name", "work_district__name")
+        .annotate(n=Count("id"))
+        .order_by("-n", "city__adcode", "work_district__order")
+    )
+    several_cities = len({r["city__name"] for r in districts}) > 1  # name the city then
     by_district = [
-        {"name": DISTRICT_NAMES.get(r["work_district"], r["work_district"]), "n": r["n"]}
-        for r in qs.values("work_district").annotate(n=Count("id")).order_by("-n")
+        {
+            "name": f"{r['city__name']} · {r['work_district__name']}"
+            if several_cities
+            else r["work_district__name"],
+            "n": r["n"],
+        }
+        for r in districts
     ]
     by_industry = [
-        {"name": INDUSTRY_NAMES.get(r["industry"], r["industry"]), "n": r["n"]}
-        for r in qs.values("industry").annotate(n=Count("id")).order_by("-n")
+        {"name": r["industry__name"], "n": r["n"]}
+        for r in qs.values("industry__name").annotate(n=Count("id")).order_by("-n")
     ]
     by_platform = list(
         qs.filter(platforms__isnull=False)

@@ -5,12 +5,14 @@ Backends (settings.SMS_BACKEND):
 - "test": the code is settings.SMS_TEST_CODE (tests and demos; `check --deploy` refuses it);
 - a dotted path to a subclass of SmsBackend for a real provider (Aliyun, Tencent Cloud …).
 
-A provider backend implements `code_for(phone)` (usually: a random code) and `send(phone, text)`,
-raising SmsSendError when the provider refuses (its message, if any, is shown to the member, so it
-is Chinese and names no internals). Codes are stored hashed, expire after
-SMS_CODE_TTL_SECONDS, are used once; sends and wrong guesses are rate limited (settings SMS_*,
-see sms_send and sms_verify), per client address where one address must not use up a limit
-for everyone.
+A provider backend implements `code_for(phone)` (usually: a random code) and
+`send(phone, text, sign=…)`, raising SmsSendError when the provider refuses (its message, if
+any, is shown to the member, so it is Chinese and names no internals). Codes are stored
+hashed, expire after SMS_CODE_TTL_SECONDS, are used once; sends and wrong guesses are rate
+limited (settings SMS_*, see sms_send and sms_verify), per client address where one address
+must not use up a limit for everyone. Every text carries the registered signature of the city
+it is sent for (`City.sms_signature`: as `【…】` in front, and as `sign` for a provider that
+sends templates).
 """
 
 import logging
@@ -25,6 +27,7 @@ from django.db.models import F, QuerySet
 from django.utils import timezone
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from waystation.core.ratelimit import RateLimited
 from waystation.privacy.crypto import keyed_hash
@@ -33,7 +36,7 @@ from waystation.privacy.masking import mask_phone
 from .models import SmsCode, SmsGuess
 
 log = logging.getLogger(__name__)
-PURPOSES = {"join": "入会验证", "login": "登录验证"}
+PURPOSES = {"join": gettext_lazy("入会验证"), "login": gettext_lazy("登录验证")}
 HOUR = timedelta(hours=1)
 
 
@@ -45,12 +48,12 @@ class SmsBackend:
     def code_for(self, phone: str) -> str:
         return f"{secrets.randbelow(10**6):06d}"
 
-    def send(self, phone: str, text: str) -> None:
+    def send(self, phone: str, text: str, *, sign: str = "") -> None:
         raise NotImplementedError
 
 
 class ConsoleBackend(SmsBackend):
-    def send(self, phone: str, text: str) -> None:
+    def send(self, phone: str, text: str, *, sign: str = "") -> None:
         # Development only: the phone is masked even here, logs never hold personal data.
         log.warning("SMS to %s: %s", mask_phone(phone), text)
         print(f"[SMS → {mask_phone(phone)}] {text}", flush=True)
@@ -62,7 +65,7 @@ class TestBackend(SmsBackend):
     def code_for(self, phone: str) -> str:
         return settings.SMS_TEST_CODE
 
-    def send(self, phone: str, text: str) -> None:
+    def send(self, phone: str, text: str, *, sign: str = "") -> None:
         TestBackend.outbox.append((mask_phone(phone), text))
 
 
@@ -92,9 +95,10 @@ def _wait_below(qs: QuerySet, limit: int, now: datetime) -> float | None:
     return (times[-1] + HOUR - now).total_seconds()
 
 
-def sms_send(*, phone: str, purpose: str, ip: str | None = None) -> int:
+def sms_send(*, phone: str, purpose: str, sign: str, ip: str | None = None) -> int:
     """Send a code, within the rate limits; return the seconds until another may be requested
-    from here. `phone` is already validated; `ip` is the client address (core.net.client_ip).
+    from here. `phone` is already validated; `sign` is the signature of the city the code is
+    for; `ip` is the client address (core.net.client_ip).
 
     Limits (settings, each over the last hour) are per phone *and address* wherever one address
     could otherwise use them up for everyone: a stranger requesting codes for a member's phone
@@ -140,11 +144,14 @@ def sms_send(*, phone: str, purpose: str, ip: str | None = None) -> int:
         created_at=now,
         expires_at=now + timedelta(seconds=settings.SMS_CODE_TTL_SECONDS),
     )
-    minutes = settings.SMS_CODE_TTL_SECONDS // 60
+    text = _("【%(sign)s】您的%(purpose)s码为 %(code)s，%(minutes)d分钟内有效。") % {
+        "sign": sign,
+        "purpose": PURPOSES[purpose],
+        "code": code,
+        "minutes": settings.SMS_CODE_TTL_SECONDS // 60,
+    }
     try:
-        backend.send(
-            phone, f"【常州工会】您的{PURPOSES[purpose]}码为 {code}，{minutes}分钟内有效。"
-        )
+        backend.send(phone, text, sign=sign)
     except SmsSendError as exc:
         message = str(exc) or _("短信发送失败，请稍后再试")
         raise ValidationError({"phone": [message]}, code="send") from exc

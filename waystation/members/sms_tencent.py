@@ -1,7 +1,9 @@
 """Tencent Cloud SMS (短信 SendSms, API 2021-01-11) through Tencent's own SDK.
 
 SMS_BACKEND=waystation.members.sms_tencent.TencentSmsBackend; the SMS_TENCENT_* settings name
-the account (secret id/key, SmsSdkAppId), the approved sign and template, and the endpoint.
+the account (secret id/key, SmsSdkAppId), the approved template, and the endpoint. The sign is
+the one of the city the code is for (`City.sms_signature`, each approved on the account);
+SMS_TENCENT_SIGN_NAME only for a text sent without one.
 
 The provider sends an approved template, not our text: the template's parameters are filled
 from SMS_TENCENT_TEMPLATE_PARAMS ("code,minutes" fits the usual verification template
@@ -39,7 +41,6 @@ REQUIRED = (
     "SMS_TENCENT_SECRET_ID",
     "SMS_TENCENT_SECRET_KEY",
     "SMS_TENCENT_SDK_APP_ID",
-    "SMS_TENCENT_SIGN_NAME",
     "SMS_TENCENT_TEMPLATE_ID",
 )
 _DIGITS = re.compile(r"\d{6,}")  # a code or a phone number inside a provider's message
@@ -87,7 +88,7 @@ class TencentSmsBackend(SmsBackend):
         self._codes[phone] = code
         return code
 
-    def send(self, phone: str, text: str) -> None:
+    def send(self, phone: str, text: str, *, sign: str = "") -> None:
         code = self._codes.pop(phone, None)
         if code is None:  # the template needs the code this backend issued
             raise SmsSendError(_("短信发送失败，请稍后再试"))
@@ -95,7 +96,7 @@ class TencentSmsBackend(SmsBackend):
         request = models.SendSmsRequest()
         request.PhoneNumberSet = [f"+86{phone}"]
         request.SmsSdkAppId = settings.SMS_TENCENT_SDK_APP_ID
-        request.SignName = settings.SMS_TENCENT_SIGN_NAME
+        request.SignName = sign or settings.SMS_TENCENT_SIGN_NAME
         request.TemplateId = settings.SMS_TENCENT_TEMPLATE_ID
         request.TemplateParamSet = [values[name] for name in settings.SMS_TENCENT_TEMPLATE_PARAMS]
         try:

@@ -133,12 +133,12 @@ def _join_data(campaign: Campaign, values: dict) -> dict:
 
 @never_cache
 def join(request: HttpRequest, code: str) -> HttpResponse:
-    campaign = Campaign.objects.filter(code=code).select_related("unit").first()
+    campaign = Campaign.objects.filter(code=code).select_related("unit", "city").first()
     if campaign is None or not campaign.active:
         return _campaign_gone(request, campaign)
     context: dict = {
         "campaign": campaign,
-        "choices": selectors.join_choices(),
+        "choices": selectors.join_choices(campaign.city_id),
         "notice_version": settings.PRIVACY_NOTICE_VERSION,
     }
     if request.method != "POST":
@@ -168,8 +168,10 @@ def _campaign_gone(request: HttpRequest, campaign: Campaign | None) -> HttpRespo
     """An old poster's link: say so and offer the city's standing way to join. 404 when the
     code never existed; 410 Gone when the campaign existed and has ended, so that link
     checkers and crawlers drop it for good and staff logs can tell a typo from a dead poster
-    (the page itself reads the same to a person either way)."""
-    context = {"campaign": campaign, "default": selectors.default_campaign()}
+    (the page itself reads the same to a person either way). The standing campaign offered is
+    the ended campaign's city's."""
+    default = selectors.default_campaign(campaign.city_id if campaign is not None else None)
+    context = {"campaign": campaign, "default": default}
     return render(
         request, "members/campaign_gone.html", context, status=404 if campaign is None else 410
     )

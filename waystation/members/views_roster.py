@@ -77,7 +77,8 @@ def imports(request: AuthenticatedHttpRequest) -> HttpResponse:
 
 @union_staff_required
 def import_template(request: AuthenticatedHttpRequest) -> HttpResponse:
-    return attachment(roster.template_bytes(), "roster-template.xlsx", XLSX)
+    cities = set(roster.importable_units(request.user).values_list("city_id", flat=True))
+    return attachment(roster.template_bytes(cities), "roster-template.xlsx", XLSX)
 
 
 @union_staff_required

@@ -7,40 +7,45 @@ from django import forms
 from django.contrib import messages
 from django.core import signing
 from django.core.exceptions import ValidationError
-from django.db.models import Q, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.http import urlencode
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from waystation.accounts.access import (
     AnyUser,
     AuthenticatedHttpRequest,
     card_verifier_required,
-    scope_of,
     union_staff_required,
 )
-from waystation.accounts.models import OrgUnit, Platform
-from waystation.accounts.orgs import DISTRICTS, INDUSTRIES
+from waystation.accounts.models import District, OrgUnit, Platform
+from waystation.core.dbrouter import lagging_reads_view
 from waystation.core.http import attachment, filter_params, flash_errors, paginate
 
 from . import posters, selectors, services
-from .access import can_export_members, member_for_staff
+from .access import (
+    campaign_for_staff,
+    campaigns_visible_to,
+    can_export_members,
+    districts_for_staff,
+    member_for_staff,
+    units_in_scope,
+)
 from .cards import card_token_read
 from .exports import XLSX
 from .forms import CampaignForm, ReasonForm, StatusForm, TransferForm
-from .models import Campaign, Member
+from .models import Member
 
 PAGE_SIZE = 50
 
 
-def _units_in_scope(user: AnyUser) -> QuerySet[OrgUnit]:
-    scope = scope_of(user)
-    if scope.city:
-        return OrgUnit.objects.all()
-    return OrgUnit.objects.filter(
-        Q(district__in=scope.districts) | Q(industry__in=scope.industries) | Q(pk__in=scope.units)
-    )
+def _district_choices(user: AnyUser) -> list[tuple[str, str]]:
+    """The districts of the cities the user works in, named with their city when there are
+    several (province staff)."""
+    districts = list(districts_for_staff(user))
+    several = len({d.city_id for d in districts}) > 1
+    return [(d.code, f"{d.city.name} · {d.name}" if several else d.name) for d in districts]
 
 
 @union_staff_required
@@ -61,9 +66,8 @@ def member_list(request: AuthenticatedHttpRequest) -> HttpResponse:
         {
             "page": page,
             "params": params,
-            "units": _units_in_scope(request.user),
-            "districts": DISTRICTS,
-            "industries": INDUSTRIES,
+            "units": units_in_scope(request.user),
+            "districts": _district_choices(request.user),
             "platforms": Platform.objects.all(),
             "statuses": Member.Status.choices,
             "channels": Member.Channel.choices,
@@ -79,22 +83,37 @@ def member_export(request: AuthenticatedHttpRequest) -> HttpResponse:
     return attachment(data, "members.xlsx", XLSX)
 
 
-@union_staff_required
-def member_detail(request: AuthenticatedHttpRequest, number: str) -> HttpResponse:
-    member = member_for_staff(request.user, number)
+def _detail(
+    request: HttpRequest, member: Member, reason_form: ReasonForm, revealed: dict | None
+) -> HttpResponse:
     return render(
         request,
         "members/staff_detail.html",
         {
             "m": member,
             "platforms": member.platforms.all(),
-            "reason_form": ReasonForm(),
+            "reason_form": reason_form,
             "status_form": StatusForm(),
             "transfer_form": TransferForm(),
-            "units": OrgUnit.objects.exclude(pk=member.union_id),
-            "revealed": None,
+            # A transfer may go to a union of any city (the sending side moves the member).
+            "units": OrgUnit.objects.filter(city__isnull=False)
+            .exclude(pk=member.union_id)
+            .select_related("city")
+            .order_by("city__adcode", "kind", "id"),
+            "districts": District.objects.select_related("city").order_by(
+                "city__adcode", "order", "code"
+            ),
+            "transfers": member.transfers.select_related(
+                "actor", "from_city", "from_unit", "to_city", "to_unit"
+            ),
+            "revealed": revealed,
         },
     )
+
+
+@union_staff_required
+def member_detail(request: AuthenticatedHttpRequest, number: str) -> HttpResponse:
+    return _detail(request, member_for_staff(request.user, number), ReasonForm(), None)
 
 
 @require_POST
@@ -110,19 +129,7 @@ def member_reveal(request: AuthenticatedHttpRequest, number: str) -> HttpRespons
             reason=form.cleaned_data["reason"],
             actor=request.user,
         )
-    resp = render(
-        request,
-        "members/staff_detail.html",
-        {
-            "m": member,
-            "platforms": member.platforms.all(),
-            "reason_form": form,
-            "status_form": StatusForm(),
-            "transfer_form": TransferForm(),
-            "units": OrgUnit.objects.exclude(pk=member.union_id),
-            "revealed": revealed,
-        },
-    )
+    resp = _detail(request, member, form, revealed)
     resp["Cache-Control"] = "no-store"
     return resp
 
@@ -164,8 +171,8 @@ def member_status(request: AuthenticatedHttpRequest, number: str) -> HttpRespons
 def member_transfer(request: AuthenticatedHttpRequest, number: str) -> HttpResponse:
     def act(member: Member, data: dict[str, Any]) -> str:
         services.member_transfer(member=member, union=data["union"], reason=data["reason"],
-                                 actor=request.user)  # fmt: skip
-        return f"已转入{data['union'].name}"
+                                 district=data["district"], actor=request.user)  # fmt: skip
+        return _("已转入%(union)s") % {"union": data["union"].name}
 
     return _member_action(
         request, number, TransferForm(request.POST), "请选择转入工会并填写理由", act
@@ -188,7 +195,9 @@ def card_verify(request: AuthenticatedHttpRequest) -> HttpResponse:
         except signing.BadSignature:
             result = {"ok": False, "message": "二维码无效（不是本平台签发的会员卡）"}
         else:
-            member = Member.objects.select_related("union").filter(member_number=number).first()
+            member = (
+                Member.objects.select_related("union", "city").filter(member_number=number).first()
+            )
             if member is None:
                 result = {"ok": False, "message": "会员不存在"}
             else:
@@ -200,39 +209,35 @@ def card_verify(request: AuthenticatedHttpRequest) -> HttpResponse:
 
 @union_staff_required
 def campaigns(request: AuthenticatedHttpRequest) -> HttpResponse:
-    units = _units_in_scope(request.user)
     form = CampaignForm(request.POST or None)
-    cast(forms.ModelChoiceField, form.fields["unit"]).queryset = units
+    cast(forms.ModelChoiceField, form.fields["unit"]).queryset = units_in_scope(request.user)
     if request.method == "POST" and form.is_valid():
-        if Campaign.objects.filter(code=form.cleaned_data["code"]).exists():
-            form.add_error("code", "活动代码已被使用")
+        try:
+            c = services.campaign_create(actor=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            for field, errs in exc.message_dict.items():
+                for err in errs:
+                    form.add_error(field if field in form.fields else None, err)
         else:
-            c = Campaign.objects.create(**form.cleaned_data)
-            messages.success(request, f"已创建活动“{c.name}”")
+            messages.success(request, _("已创建活动“%(name)s”") % {"name": c.name})
             return redirect("members:campaigns")
-    qs = Campaign.objects.filter(unit__in=units).select_related("unit")
+    qs = campaigns_visible_to(request.user).select_related("unit")
     return render(request, "members/campaigns.html", {"campaigns": qs, "form": form})
-
-
-def _campaign_in_scope(request: HttpRequest, code: str) -> Campaign:
-    c = Campaign.objects.filter(code=code, unit__in=_units_in_scope(request.user)).first()
-    if c is None:
-        raise Http404
-    return c
 
 
 @union_staff_required
 def poster_png(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
-    c = _campaign_in_scope(request, code)
+    c = campaign_for_staff(request.user, code)
     return attachment(posters.poster_png(c), f"join-{c.code}.png", "image/png")
 
 
 @union_staff_required
 def poster_pdf(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
-    c = _campaign_in_scope(request, code)
+    c = campaign_for_staff(request.user, code)
     return attachment(posters.poster_pdf(c), f"join-{c.code}.pdf", "application/pdf")
 
 
 @union_staff_required
+@lagging_reads_view
 def stats(request: AuthenticatedHttpRequest) -> HttpResponse:
     return render(request, "members/stats.html", {"stats": selectors.member_stats(request.user)})

@@ -1,10 +1,14 @@
-from typing import Any
+from typing import Any, cast
 
 from django import forms
+from django.db.models import QuerySet
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
+from waystation.accounts.models import City
 from waystation.geo.datums import DATUMS
 from waystation.planning import MODES
-from waystation.stations.models import SERVICES
+from waystation.stations.catalogue import service_choices
 
 from .inputs import CANDIDATE_SOURCES, DEMAND_SOURCES
 
@@ -13,6 +17,13 @@ assert {m for m, _ in MODE_CHOICES} <= set(MODES)
 
 
 class AnalysisForm(forms.Form):
+    # the city analysed: asked of an account that plans for several cities
+    city = forms.ModelChoiceField(
+        label=gettext_lazy("城市"),
+        queryset=City.objects.none(),
+        to_field_name="adcode",
+        required=False,
+    )
     kind = forms.ChoiceField(
         label="分析",
         choices=[
@@ -21,7 +32,9 @@ class AnalysisForm(forms.Form):
         ],
     )
     service = forms.ChoiceField(
-        label="只算提供此服务的驿站", choices=[("", "全部开放驿站"), *SERVICES], required=False
+        label="只算提供此服务的驿站",
+        choices=lambda: [("", "全部开放驿站"), *service_choices()],
+        required=False,
     )
     demand = forms.ChoiceField(label="需求图层", choices=DEMAND_SOURCES)
     demand_n = forms.IntegerField(
@@ -47,6 +60,22 @@ class AnalysisForm(forms.Form):
     )
     candidates_file = forms.FileField(label="候选点 CSV", required=False)
     time_limit = forms.FloatField(label="求解时限（秒）", initial=60, min_value=1, max_value=600)
+
+    def __init__(self, *args: Any, cities: QuerySet[City], **kwargs: Any) -> None:
+        """`cities`: those the account plans for."""
+        super().__init__(*args, **kwargs)
+        field = cast(forms.ModelChoiceField, self.fields["city"])
+        field.queryset = cities
+        self.cities = list(cities)  # read once; the page lists them too
+        self.only_city = self.cities[0] if len(self.cities) == 1 else None
+        if self.only_city is not None:
+            field.widget = forms.HiddenInput()
+
+    def clean_city(self) -> City:
+        city = self.cleaned_data.get("city") or self.only_city
+        if city is None:
+            raise forms.ValidationError(_("请选择城市"))
+        return city
 
     def clean(self) -> dict[str, Any]:
         super().clean()

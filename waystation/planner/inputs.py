@@ -16,8 +16,10 @@ from waystation.planning import (
 from waystation.planning.coverage import make_reach, nearest_station
 from waystation.stations.models import Station
 
+from . import geography
+
 DEMAND_SOURCES = [
-    ("synthetic", "合成骑手需求（常州，演示用）"),
+    ("synthetic", "合成骑手需求（演示用）"),
     ("members", "会员工作区域（按区均匀撒点，演示用）"),
     ("upload", "上传 CSV（id,lon,lat[,weight]）"),
 ]
@@ -84,29 +86,29 @@ def _from_rows(rows: list[list], what: str, source: str) -> PointLayer:
     return make_layer(lons, lats, ids=np.array(ids), weight=weights, what=what, source=source)
 
 
-def members_layer(n: int, seed: int) -> PointLayer:
-    """Demand from where members say they work: points spread inside each district's boundary,
-    as many as that district has active members (scaled to n). Clearly a proxy."""
+def members_layer(n: int, seed: int, city: int) -> PointLayer:
+    """Demand from where the city's members say they work: points spread inside each of the
+    city's districts, as many as that district has active members (scaled to n). Clearly a
+    proxy."""
     from django.db.models import Count
 
-    from waystation.accounts.orgs import DISTRICT_ADCODE
-    from waystation.geo import boundaries
     from waystation.members.models import Member
 
+    districts = {d.code: d for d in geography.districts_of(city)}
     counts = dict(
-        Member.objects.filter(status="active")
-        .values_list("work_district")
+        Member.objects.filter(city_id=city, status="active", work_district_id__in=list(districts))
+        .values_list("work_district_id")
         .annotate(c=Count("id"))
-        .values_list("work_district", "c")
+        .values_list("work_district_id", "c")
     )
     total = sum(counts.values())
     if not total:
         raise PlanningError("没有在册会员 (no active members)")
     rng = np.random.default_rng(seed)
     lons, lats = [], []
-    for district, c in sorted(counts.items()):
+    for code, c in sorted(counts.items()):
         k = max(1, round(n * c / total))
-        lon, lat = boundaries.random_points_in(DISTRICT_ADCODE[district], k, rng)
+        lon, lat = geography.random_points_in(districts[str(code)], k, rng)
         lons.append(lon)
         lats.append(lat)
     layer = make_layer(np.concatenate(lons), np.concatenate(lats), what="需求", source="members")
@@ -114,14 +116,18 @@ def members_layer(n: int, seed: int) -> PointLayer:
     return layer
 
 
-def demand_layer(params: dict, uploaded: dict) -> PointLayer:
+def demand_layer(params: dict, uploaded: dict, city: int) -> PointLayer:
     source = params["demand"]
     if source == "synthetic":
         return synthetic_riders(
-            int(params.get("demand_n", 20000)), seed=int(params.get("seed", 2024))
+            int(params.get("demand_n", 20000)),
+            seed=int(params.get("seed", 2024)),
+            boundaries=geography.boundaries_of(city),
         )
     if source == "members":
-        return members_layer(int(params.get("demand_n", 20000)), int(params.get("seed", 2024)))
+        return members_layer(
+            int(params.get("demand_n", 20000)), int(params.get("seed", 2024)), city
+        )
     if source == "lade":
         return load_lade(params.get("lade_city", "hangzhou"))
     return _from_rows(uploaded["demand"], "需求", "upload")

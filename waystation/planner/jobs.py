@@ -5,7 +5,7 @@ from waystation.jobs.runner import Progress, handler
 from waystation.planning import PlanningError, run_coverage, run_selection
 from waystation.planning.coverage import points_geojson
 
-from . import inputs
+from . import geography, inputs
 from .models import Analysis
 
 STEPS = 1000
@@ -22,13 +22,14 @@ def analysis_run(job: Job, progress: Progress) -> dict:
     report(0.0, "准备图层 (building layers)")
     try:
         stations = inputs.stations_layer(p.get("service", ""))
-        demand = inputs.demand_layer(p, analysis.uploaded)
+        demand = inputs.demand_layer(p, analysis.uploaded, analysis.city_id)
         common = {
             "mode": p["mode"],
             "minutes": float(p["minutes"]),
             "detour": float(p["detour"]),
             "speed_kmh": p.get("speed_kmh"),
             "progress": report,
+            "boundaries": geography.boundaries_of(analysis.city_id),
         }
         if analysis.kind == Analysis.Kind.COVERAGE:
             result = run_coverage(stations, demand, **common)

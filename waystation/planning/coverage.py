@@ -15,7 +15,7 @@ import numpy as np
 from numpy.typing import NDArray
 from scipy.spatial import cKDTree
 
-from waystation.geo.boundaries import district_of
+from waystation.geo.boundaries import Boundaries
 from waystation.geo.distance import chord_to_metres, metres_to_chord, unit_vectors
 from waystation.planning import hexgrid
 from waystation.planning.layers import PlanningError, PointLayer, Progress, plain, report
@@ -29,7 +29,7 @@ from waystation.planning.travel import (
     straight_radius_m,
 )
 
-OUTSIDE = "市外"  # demand outside every Changzhou district
+OUTSIDE = "市外"  # demand outside every unit of the Boundaries
 
 
 @dataclass(frozen=True)
@@ -118,22 +118,34 @@ def covered_share(stations: PointLayer, demand: PointLayer, reach: Reach) -> flo
 
 
 def by_district(
-    demand: PointLayer, covered: NDArray[np.bool_], names: NDArray[Any] | None = None
-) -> dict[str, dict[str, float]]:
-    """Covered and total weight per Changzhou district (``市外`` for points outside)."""
-    if names is None:
-        names = district_of(demand.lon, demand.lat)
-    labels = np.array([OUTSIDE if n is None else str(n) for n in names], dtype=object)
-    out: dict[str, dict[str, float]] = {}
-    for name in sorted(set(labels.tolist()), key=lambda s: (s == OUTSIDE, s)):
-        m = labels == name
-        total = float(demand.weight[m].sum())
-        cov = float(demand.weight[m & covered].sum())
-        out[name] = {
-            "n_demand": int(m.sum()),
-            "total_weight": total,
-            "covered_weight": cov,
-            "covered_share": round(cov / total, 6) if total > 0 else 0.0,
+    demand: PointLayer,
+    covered: NDArray[np.bool_],
+    boundaries: Boundaries,
+    keys: NDArray[Any] | None = None,
+) -> dict[str, dict[str, Any]]:
+    """Covered and total weight per unit of ``boundaries``, keyed by unit key (``市外`` for
+    points outside every unit), each with the unit's ``name``; units in their given order.
+
+    ``keys`` is ``boundaries.unit_of(demand.lon, demand.lat)`` when the caller has it already.
+    """
+    if keys is None:
+        keys = boundaries.unit_of(demand.lon, demand.lat)
+    units = boundaries.units
+    rank = {u.key: i for i, u in enumerate(units)}
+    outside = len(units)  # the last slot: 市外
+    slot = np.fromiter((rank.get(k, outside) for k in keys), dtype=np.intp, count=len(keys))
+    count = np.bincount(slot, minlength=outside + 1)
+    total = np.bincount(slot, weights=demand.weight, minlength=outside + 1)
+    cov = np.bincount(slot[covered], weights=demand.weight[covered], minlength=outside + 1)
+    out: dict[str, dict[str, Any]] = {}
+    for i in np.flatnonzero(count):
+        key, name = (units[i].key, units[i].name) if i < outside else (OUTSIDE, OUTSIDE)
+        out[key] = {
+            "name": name,
+            "n_demand": int(count[i]),
+            "total_weight": float(total[i]),
+            "covered_weight": float(cov[i]),
+            "covered_share": round(float(cov[i] / total[i]), 6) if total[i] > 0 else 0.0,
         }
     return out
 
@@ -155,6 +167,7 @@ def run_coverage(
     stations: PointLayer,
     demand: PointLayer,
     *,
+    boundaries: Boundaries,
     mode: str = "ebike",
     minutes: float = DEFAULT_MINUTES,
     detour: float = DEFAULT_DETOUR,
@@ -166,6 +179,8 @@ def run_coverage(
     progress: Progress | None = None,
 ) -> dict[str, Any]:
     """Full coverage report as a plain dict (JSON-ready).
+
+    ``boundaries`` are the units ``by_district`` reports on (a city's districts).
 
     Keys: covered_share, covered_weight, total_weight, by_district, mode, minutes, detour,
     speed_kmh, travel_model, reach_m, n_stations, n_demand, demand_source, synthetic,
@@ -188,7 +203,7 @@ def run_coverage(
         "covered_share": round(cov_w / total, 6) if total > 0 else 0.0,
         "covered_weight": cov_w,
         "total_weight": total,
-        "by_district": by_district(demand, covered),
+        "by_district": by_district(demand, covered, boundaries),
         **reach.describe(),
         "n_stations": len(stations),
         "n_demand": len(demand),

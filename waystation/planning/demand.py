@@ -1,8 +1,10 @@
-"""Demand layers: a synthetic Changzhou rider layer, synthetic stations, LaDe pickups, and
+"""Demand layers: synthetic riders and stations in a city's boundaries, LaDe pickups, and
 candidate sites generated over uncovered hotspots.
 
 The synthetic layers are *not* real data. They are labelled ``source="synthetic"`` and every
-report built on them says so. Commercial centres are hand-placed approximations (WGS-84).
+report built on them says so. The commercial centres are hand-placed approximations of
+Changzhou's (WGS-84); in another city none of them lies inside the boundaries, and the layer is
+uniform over the city instead.
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ from pathlib import Path
 import numpy as np
 from numpy.typing import NDArray
 
-from waystation.geo.boundaries import district_of, random_points_in
+from waystation.geo.boundaries import Boundaries
 from waystation.geo.distance import EARTH_RADIUS_M
 from waystation.planning import hexgrid
 from waystation.planning.layers import PlanningError, PointLayer, make_layer
@@ -38,14 +40,20 @@ COMMERCIAL_CENTRES: tuple[tuple[str, float, float, float, float], ...] = (
 )
 
 
-def _clustered_points(
-    n: int, rng: np.random.Generator, background: float
-) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
-    """Gaussian clusters around the centres plus a uniform background, all inside the city."""
-    n_bg = round(n * background)
-    n_cl = n - n_bg
+def _centres_in(boundaries: Boundaries) -> NDArray[np.float64]:
+    """The commercial centres (lon, lat, weight, spread km) that lie inside the boundaries."""
     centres = np.array([c[1:] for c in COMMERCIAL_CENTRES], dtype=np.float64)
-    p = centres[:, 2] / centres[:, 2].sum()
+    return centres[boundaries.contains(centres[:, 0], centres[:, 1])]
+
+
+def _clustered_points(
+    n: int, rng: np.random.Generator, background: float, boundaries: Boundaries
+) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+    """Gaussian clusters around the centres plus a uniform background, all inside the units."""
+    centres = _centres_in(boundaries)
+    n_bg = round(n * background) if centres.size else n
+    n_cl = n - n_bg
+    p = centres[:, 2] / centres[:, 2].sum() if centres.size else np.zeros(0)
     lons: list[NDArray[np.float64]] = []
     lats: list[NDArray[np.float64]] = []
     have = 0
@@ -59,38 +67,51 @@ def _clustered_points(
         lon = centres[which, 0] + np.degrees(
             east / (EARTH_RADIUS_M * np.cos(np.radians(centres[which, 1])))
         )
-        inside = np.array([d is not None for d in district_of(lon, lat)], dtype=bool)
+        inside = boundaries.contains(lon, lat)
         lons.append(lon[inside])
         lats.append(lat[inside])
         have += int(inside.sum())
-    cl_lon = np.concatenate(lons)[:n_cl]
-    cl_lat = np.concatenate(lats)[:n_cl]
-    bg_lon, bg_lat = random_points_in("city", n_bg, rng) if n_bg else (np.zeros(0), np.zeros(0))
+    cl_lon = np.concatenate(lons)[:n_cl] if lons else np.zeros(0)
+    cl_lat = np.concatenate(lats)[:n_cl] if lats else np.zeros(0)
+    bg_lon, bg_lat = boundaries.random_points(n_bg, rng) if n_bg else (np.zeros(0), np.zeros(0))
     lon = np.concatenate([cl_lon, bg_lon])
     lat = np.concatenate([cl_lat, bg_lat])
     order = rng.permutation(lon.size)
     return lon[order], lat[order]
 
 
-def synthetic_riders(n: int, seed: int = 2024, background: float = 0.15) -> PointLayer:
-    """Reproducible synthetic rider demand in Changzhou (``n`` points, weight 1 each).
+def synthetic_riders(
+    n: int, seed: int = 2024, background: float = 0.15, *, boundaries: Boundaries
+) -> PointLayer:
+    """Reproducible synthetic rider demand in ``boundaries`` (``n`` points, weight 1 each).
 
-    ``1 - background`` of the points cluster around the commercial centres, the rest are
-    uniform over the city; every point lies inside the real district boundaries.
+    ``1 - background`` of the points cluster around the commercial centres inside the
+    boundaries, the rest are uniform over the whole (all of them where no centre is inside);
+    every point lies inside a unit of the boundaries.
     """
     if n <= 0:
         raise PlanningError(f"点数须为正 (n must be positive): {n}")
-    lon, lat = _clustered_points(n, np.random.default_rng(seed), background)
+    lon, lat = _clustered_points(n, np.random.default_rng(seed), background, boundaries)
     layer = make_layer(
         lon, lat, ids=np.array([f"syn-{i:07d}" for i in range(n)]), source="synthetic"
     )
-    layer.meta.update({"note": SYNTHETIC_NOTE, "seed": seed, "generator": "synthetic_riders"})
+    layer.meta.update(
+        {
+            "note": SYNTHETIC_NOTE,
+            "seed": seed,
+            "generator": "synthetic_riders",
+            "centres": len(_centres_in(boundaries)),
+        }
+    )
     return layer
 
 
-def synthetic_stations(n: int = 312, seed: int = 312, background: float = 0.3) -> PointLayer:
-    """Synthetic station locations (the real 312 are not in the data); labelled synthetic."""
-    lon, lat = _clustered_points(n, np.random.default_rng(seed), background)
+def synthetic_stations(
+    n: int = 312, seed: int = 312, background: float = 0.3, *, boundaries: Boundaries
+) -> PointLayer:
+    """Synthetic station locations in ``boundaries`` (the real ones are not in the data);
+    labelled synthetic."""
+    lon, lat = _clustered_points(n, np.random.default_rng(seed), background, boundaries)
     layer = make_layer(
         lon, lat, ids=np.array([f"st-{i + 1:03d}" for i in range(n)]), source="synthetic"
     )

@@ -11,7 +11,8 @@
    (straight line × detour, or the road network) into the boolean demand × candidate matrix
    the solver takes.
 3. the solver, its progress mapped into this run's (:func:`stage`).
-4. :func:`selection_report`: coverage before and after, per district, the chosen sites by gain,
+4. :func:`selection_report`: coverage before and after, per unit of the caller's
+   :class:`~waystation.geo.boundaries.Boundaries`, the chosen sites by gain,
    the solver's bound and proof, and the map layers.
 
 Coverage after = before, plus the demand any chosen site reaches: the solver's objective is the
@@ -27,7 +28,7 @@ import numpy as np
 from numpy.typing import NDArray
 from scipy import sparse
 
-from waystation.geo.boundaries import district_of
+from waystation.geo.boundaries import Boundaries
 from waystation.planning import hexgrid
 from waystation.planning.coverage import (
     Reach,
@@ -139,6 +140,7 @@ def selection_report(
     problem: SelectionProblem,
     sol: MclpSolution,
     *,
+    boundaries: Boundaries,
     layers: bool = True,
     hex_resolution: int = hexgrid.DEFAULT_RESOLUTION,
     progress: Progress | None = None,
@@ -153,9 +155,9 @@ def selection_report(
     total = float(demand.weight.sum())
     w_before = float(demand.weight[before].sum())
     w_after = float(demand.weight[after].sum())
-    names = district_of(demand.lon, demand.lat)
-    d_before = by_district(demand, before, names)
-    d_after = by_district(demand, after, names)
+    keys = boundaries.unit_of(demand.lon, demand.lat)
+    d_before = by_district(demand, before, boundaries, keys)
+    d_after = by_district(demand, after, boundaries, keys)
     result: dict[str, Any] = {
         "chosen": [plain(candidates.ids[j]) for j in sol.chosen],
         "chosen_sites": [
@@ -180,12 +182,13 @@ def selection_report(
         "mip_gap": sol.mip_gap,
         "method": sol.method,
         "by_district": {
-            name: {
-                "before": d_before[name]["covered_share"],
-                "after": d_after[name]["covered_share"],
-                "total_weight": d_before[name]["total_weight"],
+            key: {
+                "name": d_before[key]["name"],
+                "before": d_before[key]["covered_share"],
+                "after": d_after[key]["covered_share"],
+                "total_weight": d_before[key]["total_weight"],
             }
-            for name in d_before
+            for key in d_before
         },
         **problem.reach.describe(),
         "n_stations": len(problem.stations),

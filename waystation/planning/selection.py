@@ -36,6 +36,7 @@ import numpy as np
 from numpy.typing import NDArray
 from scipy import sparse
 
+from waystation.geo.boundaries import Boundaries
 from waystation.planning import hexgrid, pipeline
 from waystation.planning.coverage import make_reach
 from waystation.planning.layers import PlanningError, PointLayer, Progress, report
@@ -392,6 +393,7 @@ def run_selection(
     candidates: PointLayer,
     k: int,
     *,
+    boundaries: Boundaries,
     mode: str = "ebike",
     minutes: float = DEFAULT_MINUTES,
     detour: float = DEFAULT_DETOUR,
@@ -407,9 +409,10 @@ def run_selection(
 
     Keys: chosen (candidate ids in order of marginal gain), chosen_sites (id, lon, lat, gain),
     covered_share_before/after, covered_weight_before/after, total_weight, objective (newly
-    covered weight), bound, proven_optimal, mip_gap, method, seconds, by_district (before and
-    after per district), the reach parameters, model stats and, with ``layers``, GeoJSON
-    ``layers.chosen_sites``, ``layers.newly_covered_hexagons``, ``layers.uncovered_hexagons``.
+    covered weight), bound, proven_optimal, mip_gap, method, seconds, by_district (name,
+    before and after per unit of ``boundaries``), the reach parameters, model stats and,
+    with ``layers``, GeoJSON ``layers.chosen_sites``, ``layers.newly_covered_hexagons``,
+    ``layers.uncovered_hexagons``.
     """
     t0 = time.perf_counter()
     pipeline.selection_check(demand, candidates, k)
@@ -426,7 +429,12 @@ def run_selection(
         progress=pipeline.stage(progress, pipeline.SOLVER_START, pipeline.SOLVER_SPAN),
     )
     result = pipeline.selection_report(
-        problem, sol, layers=layers, hex_resolution=hex_resolution, progress=progress
+        problem,
+        sol,
+        boundaries=boundaries,
+        layers=layers,
+        hex_resolution=hex_resolution,
+        progress=progress,
     )
     result["seconds"] = round(time.perf_counter() - t0, 3)
     report(progress, 1.0, "完成 (done)")

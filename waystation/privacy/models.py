@@ -61,6 +61,9 @@ class AuditAction(models.TextChoices):
     AID_PAYOUT_PAID = "aid.payout_paid", _("标记已支付")
     AID_PAYOUT_FAILED = "aid.payout_failed", _("标记支付失败")
     AID_PAYOUT_REISSUE = "aid.payout_reissue", _("重新发起支付")
+    # the organisation
+    ORG_EDIT = "org.edit", _("修改组织与词表")
+    ORG_CITY_ADD = "org.city_add", _("新增城市工会")
 
 
 class AuditLogQuerySet(models.QuerySet):
@@ -75,10 +78,15 @@ class AuditLog(models.Model):
     """Append-only record of who did what to whose data, and why.
 
     Rows are never updated or deleted: the model refuses it, and on PostgreSQL a trigger does too.
-    `detail` never holds a full ID number, phone or bank card.
+    `detail` never holds a full ID number, phone or bank card. `city` is the city the act
+    belongs to (the object's, else the actor's one home city); NULL for a national one, such
+    as a platform's API token.
     """
 
     at = models.DateTimeField(auto_now_add=True, db_index=True)
+    city = models.ForeignKey(
+        "accounts.City", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT
     )
@@ -94,6 +102,7 @@ class AuditLog(models.Model):
 
     class Meta:
         ordering = ["-at", "-id"]
+        indexes = [models.Index(fields=["city", "at"])]
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.action} {self.object_type}:{self.object_id}"

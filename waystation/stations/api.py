@@ -7,6 +7,7 @@ from django.utils.cache import get_conditional_response
 from ninja import Field, File, Form, Router, Schema, Status
 from ninja.files import UploadedFile
 
+from waystation.core.dbrouter import lagging_reads_view
 from waystation.core.net import client_ip
 
 from . import checkins, selectors, services
@@ -87,6 +88,7 @@ def _station(code: str) -> Station:
     summary="驿站地图图层（GeoJSON）",
     description="带 `ETag`；请求头 `If-None-Match` 与之相同时回答 304（驿站或开放状态未变）。",
 )
+@lagging_reads_view
 def stations_list(
     request: HttpRequest,
     service: str = "",
@@ -106,6 +108,7 @@ def stations_list(
     response={200: list[NearestOut], 400: ErrorsOut},
     summary="最近的驿站（按球面距离）",
 )
+@lagging_reads_view
 def stations_nearest(
     request: HttpRequest,
     lon: str,

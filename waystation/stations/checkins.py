@@ -15,7 +15,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from waystation.accounts.orgs import INDUSTRY_NAMES
+from waystation.accounts.models import Industry
 from waystation.geo.distance import haversine_m
 from waystation.privacy.crypto import keyed_hash
 
@@ -149,13 +149,13 @@ def checkin_record(
         raise ValidationError({"station": [f"该驿站{station.get_status_display()}，暂不能签到"]})
     if card_token and member is None:
         member = member_from_card(card_token)
-    if industry and industry not in INDUSTRY_NAMES:
-        raise ValidationError({"industry": ["行业选择无效 (unknown industry)"]})
+    if industry and not Industry.objects.filter(code=industry).exists():
+        raise ValidationError({"industry": [_("行业选择无效 (unknown industry)")]})
     proof, refused, metres = _presence(station, poster_code, lon, lat, datum)
     if refused:
         return CheckinResult(None, False, refused=refused, distance_m=metres)
     if member is not None:
-        industry = member.industry
+        industry = member.industry_id  # the code (Member.industry is the Industry row)
     at = at or timezone.now()
     # One check-in at a time per station, so two quick scans cannot both count.
     Station.objects.select_for_update().filter(pk=station.pk).first()
@@ -182,9 +182,10 @@ def checkin_record(
             return CheckinResult(None, False, limited=True, distance_m=metres)
     visit = Visit.objects.create(
         station=station,
+        city_id=station.city_id,
         at=at,
         member=member,
-        industry=industry,
+        industry_id=industry or None,
         visitor_key="" if member is not None else visitor_key,
         ip_key=ip_key,
         channel=channel,

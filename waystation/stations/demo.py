@@ -1,6 +1,7 @@
 """Demo stations: 312 across Changzhou inside the real district boundaries (seeded, so every run
 gives the same stations), a keeper account, and some visits and fault reports. Synthetic data,
-labelled as such (Station.is_demo and a note on the map)."""
+labelled as such (Station.is_demo and a note on the map). Rows are written in bulk, each with the
+city set explicitly (bulk_create calls no save())."""
 
 from __future__ import annotations
 
@@ -13,11 +14,12 @@ from django.core.management.base import OutputWrapper
 from django.db import transaction
 from django.utils import timezone
 
-from waystation.accounts.models import StaffRole
-from waystation.accounts.services import org_tree_ensure
-from waystation.geo.boundaries import random_points_in
+from waystation.accounts import geography
+from waystation.accounts.demo import changzhou_ensure
+from waystation.accounts.models import City, StaffRole
 
-from .models import FaultReport, Station, Visit, services_mask
+from .catalogue import services_ensure, services_mask
+from .models import FaultReport, Station, Visit
 from .services import registry_touch
 
 SEED = 20240712
@@ -25,13 +27,14 @@ LOGINS = [("keeper", "keeper-demo-2026", "驿站管理员（天宁区 TN001 一�
 
 # district code, boundary name, code prefix, stations (denser in the urban districts)
 PLAN = [
-    ("tianning", "天宁区", "TN", 62),
-    ("zhonglou", "钟楼区", "ZL", 58),
-    ("xinbei", "新北区", "XB", 62),
-    ("wujin", "武进区", "WJ", 62),
-    ("jingkai", "武进区", "JK", 16),
-    ("jintan", "金坛区", "JT", 26),
-    ("liyang", "溧阳市", "LY", 26),
+    # district, the district whose polygon holds it (经开区 lies in 武进区), code prefix, count
+    ("tianning", "tianning", "TN", 62),
+    ("zhonglou", "zhonglou", "ZL", 58),
+    ("xinbei", "xinbei", "XB", 62),
+    ("wujin", "wujin", "WJ", 62),
+    ("jingkai", "wujin", "JK", 16),
+    ("jintan", "jintan", "JT", 26),
+    ("liyang", "liyang", "LY", 26),
 ]
 HOSTS = [
     (Station.Host.STREET, "街道服务中心", 0.2),
@@ -94,11 +97,13 @@ def _pick(rng: np.random.Generator, items: list, shares: list[float]) -> Any:
     return items[int(rng.choice(len(items), p=p / p.sum()))]
 
 
-def _stations(rng: np.random.Generator) -> list[Station]:
+def _stations(rng: np.random.Generator, city_id: int, city_name: str) -> list[Station]:
     out = []
     now = timezone.now()
+    bounds = geography.boundaries([city_id])
+    assert bounds is not None, "the demo city has its district boundaries"
     for district, boundary, prefix, n in PLAN:
-        lons, lats = random_points_in(boundary, n, rng)
+        lons, lats = bounds.random_points_in(boundary, n, rng)
         for i in range(n):
             host, host_name, _ = _pick(rng, HOSTS, [h[2] for h in HOSTS])
             all_day = rng.random() < 0.1
@@ -120,8 +125,9 @@ def _stations(rng: np.random.Generator) -> list[Station]:
                 Station(
                     code=f"{prefix}{i + 1:03d}",
                     name=f"{street}{host_name}户外劳动者驿站",
-                    address=f"常州市{boundary}{street}{int(rng.integers(1, 400))}号",
-                    district=district,
+                    address=f"{city_name}{boundary}{street}{int(rng.integers(1, 400))}号",
+                    city_id=city_id,
+                    district_id=district,
                     lon=float(lons[i]),
                     lat=float(lats[i]),
                     host=host,
@@ -146,8 +152,10 @@ def load(stdout: OutputWrapper) -> None:
         stdout.write("demo stations: already loaded")
         return
     rng = np.random.default_rng(SEED)
-    orgs = org_tree_ensure()
-    Station.objects.bulk_create(_stations(rng), batch_size=500)
+    orgs = changzhou_ensure()
+    services_ensure()
+    city = City.objects.only("name").get(units=orgs["city"])
+    Station.objects.bulk_create(_stations(rng, city.pk, city.name), batch_size=500)
     registry_touch()  # bulk_create sends no signals
     keeper_station = Station.objects.get(code="TN001")
     keeper_station.status = Station.Status.OPEN
@@ -160,11 +168,11 @@ def load(stdout: OutputWrapper) -> None:
         user=keeper, role=StaffRole.Role.STATION_KEEPER, unit=orgs["tianning"]
     )
     keeper_station.keepers.add(keeper)
-    _visits_and_reports(rng)
+    _visits_and_reports(rng, city.pk)
     stdout.write(f"demo stations: {Station.objects.filter(is_demo=True).count()} (synthetic)")
 
 
-def _visits_and_reports(rng: np.random.Generator) -> None:
+def _visits_and_reports(rng: np.random.Generator, city_id: int) -> None:
     open_ids = list(
         Station.objects.filter(is_demo=True, status=Station.Status.OPEN).values_list(
             "id", flat=True
@@ -191,8 +199,9 @@ def _visits_and_reports(rng: np.random.Generator) -> None:
         visits.append(
             Visit(
                 station_id=sid,
+                city_id=city_id,
                 at=at,
-                industry=_pick(rng, industries, shares),
+                industry_id=_pick(rng, industries, shares) or None,
                 channel=Visit.Channel.DEMO,
                 proof=Visit.Proof.CODE,
             )
@@ -215,6 +224,7 @@ def _visits_and_reports(rng: np.random.Generator) -> None:
         ][k % 3]
         reports.append(
             FaultReport(
+                city_id=city_id,
                 station_id=keeper_id if k < 3 else open_ids[int(rng.integers(len(open_ids)))],
                 category=category,
                 text=text,

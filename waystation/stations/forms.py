@@ -2,9 +2,8 @@ from typing import Any, cast
 
 from django import forms
 
-from waystation.accounts.orgs import DISTRICTS
-
-from .models import SERVICES, FaultReport, Station
+from .catalogue import service_choices
+from .models import FaultReport, Station
 
 
 class ReportForm(forms.Form):
@@ -39,12 +38,12 @@ class StationForm(forms.Form):
 
     name = forms.CharField(label="名称", max_length=100)
     address = forms.CharField(label="地址", max_length=200, required=False)
-    district = forms.ChoiceField(label="区域", choices=DISTRICTS)
+    district = forms.ChoiceField(label="区域")  # the districts of the station's city
     host = forms.ChoiceField(label="依托单位", choices=Station.Host.choices)
     status = forms.ChoiceField(label="状态", choices=Station.Status.choices)
     capacity = forms.IntegerField(label="容纳人数", min_value=0, max_value=1000)
     services = forms.MultipleChoiceField(
-        label="服务", choices=SERVICES, required=False, widget=forms.CheckboxSelectMultiple
+        label="服务", choices=service_choices, required=False, widget=forms.CheckboxSelectMultiple
     )
     is_24h = forms.BooleanField(label="24 小时开放", required=False)
     weekly_text = forms.CharField(
@@ -72,8 +71,15 @@ class StationForm(forms.Form):
 
     KEEPER_FIELDS = ("status", "capacity", "services", "is_24h", "weekly_text")
 
-    def __init__(self, *args: Any, keeper_only: bool = False, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        *args: Any,
+        districts: list[tuple[str, str]] | None = None,
+        keeper_only: bool = False,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(*args, **kwargs)
+        cast(forms.ChoiceField, self.fields["district"]).choices = districts or []
         if keeper_only:
             for name in list(self.fields):
                 if name not in self.KEEPER_FIELDS:
@@ -88,7 +94,7 @@ class StationForm(forms.Form):
         return {
             "name": station.name,
             "address": station.address,
-            "district": station.district,
+            "district": station.district_id,
             "host": station.host,
             "status": station.status,
             "capacity": station.capacity,

@@ -16,6 +16,7 @@ GIL while it builds, so a rebuild leaves the request threads running.
 
 from __future__ import annotations
 
+import contextvars
 import logging
 import math
 import threading
@@ -26,15 +27,16 @@ from datetime import date, datetime, timedelta
 
 import numpy as np
 from django.conf import settings
-from django.db import connection, connections
+from django.db import connection, connections, router
 from numpy.typing import NDArray
 from scipy.spatial import cKDTree
 
 from waystation.geo.distance import chord_to_metres_1, unit_vectors
 
+from .catalogue import catalogue_follow
 from .hours import TZ, HoursException, OpenState, Schedule, parse_day, parse_week
 from .index_load import OPEN, PUBLIC, TEXTS, Columns, load_columns
-from .models import SERVICE_BITS, RegistryVersion, StationException
+from .models import RegistryVersion, StationException
 from .openings import Openings
 
 # Up to this many stations a scan (one product with the (n, 3) unit vectors, argpartition)
@@ -227,7 +229,8 @@ def mark_dirty() -> None:
 
 def registry_stamp() -> int:
     # Raw SQL on purpose: this runs on every nearest query, and the ORM costs more than the read.
-    with connection.cursor() as cur:
+    # From where reads of the registry go: the read replica inside core.dbrouter.lagging_reads.
+    with connections[router.db_for_read(RegistryVersion)].cursor() as cur:
         cur.execute(f"SELECT stamp FROM {RegistryVersion._meta.db_table} WHERE id = 1")  # noqa: S608
         row = cur.fetchone()
     return int(row[0]) if row else 0
@@ -338,8 +341,13 @@ def _rebuild_start(day: date, warm: Index) -> None:
     with _state_lock:
         if _rebuild is not None:
             return  # one rebuild at a time; a change it missed is seen at the next check
+        # In a copy of the caller's context: the thread reads the registry from the database its
+        # caller read the stamp from (the read replica, inside core.dbrouter.lagging_reads).
         _rebuild = threading.Thread(
-            target=_rebuild_run, args=(day, warm), name="stations-index-rebuild", daemon=True
+            target=contextvars.copy_context().run,
+            args=(_rebuild_run, day, warm),
+            name="stations-index-rebuild",
+            daemon=True,
         )
         _rebuild.start()
 
@@ -371,6 +379,7 @@ def station_index() -> Index:
     _dirty = False
     _checked_at = now
     stamp = registry_stamp()
+    catalogue_follow(stamp)
     if idx is not None and idx.stamp == stamp and idx.day == day:
         return idx
     if idx is None or connection.in_atomic_block:
@@ -384,7 +393,6 @@ def station_index() -> Index:
 
 
 __all__ = [
-    "SERVICE_BITS",
     "Index",
     "assemble",
     "build",

@@ -10,6 +10,8 @@ string with their lengths. Python turns those into numpy arrays with a handful o
 is one snapshot, so the columns always describe the same stations.
 
 Other databases (SQLite in development) read rows through the ORM into the same `Columns`.
+Either way the rows come from where the router sends reads of stations: the read replica inside
+core.dbrouter.lagging_reads (the public map and nearest stations), else the primary.
 """
 
 from __future__ import annotations
@@ -20,7 +22,8 @@ from typing import cast
 
 import numpy as np
 import psycopg
-from django.db import connection
+from django.db import connections, router
+from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.models import Field, TextField
 from django.db.models.functions import Cast
 from numpy.typing import NDArray
@@ -66,8 +69,12 @@ def _flags(status: str) -> int:
     return open_ | public
 
 
+def _connection() -> BaseDatabaseWrapper:
+    return connections[router.db_for_read(Station)]
+
+
 def load_columns() -> Columns:
-    if connection.vendor == "postgresql":
+    if _connection().vendor == "postgresql":
         return load_columns_postgresql()
     return load_columns_orm()
 
@@ -138,6 +145,7 @@ def _sql() -> str:
 
 def load_columns_postgresql() -> Columns:
     """One statement, binary results (see the module docstring)."""
+    connection = _connection()
     connection.ensure_connection()
     params = {"open": Station.Status.OPEN, "temp_closed": Station.Status.TEMP_CLOSED}
     # A plain server-side-binding cursor: Django's client-side one has no binary results,

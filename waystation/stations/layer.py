@@ -21,14 +21,15 @@ from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
 
-from waystation.accounts.orgs import DISTRICT_NAMES
+from waystation.accounts.models import District
 from waystation.geo.datums import from_wgs84
 
 from . import index
+from .catalogue import catalogue, catalogue_follow
 from .hours import TZ
 from .index import registry_stamp
-from .models import SERVICE_BITS, service_codes
 from .selectors import clean_datum, clean_service
 
 MAX_ENTRIES = 256  # filter combinations kept per process; all are dropped when exceeded
@@ -52,11 +53,18 @@ def cache_clear() -> None:
 
 def clean_key(*, service: str, open_now: bool, district: str, datum: str) -> Key:
     """The filters in one canonical form (so "GCJ-02" and "gcj02" share an entry); a
-    ValidationError for an unknown value, which is never cached."""
+    ValidationError for an unknown value, which is never cached. The district (a code of any
+    city: the map spans every city) is checked against its rows on a cache miss only (`_build`):
+    an entry is only ever made for a district that exists."""
     district = (district or "").strip()
-    if district and district not in DISTRICT_NAMES:
-        raise ValidationError({"district": [f"未知区域“{district}” (unknown district)"]})
     return clean_datum(datum), clean_service(service), bool(open_now), district
+
+
+def _district_check(district: str) -> None:
+    if district and not District.objects.filter(code=district).exists():
+        raise ValidationError(
+            {"district": [_("未知区域“%(district)s” (unknown district)") % {"district": district}]}
+        )
 
 
 def station_layer(
@@ -68,9 +76,10 @@ def station_layer(
     at: datetime | None = None,
 ) -> Layer:
     """The map layer for these filters, from this process's cache if still valid."""
+    stamp = registry_stamp()
+    catalogue_follow(stamp)  # before the service is checked: it may be a new one
     key = clean_key(service=service, open_now=open_now, district=district, datum=datum)
     at = at or datetime.now(TZ)
-    stamp = registry_stamp()
     hit = _cache.get(key)
     if hit is not None and hit.stamp == stamp and at < hit.expires:
         return hit
@@ -83,6 +92,7 @@ def station_layer(
 
 def _build(key: Key, stamp: int, at: datetime) -> Layer:
     datum, service, open_now, district = key
+    _district_check(district)
     today = at.astimezone(TZ).date()
     # The nearest index if it holds this registry (its schedules are parsed already), else a
     # load of our own: right after a change the shared one is rebuilt in the background and
@@ -90,7 +100,8 @@ def _build(key: Key, stamp: int, at: datetime) -> Layer:
     idx = index.station_index()
     if idx.stamp != stamp or idx.day != today:
         idx = index.build(stamp, today)
-    bit = SERVICE_BITS.get(service, 0)
+    services = catalogue()
+    bit = services.bits.get(service, 0)
     rows = [
         r
         for r in range(idx.size)
@@ -124,7 +135,7 @@ def _build(key: Key, stamp: int, at: datetime) -> Layer:
                     "status": idx.statuses[r],
                     "open_now": state.open,
                     "open_label": state.label,
-                    "services": service_codes(int(idx.mask[r])),
+                    "services": services.codes(int(idx.mask[r])),
                 },
             }
         )

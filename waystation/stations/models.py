@@ -1,50 +1,60 @@
-"""The station registry: stations, their hours exceptions, photos, visits and fault reports."""
+"""The station registry: stations, their hours exceptions, photos, visits and fault reports, and
+the services stations offer.
+
+A station belongs to one city (the tenant), the city of its district, for good: its exceptions,
+photos, visits and fault reports carry that city too (set in `save()` when missing; bulk writes
+set it themselves). Services are national: every city's stations draw on the same rows.
+"""
 
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from typing import Any
 
 from django.conf import settings
+from django.core.validators import MaxValueValidator
 from django.db import models
 from django.urls import reverse
 from django.utils import timezone
 
-from waystation.accounts.orgs import DISTRICTS, INDUSTRIES
-
 from .hours import HoursException, OpenState, Schedule, parse_day, parse_week
 
-# The services of the report (取暖, 纳凉, 饮水, 如厕, 歇脚, 用药) and those stations add; each has a
-# bit in Station.services_mask so that filters work the same on SQLite, PostgreSQL and numpy.
-SERVICES: list[tuple[str, str]] = [
-    ("heating", "取暖"),
-    ("cooling", "纳凉"),
-    ("water", "饮水"),
-    ("toilet", "如厕"),
-    ("rest", "歇脚"),
-    ("first_aid", "用药"),
-    ("charging", "充电"),
-    ("microwave", "热饭"),
-    ("wifi", "Wi-Fi"),
-    ("legal_aid", "法律援助"),
-    ("employment", "就业服务"),
-    ("policy", "政策宣传"),
-    ("counselling", "心理疏导"),
-]
-SERVICE_NAMES = dict(SERVICES)
-SERVICE_BITS = {code: 1 << i for i, (code, _) in enumerate(SERVICES)}
+# Station.services_mask is a PositiveIntegerField (a signed 32-bit column): bits 0 … 30.
+MAX_SERVICE_BIT = 30
 
 
-def services_mask(codes: list[str]) -> int:
-    return sum(SERVICE_BITS[c] for c in set(codes))
+class Service(models.Model):
+    """A service stations offer (取暖, 饮水, 法律援助 …): national reference rows, one bit each in
+    Station.services_mask, so that filters work the same on SQLite, PostgreSQL and numpy. A bit
+    keeps its meaning for good: a service is retired by `active=False`, never renumbered, and its
+    bit is never given to another service. Lookups go through catalogue.py (cached per process)."""
 
+    code = models.SlugField(max_length=20, unique=True)
+    name = models.CharField(max_length=30)
+    bit = models.PositiveSmallIntegerField(
+        unique=True, validators=[MaxValueValidator(MAX_SERVICE_BIT)]
+    )
+    order = models.PositiveSmallIntegerField(default=0)
+    active = models.BooleanField(default=True)
 
-def service_codes(mask: int) -> list[str]:
-    return [code for code, _ in SERVICES if mask & SERVICE_BITS[code]]
+    class Meta:
+        ordering = ["order", "bit"]
+        constraints = [
+            models.CheckConstraint(
+                name="service_bit_range", condition=models.Q(bit__lte=MAX_SERVICE_BIT)
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name
 
 
 class StationQuerySet(models.QuerySet):
     def with_service(self, code: str) -> StationQuerySet:
-        bit = SERVICE_BITS[code]
+        """Stations offering the service `code` (KeyError for a code not in the catalogue)."""
+        from .catalogue import catalogue
+
+        bit = catalogue().bits[code]
         return self.annotate(_service_bit=models.F("services_mask").bitand(bit)).filter(
             _service_bit=bit
         )
@@ -73,7 +83,14 @@ class Station(models.Model):
     code = models.CharField(max_length=20, unique=True)
     name = models.CharField(max_length=100)
     address = models.CharField(max_length=200, blank=True)
-    district = models.CharField(max_length=20, choices=DISTRICTS, db_index=True)
+    city = models.ForeignKey("accounts.City", on_delete=models.PROTECT, related_name="+")
+    district = models.ForeignKey(
+        "accounts.District",
+        to_field="code",
+        db_column="district",
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
     # WGS-84 degrees; GCJ-02 and BD-09 are converted on input and output.
     lon = models.FloatField()
     lat = models.FloatField()
@@ -103,20 +120,38 @@ class Station(models.Model):
 
     class Meta:
         ordering = ["code"]
+        indexes = [
+            models.Index(fields=["city", "district"]),  # the staff list of district staff
+            models.Index(fields=["city", "status"]),  # counts by status on the staff list
+        ]
 
     def __str__(self) -> str:
         return f"{self.code} {self.name}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if self.city_id is None and self.district_id:
+            # the district's city, without loading its boundary
+            from waystation.accounts.models import District
+
+            self.city_id = District.objects.values_list("city_id", flat=True).get(
+                code=self.district_id
+            )
+        super().save(*args, **kwargs)
 
     def get_absolute_url(self) -> str:
         return reverse("stations:detail", args=[self.code])
 
     @property
     def services(self) -> list[str]:
-        return service_codes(self.services_mask)
+        from .catalogue import catalogue
+
+        return catalogue().codes(self.services_mask)
 
     @property
     def service_names(self) -> list[str]:
-        return [SERVICE_NAMES[c] for c in self.services]
+        from .catalogue import catalogue
+
+        return catalogue().names_of(self.services_mask)
 
     def schedule(self, exceptions: list[StationException] | None = None) -> Schedule:
         excs = self.exceptions.all() if exceptions is None else exceptions
@@ -133,7 +168,27 @@ class Station(models.Model):
         return self.schedule().state_at(dt)
 
 
-class StationException(models.Model):
+class OfStation(models.Model):
+    """A row that belongs to a station, and so to the station's city."""
+
+    station: models.ForeignKey[Station, Station]
+    city = models.ForeignKey("accounts.City", on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if self.city_id is None and self.station_id is not None:
+            if self._meta.get_field("station").is_cached(self):
+                self.city_id = self.station.city_id
+            else:
+                self.city_id = Station.objects.values_list("city_id", flat=True).get(
+                    pk=self.station_id
+                )
+        super().save(*args, **kwargs)
+
+
+class StationException(OfStation):
     """Dates on which the weekly hours do not apply: a holiday, a temporary closure, other hours."""
 
     station = models.ForeignKey(Station, on_delete=models.CASCADE, related_name="exceptions")
@@ -164,7 +219,7 @@ class StationException(models.Model):
         )
 
 
-class StationPhoto(models.Model):
+class StationPhoto(OfStation):
     """A photo of a station (public), stored under PRIVATE_MEDIA_ROOT with a server-made name."""
 
     station = models.ForeignKey(Station, on_delete=models.CASCADE, related_name="photos")
@@ -180,7 +235,7 @@ class StationPhoto(models.Model):
         return self.stored_name
 
 
-class Visit(models.Model):
+class Visit(OfStation):
     """A check-in at a station, a member's (card) or anonymous. Only check-ins that show the
     person was at the station are recorded (checkins.checkin_record): the poster's signed code,
     or a shared location near the station."""
@@ -199,7 +254,15 @@ class Visit(models.Model):
     member = models.ForeignKey(
         "members.Member", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
-    industry = models.CharField(max_length=20, choices=INDUSTRIES, blank=True)
+    industry = models.ForeignKey(
+        "accounts.Industry",
+        to_field="code",
+        db_column="industry",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
     # keyed hash of the browser session of an anonymous visitor (de-duplication only)
     visitor_key = models.CharField(max_length=64, blank=True)
     # keyed hash of an anonymous visitor's IP address (the per-IP limit only)
@@ -213,13 +276,14 @@ class Visit(models.Model):
         indexes = [
             models.Index(fields=["station", "at"]),
             models.Index(fields=["member", "station", "at"]),
+            models.Index(fields=["city", "at"]),  # a city's visits over a period (targets)
         ]
 
     def __str__(self) -> str:
         return f"{self.station_id} {self.at:%Y-%m-%d %H:%M}"
 
 
-class FaultReport(models.Model):
+class FaultReport(OfStation):
     """A fault or feedback about a station: open → acknowledged → resolved."""
 
     class Category(models.TextChoices):
@@ -257,6 +321,7 @@ class FaultReport(models.Model):
 
     class Meta:
         ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["city", "status", "created_at"])]  # the staff list
 
     def __str__(self) -> str:
         return f"#{self.pk} {self.get_category_display()}"

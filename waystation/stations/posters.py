@@ -32,6 +32,7 @@ def poster_pdf(station: Station) -> bytes:
         url=checkin_url(station),
         shown_url=checkin_url(station, with_code=False),
         name=station.name,
-        place=station.address or station.get_district_display(),
+        place=station.address or station.district.name,
         code_line=f"驿站编号 {station.code} · 第 {station.poster_version} 版",
+        issuer=station.city.union_name,
     )

@@ -4,6 +4,9 @@ One sheet, one station per row, the header row as in `COLUMNS`. Opening hours ar
 seven parts (Monday first) separated by "|", each part intervals like "08:00-20:00", several
 joined by ","; an empty part is a day off.
 
+The district column names a district of the importer's cities: by name where only one of those
+cities has it, else by city and name ("无锡市梁溪区"), or by its code; an export writes the name.
+
 Import is all-or-nothing: every row is checked in the request (any bad row and nothing is
 written, with the errors listed by row number), then a background job writes the rows that
 differ from the registry, with progress. Re-importing the same file changes nothing.
@@ -18,8 +21,10 @@ from typing import Any
 from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils.translation import gettext as _
 
-from waystation.accounts.orgs import DISTRICT_NAMES
+from waystation.accounts.access import scope_of
+from waystation.accounts.models import City, District
 from waystation.core import xlsx
 from waystation.geo.datums import DATUMS, from_wgs84
 from waystation.jobs import runner
@@ -29,7 +34,9 @@ from waystation.privacy.audit import AuditAction, audit_record
 
 from . import services
 from .access import can_manage_station
-from .models import SERVICE_NAMES, Station, service_codes
+from .catalogue import catalogue, catalogue_checked, service_codes
+from .locate import CityDistricts, district_at
+from .models import Station
 
 COLUMNS = [
     ("编号", "code"),
@@ -56,10 +63,50 @@ DATUM_CHOICES = [
 ]
 BATCH = 200  # rows written per transaction by the import job
 JOB_KIND = "stations.registry_import"
-_DISTRICT_CODES = {name: code for code, name in DISTRICT_NAMES.items()}
 _HOST_CODES = {label: code for code, label in Station.Host.choices}
 _STATUS_CODES = {label: code for code, label in Station.Status.choices}
-_SERVICE_CODES = {name: code for code, name in SERVICE_NAMES.items()}
+
+
+@dataclass
+class Districts:
+    """The districts an importer's rows may name: those of the cities the importer works in."""
+
+    codes: dict[str, str] = field(default_factory=dict)  # text in the cell → district code
+    ambiguous: set[str] = field(default_factory=set)  # names that several of the cities have
+    cities: dict[str, City] = field(default_factory=dict)  # district code → its city
+    _located: dict[int, CityDistricts] = field(default_factory=dict)  # city id → its districts
+
+    @classmethod
+    def of(cls, actor: User) -> Districts:
+        out = cls()
+        cities = {
+            c.pk: c for c in City.objects.filter(pk__in=scope_of(actor).home_cities).only("name")
+        }
+        rows = District.objects.filter(city__in=cities).values_list("code", "name", "city_id")
+        for code, name, city_id in rows:
+            city = out.cities[code] = cities[city_id]
+            out.codes[code] = out.codes[f"{city.name}{name}"] = code
+            if out.codes.setdefault(name, code) != code:
+                out.ambiguous.add(name)
+        return out
+
+    def of_city(self, code: str) -> CityDistricts:
+        """The districts of the city of district `code`, for the location check (read once)."""
+        city = self.cities[code]
+        found = self._located.get(city.pk)
+        if found is None:
+            found = self._located[city.pk] = CityDistricts.of(city)
+        return found
+
+    def code(self, text: str) -> str:
+        if text in self.ambiguous:
+            raise ValidationError(
+                {"district": [_("多个城市都有“%(name)s”，请写城市名和区域名") % {"name": text}]}
+            )
+        code = self.codes.get(text)
+        if code is None:
+            raise ValidationError({"district": [_("无法识别“%(text)s”") % {"text": text}]})
+        return code
 
 
 def hours_text(weekly: list) -> str:
@@ -80,13 +127,16 @@ def registry_xlsx(stations: Iterable[Station], *, datum: str = "wgs84") -> bytes
     lats = [s.lat for s in items]
     if items and datum != "wgs84":
         lons, lats = (list(v) for v in from_wgs84(lons, lats, datum))
+    district_names = dict(
+        District.objects.filter(code__in={s.district_id for s in items}).values_list("code", "name")
+    )
     for s, lon, lat in zip(items, lons, lats, strict=True):
         rows.append(
             [
                 s.code,
                 s.name,
                 s.address,
-                s.get_district_display(),
+                district_names[s.district_id],
                 s.get_host_display(),
                 s.get_status_display(),
                 round(float(lon), 7),
@@ -122,7 +172,7 @@ def _cell(value: Any) -> str:
     return "" if value is None else str(value).strip()
 
 
-def _row_data(values: dict[str, str]) -> dict:
+def _row_data(values: dict[str, str], districts: Districts) -> dict:
     def choice(key: str, table: dict[str, str]) -> str:
         text = values.get(key, "")
         if text in table.values():
@@ -131,10 +181,11 @@ def _row_data(values: dict[str, str]) -> dict:
             raise ValidationError({key: [f"无法识别“{text}”"]})
         return table[text]
 
+    service_by_name = {name: code for code, name in catalogue().names.items()}
     data: dict[str, Any] = {
         "name": values.get("name", ""),
         "address": values.get("address", ""),
-        "district": choice("district", _DISTRICT_CODES),
+        "district": districts.code(values.get("district", "")),
         "host": choice("host", _HOST_CODES),
         "status": choice("status", _STATUS_CODES),
         "is_24h": values.get("is_24h") in ("是", "1", "true", "TRUE"),
@@ -143,7 +194,7 @@ def _row_data(values: dict[str, str]) -> dict:
         "capacity": int(values.get("capacity") or 0),
         "project_year": int(values["project_year"]) if values.get("project_year") else None,
         "services": [
-            _SERVICE_CODES.get(n.strip(), n.strip())
+            service_by_name.get(n.strip(), n.strip())
             for n in values.get("services", "").replace(",", "、").split("、")
             if n.strip()
         ],
@@ -173,19 +224,20 @@ _FIELDS = (
 )
 
 
-def _clean_row(values: dict[str, str], *, datum: str) -> dict:
+def _clean_row(values: dict[str, str], *, datum: str, districts: Districts) -> dict:
     """One row as Station field values, checked as station_create checks them, without writing:
     the code, coordinates in `datum` (to WGS-84), district by location, services, hours."""
     code = values.get("code", "").upper()
     if not code or len(code) > 20 or not all(c.isalnum() or c == "-" for c in code):
         raise ValidationError({"code": ["驿站编号只能包含字母、数字和连字符"]})
-    data = _row_data(values)
+    data = _row_data(values, districts)
+    located = districts.of_city(data["district"])
     lon, lat = services.clean_location(values.get("lon"), values.get("lat"), datum)
     row = {
         "code": code,
         "name": data["name"],
         "address": data["address"],
-        "district": services.district_at(lon, lat, data["district"]),
+        "district": district_at(districts=located, lon=lon, lat=lat, wanted=data["district"]),
         "host": data["host"],
         "status": data["status"],
         "lon": lon,
@@ -200,8 +252,9 @@ def _clean_row(values: dict[str, str], *, datum: str) -> dict:
     }
     if not row["name"].strip():
         raise ValidationError({"name": ["请填写驿站名称"]})
-    Station(**row).full_clean(
-        exclude=["keepers"], validate_unique=False, validate_constraints=False
+    fields = {k: v for k, v in row.items() if k != "district"}
+    Station(**fields, city=located.city, district_id=row["district"]).full_clean(
+        exclude=["keepers", "city", "district"], validate_unique=False, validate_constraints=False
     )
     return row
 
@@ -210,7 +263,7 @@ def _changes(station: Station, row: dict) -> dict:
     """The fields of `row` that differ from the station (coordinates within ~1 cm)."""
     out = {}
     for key in _FIELDS:
-        old, new = getattr(station, key), row[key]
+        old, new = getattr(station, "district_id" if key == "district" else key), row[key]
         if key in ("lon", "lat"):
             if abs(old - new) > 1e-7:
                 out[key] = new
@@ -243,6 +296,8 @@ def registry_check(*, data: bytes, datum: str, actor: User) -> ImportResult:
     if len(cells) - 1 > MAX_ROWS:
         raise ValidationError({"file": [f"一次最多导入 {MAX_ROWS:,} 行"]})
     result = ImportResult()
+    catalogue_checked()  # once: the rows below read the catalogue
+    districts = Districts.of(actor)
     cleaned: list[tuple[int, dict]] = []
     seen: dict[str, int] = {}
     for line, raw in enumerate(cells[1:], start=2):
@@ -250,7 +305,7 @@ def registry_check(*, data: bytes, datum: str, actor: User) -> ImportResult:
         if not any(values.values()):
             continue
         try:
-            row = _clean_row(values, datum=datum)
+            row = _clean_row(values, datum=datum, districts=districts)
         except (ValidationError, ValueError) as exc:
             msgs = exc.messages if isinstance(exc, ValidationError) else [str(exc)]
             result.errors.append((line, "；".join(msgs)))
@@ -263,7 +318,8 @@ def registry_check(*, data: bytes, datum: str, actor: User) -> ImportResult:
     existing = Station.objects.in_bulk([r["code"] for _, r in cleaned], field_name="code")
     for line, row in cleaned:
         station = existing.get(row["code"])
-        if not can_manage_station(actor, Station(district=row["district"])) or (
+        new = Station(city=districts.cities[row["district"]], district_id=row["district"])
+        if not can_manage_station(actor, new) or (
             station is not None and not can_manage_station(actor, station)
         ):
             result.errors.append((line, "不在您的管理范围内"))

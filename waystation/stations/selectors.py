@@ -4,22 +4,22 @@ from __future__ import annotations
 
 import math
 from datetime import datetime, timedelta
-from functools import lru_cache
 from typing import Any, NamedTuple
 
 from django.core.exceptions import ValidationError
 from django.db.models import Count, Q, QuerySet
 from django.db.models.functions import ExtractHour, TruncDate
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from waystation.accounts.access import AnyUser
-from waystation.accounts.orgs import DISTRICT_NAMES, INDUSTRY_NAMES
 from waystation.geo.datums import DATUMS, from_wgs84
 
 from .access import stations_visible_to
+from .catalogue import catalogue, catalogue_checked
 from .hours import TZ, OpenState
 from .index import station_index
-from .models import SERVICE_BITS, SERVICE_NAMES, FaultReport, Station, Visit, service_codes
+from .models import FaultReport, Station, Visit
 from .services import clean_location
 
 # Travel times are straight-line distance × detour factor at a steady speed (as in planning).
@@ -41,9 +41,15 @@ def clean_datum(datum: str) -> str:
 
 def clean_service(service: str) -> str:
     service = (service or "").strip()
-    if service and service not in SERVICE_BITS:
+    bits = catalogue().bits
+    if service and service not in bits:
         raise ValidationError(
-            {"service": [f"未知服务“{service}”，应为 {', '.join(SERVICE_BITS)} 之一"]}
+            {
+                "service": [
+                    _("未知服务“%(service)s”，应为 %(known)s 之一")
+                    % {"service": service, "known": ", ".join(bits)}
+                ]
+            }
         )
     return service
 
@@ -74,7 +80,8 @@ class NearestHit(NamedTuple):  # a tuple: made five times per query, cheaper tha
 
     @property
     def service_names(self) -> list[str]:
-        return [SERVICE_NAMES[c] for c in self.services]
+        names = catalogue().names
+        return [names[c] for c in self.services if c in names]
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -104,9 +111,9 @@ def stations_nearest(
     at: datetime | None = None,
 ) -> list[NearestHit]:
     """The `limit` nearest public stations to a point given in `datum`, by great-circle distance,
-    with coordinates returned in the same datum."""
+    with coordinates returned in the same datum. Every city's stations: a rider near a city
+    border is sent to the nearest one, whichever city runs it."""
     datum = clean_datum(datum)
-    service = clean_service(service)
     try:
         limit = int(limit)
     except (TypeError, ValueError):
@@ -114,11 +121,13 @@ def stations_nearest(
     if not 1 <= limit <= MAX_LIMIT:
         raise ValidationError({"limit": [f"limit 应在 1 到 {MAX_LIMIT} 之间"]})
     w_lon, w_lat = clean_location(lon, lat, datum)
-    index = station_index()
+    index = station_index()  # reads the registry stamp, so the service check below is current
+    service = clean_service(service)
+    services = catalogue()
     rows = index.query(
         w_lon,
         w_lat,
-        bit=SERVICE_BITS.get(service, 0),
+        bit=services.bits.get(service, 0),
         open_now=open_now,
         limit=limit,
         at=at or datetime.now(TZ),
@@ -138,7 +147,7 @@ def stations_nearest(
             walk_min=minutes(metres, WALK_KMH),
             ebike_min=minutes(metres, EBIKE_KMH),
             state=state,
-            services=list(_service_codes(mask)),
+            services=services.codes(mask),
             lon=round(x, 7),
             lat=round(y, 7),
         )
@@ -148,15 +157,13 @@ def stations_nearest(
     ]
 
 
-@lru_cache(maxsize=1024)
-def _service_codes(mask: int) -> tuple[str, ...]:
-    return tuple(service_codes(mask))
-
-
 def station_public(code: str) -> Station | None:
+    """A station of any city, as the public pages show it (not planned or being built)."""
     return (
         Station.objects.filter(code=code)
         .exclude(status__in=[Station.Status.PLANNED, Station.Status.BUILDING])
+        .select_related("district", "city")
+        .defer("district__boundary", "city__boundary")
         .prefetch_related("exceptions", "photos")
         .first()
     )
@@ -166,35 +173,33 @@ def station_public(code: str) -> Station | None:
 
 
 def stations_filtered(user: AnyUser, params: Any) -> QuerySet:
+    services = catalogue_checked()
     qs = stations_visible_to(user)
     q = (params.get("q") or "").strip()
     if q:
         qs = qs.filter(name__icontains=q) | qs.filter(code__iexact=q)
-    if params.get("district") in DISTRICT_NAMES:
+    if params.get("district"):  # a code: the scope above keeps it to the user's cities
         qs = qs.filter(district=params["district"])
     if params.get("status") in Station.Status.values:
         qs = qs.filter(status=params["status"])
-    if params.get("service") in SERVICE_BITS:
+    if params.get("service") in services.bits:
         qs = qs.with_service(params["service"])
-    return qs.annotate(
-        open_reports=Count("reports", filter=_open_reports_q(), distinct=True)
-    ).order_by("code")
+    return (
+        qs.select_related("district")
+        .defer("district__boundary")
+        .annotate(open_reports=Count("reports", filter=_open_reports_q(), distinct=True))
+        .order_by("code")
+    )
 
 
 def _open_reports_q() -> Q:
     return Q(reports__status__in=[FaultReport.Status.OPEN, FaultReport.Status.ACKNOWLEDGED])
 
 
-def reports_visible_to(user: AnyUser) -> QuerySet:
-    return FaultReport.objects.filter(station__in=stations_visible_to(user)).select_related(
-        "station"
-    )
-
-
-def visit_stats(stations: QuerySet, *, days: int = 30) -> dict[str, list[dict]]:
-    """Visits of the given stations over the last `days`: by day, by hour and by industry."""
+def visit_stats(station: Station, *, days: int = 30) -> dict[str, list[dict]]:
+    """Visits of a station over the last `days`: by day, by hour and by industry."""
     since = timezone.now() - timedelta(days=days)
-    visits = Visit.objects.filter(station__in=stations, at__gte=since)
+    visits = Visit.objects.filter(city=station.city_id, station=station, at__gte=since)
     by_day = (
         visits.annotate(d=TruncDate("at", tzinfo=TZ))
         .values("d")
@@ -207,14 +212,16 @@ def visit_stats(stations: QuerySet, *, days: int = 30) -> dict[str, list[dict]]:
         .annotate(n=Count("id"))
         .values_list("h", "n")
     )
-    by_industry = visits.values("industry").annotate(n=Count("id")).order_by("-n")
+    by_industry = (
+        visits.values("industry_id", "industry__name").annotate(n=Count("id")).order_by("-n")
+    )
     return {
         "by_day": [{"name": r["d"].strftime("%m-%d"), "n": r["n"]} for r in by_day],
         "by_hour": [{"name": f"{h}时", "n": by_hour.get(h, 0)} for h in range(24)],
         "by_industry": [
-            {"name": INDUSTRY_NAMES.get(r["industry"], "未填写"), "n": r["n"]} for r in by_industry
+            {"name": r["industry__name"] or _("未填写"), "n": r["n"]} for r in by_industry
         ],
-        "total": [{"name": "合计", "n": visits.count()}],
+        "total": [{"name": _("合计"), "n": visits.count()}],
     }
 
 

@@ -1,5 +1,10 @@
 """Writes for stations: the registry, hours and closures, posters, photos, fault reports
-(check-ins are in checkins.py)."""
+(check-ins are in checkins.py).
+
+A new station's city is its district's: the district chosen, or else the one its location lies
+in within the city the actor works in. A station stays in its city: an edit may move it to
+another district of the same city only. Rows of a station (closures, photos, reports) take its
+city."""
 
 from __future__ import annotations
 
@@ -12,27 +17,21 @@ from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
-from waystation.accounts.access import NotInScope
-from waystation.accounts.orgs import DISTRICT_BY_BOUNDARY_NAME, DISTRICT_NAMES
-from waystation.geo.boundaries import district_of
+from waystation.accounts.access import NotInScope, scope_of
+from waystation.accounts.models import City
 from waystation.geo.datums import DatumError, to_wgs84
 from waystation.privacy.audit import AuditAction, audit_record
 
 from . import index
 from .access import can_keep_station, can_manage_station
+from .catalogue import catalogue, catalogue_checked
 from .hours import parse_day, parse_week, week_to_json
-from .models import (
-    SERVICE_BITS,
-    FaultReport,
-    RegistryVersion,
-    Station,
-    StationException,
-    StationPhoto,
-    services_mask,
-)
+from .locate import CityDistricts, district_at
+from .models import FaultReport, RegistryVersion, Station, StationException, StationPhoto
 from .uploads import image_path, image_store
 
 if TYPE_CHECKING:
@@ -101,10 +100,17 @@ def clean_services(codes: Any) -> int:
     if isinstance(codes, str):
         codes = [c for c in codes.split(",") if c.strip()]
     codes = [str(c).strip() for c in codes or []]
-    unknown = [c for c in codes if c not in SERVICE_BITS]
+    services = catalogue()
+    unknown = [c for c in codes if c not in services.bits]
     if unknown:
-        raise ValidationError({"services": [f"未知服务：{'、'.join(unknown)} (unknown service)"]})
-    return services_mask(codes)
+        raise ValidationError(
+            {
+                "services": [
+                    _("未知服务：%(codes)s (unknown service)") % {"codes": "、".join(unknown)}
+                ]
+            }
+        )
+    return services.mask(codes)
 
 
 def clean_weekly(value: Any) -> list:
@@ -114,17 +120,24 @@ def clean_weekly(value: Any) -> list:
         raise ValidationError({"weekly_hours": [str(exc)]}) from exc
 
 
-def district_at(lon: float, lat: float, wanted: str = "") -> str:
-    """The district code of a WGS-84 point; 经开区 may be chosen for points inside 武进区."""
-    name = district_of(lon, lat)
-    code = DISTRICT_BY_BOUNDARY_NAME.get(name or "", "")
-    if not code:
-        raise ValidationError({"lon": ["位置不在常州市范围内 (location is outside Changzhou)"]})
-    if wanted and wanted != code and not (wanted == "jingkai" and code == "wujin"):
-        raise ValidationError(
-            {"district": [f"位置在{DISTRICT_NAMES[code]}，与所选区域不符 (district mismatch)"]}
-        )
-    return wanted or code
+def _new_station_city(actor: User, wanted: str) -> City:
+    """The city of a station being registered: the chosen district's, else the city the actor
+    works in (NotInScope for an actor without one; a choice of district if several)."""
+    if wanted:
+        city = _cities().filter(districts__code=wanted).first()
+        if city is None:
+            raise ValidationError({"district": [_("未知区域 (unknown district)")]})
+        return city
+    cities = scope_of(actor).home_cities
+    if not cities:
+        raise NotInScope
+    if len(cities) > 1:
+        raise ValidationError({"district": [_("请选择驿站所在的区域")]})
+    return _cities().get(pk=next(iter(cities)))
+
+
+def _cities() -> QuerySet[City]:
+    return City.objects.only("name")  # not the boundary, a large geometry
 
 
 def _apply(station: Station, data: dict) -> list[str]:
@@ -164,12 +177,19 @@ def station_create(
     unknown = set(data) - STATION_FIELDS
     if unknown:
         raise ValidationError({"__all__": [f"未知字段：{', '.join(sorted(unknown))}"]})
-    station = Station(code=code, lon=w_lon, lat=w_lat)
+    catalogue_checked()  # the services as they are now, whichever process changed them
+    wanted = str(data.get("district") or "")
+    city = _new_station_city(actor, wanted)
+    station = Station(code=code, lon=w_lon, lat=w_lat, city=city, district_id=wanted)
+    if wanted and not can_manage_station(actor, station):
+        raise NotInScope  # before the location is looked at: nothing of another's district
     _apply(station, {k: v for k, v in data.items() if k != "district"})
-    station.district = district_at(w_lon, w_lat, data.get("district", ""))
+    station.district_id = district_at(
+        districts=CityDistricts.of(city), lon=w_lon, lat=w_lat, wanted=wanted
+    )
     if not can_manage_station(actor, station):
         raise NotInScope
-    station.full_clean(exclude=["keepers"])
+    station.full_clean(exclude=["keepers", "city", "district"])  # both checked above
     station.save()
     audit_record(action=AuditAction.STATION_CREATE, actor=actor, obj=station, detail={"code": code})
     return station
@@ -212,16 +232,25 @@ def station_update(
             data["status"] not in KEEPER_STATUSES or station.status not in KEEPER_STATUSES
         ):
             raise ValidationError({"status": ["驿站管理员只能在开放与暂停开放之间切换"]})
+    if "services" in data:
+        catalogue_checked()
     changed = _apply(station, {k: v for k, v in data.items() if k != "district"})
     if lon is not None or lat is not None:
         station.lon, station.lat = clean_location(lon, lat, datum)
         changed += ["lon", "lat"]
     if "district" in data or "lon" in changed:
-        station.district = district_at(station.lon, station.lat, data.get("district", ""))
+        station.district_id = district_at(
+            districts=CityDistricts.of(_cities().get(pk=station.city_id)),
+            lon=station.lon,
+            lat=station.lat,
+            wanted=str(data.get("district") or ""),
+        )
         changed.append("district")
+        if not can_manage_station(actor, station):
+            raise NotInScope  # moved out of the actor's districts
     if not changed:
         return station
-    station.full_clean(exclude=["keepers"])
+    station.full_clean(exclude=["keepers", "city", "district"])
     station.save(update_fields=[*sorted(set(changed)), "updated_at"])
     audit_record(
         action=AuditAction.STATION_UPDATE,
@@ -258,6 +287,7 @@ def exception_add(
             raise ValidationError({"hours": ["请填写当天的开放时间，或选择闭站"]})
     row = StationException.objects.create(
         station=station,
+        city_id=station.city_id,
         start_date=start_date,
         end_date=end_date,
         closed=closed,
@@ -314,7 +344,11 @@ def photo_add(
         raise ValidationError({"caption": ["说明不能超过 100 字"]})
     name, content_type = image_store(upload)
     photo = StationPhoto.objects.create(
-        station=station, stored_name=name, content_type=content_type, caption=caption
+        station=station,
+        city_id=station.city_id,
+        stored_name=name,
+        content_type=content_type,
+        caption=caption,
     )
     audit_record(
         action=AuditAction.STATION_PHOTO_ADD,
@@ -366,6 +400,7 @@ def report_create(
     name, content_type = image_store(photo) if photo else ("", "")
     return FaultReport.objects.create(
         station=station,
+        city_id=station.city_id,
         category=category,
         text=text,
         photo_name=name,

@@ -1,7 +1,6 @@
 """Public pages, phone first: the map, nearest stations, a station, check-in, fault reports."""
 
 from dataclasses import fields
-from functools import cache
 
 from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
@@ -9,17 +8,19 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.cache import cache_control, never_cache
 
-from waystation.accounts.orgs import INDUSTRIES
+from waystation.accounts import geography
+from waystation.accounts.models import City, Industry
+from waystation.core.dbrouter import lagging_reads_view
 from waystation.core.http import error_text
 from waystation.core.net import client_ip
 from waystation.core.prg import outcome_keep, outcome_read
-from waystation.geo.boundaries import districts_geojson as _districts
 from waystation.members.middleware import MemberRequest
 from waystation.privacy.crypto import keyed_hash
 
 from . import checkins, selectors, services
+from .catalogue import catalogue_checked
 from .forms import ReportForm
-from .models import SERVICES, FaultReport, Station
+from .models import FaultReport, Station
 from .uploads import image_path
 
 
@@ -30,27 +31,39 @@ def _public_station(code: str) -> Station:
     return station
 
 
+def _map_city(request: HttpRequest) -> City | None:
+    """The city whose districts the map draws: `?city=ADCODE`, else the first city served (the
+    federation that set the site up). Stations of every city are on the map either way."""
+    cities = City.objects.order_by("created_at", "pk")
+    wanted = request.GET.get("city", "")
+    return cities.filter(adcode=wanted).first() or cities.first()
+
+
+@lagging_reads_view
 def station_map(request: HttpRequest) -> HttpResponse:
+    city = _map_city(request)
     return render(
         request,
         "stations/map.html",
         {
-            "services": SERVICES,
+            "services": catalogue_checked().choices,
             "is_demo": Station.objects.filter(is_demo=True).exists(),
+            "city": city,
+            "cities": City.objects.order_by("adcode").values_list("adcode", "name"),
         },
     )
 
 
-@cache
-def _districts_layer() -> dict:
-    return _districts("wgs84")
-
-
-@cache_control(public=True, max_age=86400)
+@cache_control(public=True, max_age=3600)
 def districts_geojson(request: HttpRequest) -> HttpResponse:
-    return JsonResponse(_districts_layer())
+    """A city's district boundaries (WGS-84) for the map; `?city=ADCODE`."""
+    city = _map_city(request)
+    if city is None:
+        return JsonResponse({"type": "FeatureCollection", "features": []})
+    return JsonResponse(geography.city_geojson(city))
 
 
+@lagging_reads_view
 def nearest(request: HttpRequest) -> HttpResponse:
     """Server-rendered nearest stations (the map page calls the API; this works without JS)."""
     hits, errors = [], {}
@@ -70,10 +83,11 @@ def nearest(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "stations/nearest.html",
-        {"hits": hits, "errors": errors, "services": SERVICES},
+        {"hits": hits, "errors": errors, "services": catalogue_checked().choices},
     )
 
 
+@lagging_reads_view
 def detail(request: HttpRequest, code: str) -> HttpResponse:
     station = _public_station(code)
     return render(
@@ -142,7 +156,7 @@ def checkin(request: MemberRequest, code: str) -> HttpResponse:
         {
             "s": station,
             "member": member,
-            "industries": INDUSTRIES,
+            "industries": Industry.objects.values_list("code", "name"),
             "error": error,
             "poster_code": request.POST.get("poster_code") or request.GET.get("poster_code", ""),
         },
@@ -176,6 +190,7 @@ def report(request: MemberRequest, code: str) -> HttpResponse:
     )
 
 
+@lagging_reads_view
 def station_photo(request: HttpRequest, code: str, name: str) -> FileResponse:
     station = _public_station(code)
     photo = station.photos.filter(stored_name=name).first()

@@ -21,7 +21,7 @@ from waystation.accounts.access import (
     scope_of,
     staff_required,
 )
-from waystation.accounts.orgs import DISTRICTS
+from waystation.accounts.models import District
 from waystation.core.http import attachment, flash_errors, paginate
 from waystation.jobs.access import jobs_visible_to
 from waystation.members.exports import XLSX
@@ -31,11 +31,13 @@ from .access import (
     can_keep_station,
     can_manage_station,
     can_see_stations,
+    reports_visible_to,
     station_for_staff,
     stations_visible_to,
 )
+from .catalogue import catalogue_checked, service_choices
 from .forms import ExceptionForm, PhotoForm, ReportActionForm, StationForm
-from .models import SERVICES, FaultReport, Station
+from .models import FaultReport, Station
 from .uploads import image_path
 
 PAGE_SIZE = 50
@@ -47,6 +49,13 @@ def _kept_station(request: HttpRequest, code: str) -> Station:
     if not can_keep_station(request.user, station):
         raise Http404
     return station
+
+
+def _district_choices(city_ids: list[int] | frozenset[int]) -> list[tuple[str, str]]:
+    """(code, name) of the districts of these cities; with the city's name when several."""
+    rows = District.objects.filter(city__in=city_ids).values_list("code", "name", "city__name")
+    several = len(set(city_ids)) > 1
+    return [(code, f"{city} {name}" if several else name) for code, name, city in rows]
 
 
 @requires(can_see_stations)
@@ -62,9 +71,9 @@ def station_list(request: AuthenticatedHttpRequest) -> HttpResponse:
         {
             "page": page,
             "params": params,
-            "districts": DISTRICTS,
+            "districts": _district_choices(scope_of(request.user).home_cities),
             "statuses": Station.Status.choices,
-            "services": SERVICES,
+            "services": service_choices(),  # checked by stations_filtered above
             "counts": [(label, counts.get(code, 0)) for code, label in Station.Status.choices],
         },
     )
@@ -133,7 +142,7 @@ def station_detail(request: AuthenticatedHttpRequest, code: str) -> HttpResponse
         {
             "s": station,
             "state": station.is_open_at(now),
-            "stats": selectors.visit_stats(Station.objects.filter(pk=station.pk)),
+            "stats": selectors.visit_stats(station),
             "open_reports": [(r, r.age(now)) for r in reports],
             "exceptions": station.exceptions.filter(end_date__gte=timezone.localdate()),
             "exception_form": ExceptionForm(),
@@ -151,8 +160,12 @@ def station_detail(request: AuthenticatedHttpRequest, code: str) -> HttpResponse
 def station_edit(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
     station = _kept_station(request, code)
     keeper_only = not can_manage_station(request.user, station)
+    catalogue_checked()  # the form offers the services as they are now
     form = StationForm(
-        request.POST or None, initial=StationForm.initial_for(station), keeper_only=keeper_only
+        request.POST or None,
+        initial=StationForm.initial_for(station),
+        districts=_district_choices([station.city_id]),
+        keeper_only=keeper_only,
     )
     if request.method == "POST" and form.is_valid():
         data = form.service_data()
@@ -279,7 +292,7 @@ def poster_reissue(request: AuthenticatedHttpRequest, code: str) -> HttpResponse
 
 @requires(can_see_stations)
 def report_list(request: AuthenticatedHttpRequest) -> HttpResponse:
-    qs = selectors.reports_visible_to(request.user)
+    qs = reports_visible_to(request.user)
     status = request.GET.get("status", "pending")
     if status == "pending":
         qs = qs.exclude(status=FaultReport.Status.RESOLVED)
@@ -301,7 +314,7 @@ def report_list(request: AuthenticatedHttpRequest) -> HttpResponse:
 
 
 def _report_for_staff(user: AnyUser, pk: int) -> FaultReport:
-    report = selectors.reports_visible_to(user).filter(pk=pk).first()
+    report = reports_visible_to(user).filter(pk=pk).first()
     if report is None:
         raise Http404
     return report

@@ -175,7 +175,7 @@ def world(everyone, orgs):
     station_create(code="ZL001", lon=119.94, lat=31.76, data={"name": "三号", **daily}, actor=admin)
     tn001.keepers.add(everyone["kim"])
 
-    plan = plans_ensure_examples(2026)[0]
+    plan = plans_ensure_examples(2026, city=orgs["city"].city)[0]
     for label, platform in (
         ("天宁外卖", "meituan"),
         ("钟楼快递", "eleme"),
@@ -270,32 +270,56 @@ def test_each_persons_roles_add_up_to_their_scope(who, everyone):
 # --- scope_of ----------------------------------------------------------------------------------
 
 
-def test_union_roles_give_their_units_district_or_industry(everyone, orgs):
-    assert scope_of(everyone["alice"]).districts == {"tianning"}
+def test_union_roles_give_their_units_district_or_industry_in_their_city(everyone, orgs):
+    cz = orgs["city"].city_id
+    assert scope_of(everyone["alice"]).districts == {(cz, "tianning")}
     assert scope_of(everyone["alice"]).industries == frozenset()
-    assert scope_of(everyone["dora"]).industries == {"food_delivery"}
+    assert scope_of(everyone["dora"]).industries == {(cz, "food_delivery")}
     assert scope_of(everyone["dora"]).districts == frozenset()
+    assert scope_of(everyone["alice"]).home_cities == {cz}
 
 
 def test_a_liaison_or_keeper_role_gives_no_district_or_industry(everyone, orgs):
+    cz = orgs["city"].city_id
     lily, kim = scope_of(everyone["lily"]), scope_of(everyone["kim"])
-    assert lily.platforms == {Platform.objects.get(code="meituan").pk}
+    assert lily.platforms == {(cz, Platform.objects.get(code="meituan").pk)}
     assert lily.industries == frozenset() and lily.districts == frozenset()
     assert kim.districts == frozenset() and kim.platforms == frozenset()
     assert lily.units == (orgs["food_delivery"].pk,) and kim.units == (orgs["tianning"].pk,)
+    assert kim.home_cities == {cz} and not kim.cities
 
 
 def test_roles_on_two_units_add_up(everyone, orgs):
+    cz = orgs["city"].city_id
     alice = everyone["alice"]
     StaffRole.objects.create(user=alice, role=Role.UNION_STAFF, unit=orgs["express"])
     s = scope_of(get_user_model().objects.get(pk=alice.pk))
-    assert s.districts == {"tianning"} and s.industries == {"express"} and not s.city
+    assert s.districts == {(cz, "tianning")} and s.industries == {(cz, "express")}
+    assert not s.city
     assert sorted(s.units) == sorted([orgs["tianning"].pk, orgs["express"].pk])
 
 
-def test_union_staff_on_the_city_unit_see_the_city_without_being_admin(everyone):
+def test_union_staff_on_the_city_unit_see_their_city_without_being_admin(everyone, orgs):
     s = scope_of(everyone["carl"])
-    assert s.city and not s.admin and s.q(district="work_district") is None
+    cz = orgs["city"].city_id
+    assert s.city and not s.admin and s.cities == {cz}
+    assert s.q(district="work_district") == Q(pk__in=[]) | Q(city__in=[cz])
+
+
+def test_city_staff_and_admins_see_their_own_city_only(wuxi_people, orgs, wuxi):
+    cz, wx = orgs["city"].city_id, wuxi["city"].city_id
+    wanda, wade, wes = (scope_of(wuxi_people[n]) for n in ("wanda", "wade", "wes"))
+    assert wanda.cities == {wx} and not wanda.admin
+    assert wade.cities == {wx} and wade.admin_cities == {wx}
+    assert wade.administers(wx) and not wade.administers(cz)
+    assert wes.districts == {(wx, "320213")} and not wes.cities
+    assert not wanda.sees_city(cz) and wanda.sees_city(wx)
+
+
+def test_province_staff_see_every_city_of_their_province(wuxi_people, orgs, wuxi):
+    s = scope_of(wuxi_people["pam"])
+    assert s.cities == {orgs["city"].city_id, wuxi["city"].city_id}
+    assert s.is_union_staff and not s.admin
 
 
 def test_the_scope_is_computed_once_per_user_object(everyone, django_assert_num_queries):
@@ -320,37 +344,54 @@ def test_the_empty_scope_is_no_staff_and_filters_to_nothing():
     assert EMPTY.q(district="d", industry="i", platform="p") == Q(pk__in=[])
 
 
-def test_a_city_scope_filters_nothing():
-    assert Scope(city=True).q(district="d", industry="i", platform="p") is None
+def test_a_city_scope_filters_on_the_city_column_only():
+    assert Scope(cities=frozenset({2, 1})).q(
+        city="member__city", district="d", industry="i", platform="p"
+    ) == Q(pk__in=[]) | Q(member__city__in=[1, 2])
 
 
-def test_a_scope_filters_on_the_fields_a_row_names_with_values_sorted():
-    s = Scope(districts=frozenset({"zhonglou", "tianning"}), industries=frozenset({"express"}))
+def test_every_grant_filters_on_its_city_and_the_field_the_row_names_with_values_sorted():
+    s = Scope(
+        districts=frozenset({(1, "zhonglou"), (1, "tianning"), (2, "320213")}),
+        industries=frozenset({(1, "express")}),
+    )
     expected = (
         Q(pk__in=[])
-        | Q(work_district__in=["tianning", "zhonglou"])
-        | Q(member__industry__in=["express"])
+        | Q(city=1, work_district__in=["tianning", "zhonglou"])
+        | Q(city=2, work_district__in=["320213"])
+        | Q(city=1, member__industry__in=["express"])
     )
     assert s.q(district="work_district", industry="member__industry") == expected
 
 
 def test_a_row_without_the_scopes_kind_of_field_is_outside_it():
-    s = Scope(districts=frozenset({"tianning"}))
+    s = Scope(districts=frozenset({(1, "tianning")}))
     assert s.q(industry="industry", platform="platform") == Q(pk__in=[])
 
 
 def test_platforms_filter_only_rows_that_name_a_platform():
-    s = Scope(platforms=frozenset({3, 1}))
-    assert s.q(platform="platform") == Q(pk__in=[]) | Q(platform__in=[1, 3])
+    s = Scope(platforms=frozenset({(1, 3), (1, 1)}))
+    assert s.q(platform="platform") == Q(pk__in=[]) | Q(city=1, platform__in=[1, 3])
     assert s.q(district="district") == Q(pk__in=[])
+
+
+def test_sees_is_the_rule_of_q_for_a_row_in_hand():
+    s = Scope(
+        cities=frozenset({2}),
+        districts=frozenset({(1, "tianning")}),
+        platforms=frozenset({(1, 7)}),
+    )
+    assert s.sees(2) and s.sees(1, district="tianning") and s.sees(1, platform=7)
+    assert not s.sees(1, district="zhonglou") and not s.sees(3, district="tianning")
+    assert not s.sees(3, platform=7) and not s.sees(1)
 
 
 @pytest.mark.parametrize(
     ("roles", "admin", "union", "cards"),
     [
         ({Role.UNION_STAFF}, False, True, True),
-        (set(), True, True, True),  # the admin flag alone is union work
-        ({Role.CITY_ADMIN}, False, False, False),  # the flag decides, not the role name
+        (set(), True, True, True),  # the admin grant alone is union work
+        ({Role.CITY_ADMIN}, False, False, False),  # the grant decides, not the role name
         ({Role.STATION_KEEPER}, False, False, True),
         ({Role.LAWYER}, False, False, True),
         ({Role.PLATFORM_LIAISON}, False, False, False),
@@ -358,7 +399,7 @@ def test_platforms_filter_only_rows_that_name_a_platform():
     ],
 )
 def test_union_work_and_card_checks_follow_the_roles(roles, admin, union, cards):
-    s = Scope(roles=frozenset(roles), admin=admin)
+    s = Scope(roles=frozenset(roles), admin_cities=frozenset({1}) if admin else frozenset())
     assert (s.is_union_staff, s.verifies_cards) == (union, cards)
     assert s.is_staff == bool(roles)
 
@@ -371,7 +412,7 @@ def test_has_asks_for_one_role_by_member_or_by_name():
 
 def test_a_scope_cannot_be_changed_once_made():
     with pytest.raises(FrozenInstanceError):
-        Scope().city = True  # type: ignore[misc]
+        Scope().cities = frozenset({1})  # type: ignore[misc]
 
 
 # --- filter_in_scope, get_in_scope_or_404, requires_scope -------------------------------------
@@ -407,3 +448,62 @@ def test_requires_scope_sends_anonymous_to_login_and_refuses_with_404(everyone):
         view(request)
     request.user = everyone["dora"]
     assert view(request).content == b"ok"
+
+
+# --- two cities: 无锡 beside 常州 -----------------------------------------------------------------
+# wanda (无锡 city union staff), wade (无锡 city admin), wes (梁溪区 union staff) and pam (江苏
+# province union staff) join the table; 无锡 has one row of each kind. Changzhou's people see
+# exactly what they saw with one city, 无锡's see 无锡's only, the province sees both.
+
+WUXI_ROWS = {
+    "members": {"梁溪外卖"},
+    "stations": {"WX001"},
+    "claims": {"梁溪外卖"},
+    "claim documents": {"梁溪外卖"},
+    "jobs": {"wanda", "wes"},
+    "imports": {"无锡"},
+    "analyses": {"wes"},
+}
+TWO_CITIES = {
+    **VISIBLE,
+    "wanda": WUXI_ROWS,
+    "wade": WUXI_ROWS,
+    "wes": {**WUXI_ROWS, "jobs": {"wes"}, "imports": set()},  # the import was into the city unit
+    "pam": {k: CITY_WIDE[k] | WUXI_ROWS[k] for k in CITY_WIDE},
+}
+
+
+@pytest.fixture
+def two_cities(world, wuxi, wuxi_people, everyone):
+    from waystation.accounts.models import District
+
+    people = {**everyone, **wuxi_people}
+    city = wuxi["city"].city
+    member = make_member(district="320213", industry="food_delivery")
+    Station.objects.create(
+        code="WX001", name="梁溪驿站", district=District.objects.get(code="320213"),
+        lon=120.3, lat=31.57,
+    )  # fmt: skip
+    plan = plans_ensure_examples(2026, city=city)[0]
+    enrolment = Enrolment.objects.create(
+        plan=plan, member=member, enrolled_on=date(2026, 1, 5),
+        covered_from=date(2026, 1, 5), covered_to=date(2026, 12, 31), source="self",
+    )  # fmt: skip
+    Claim.objects.create(
+        number=f"HZ-{member.member_number}", member=member, enrolment=enrolment,
+        platform=Platform.objects.get(code="meituan"), incident_type="accident",
+        incident_date=date(2026, 3, 2), incident_place="路上", description="摔倒",
+    )  # fmt: skip
+    for who in ("wanda", "wes"):
+        Job.objects.create(kind="test", params={"who": who}, created_by=people[who])
+    RosterImport.objects.create(
+        created_by=people["wanda"], unit=wuxi["city"], filename="无锡", file_sha256="0" * 64
+    )
+    Analysis.objects.create(kind="coverage", created_by=people["wes"], city=city)
+    return {"people": people, "members": {**world["members"], "梁溪外卖": member}}
+
+
+@pytest.mark.parametrize("who", [*PEOPLE, "wanda", "wade", "wes", "pam"])
+def test_with_two_cities_each_person_sees_exactly_their_citys_rows(who, two_cities):
+    user = two_cities["people"][who]
+    assert _seen(user, two_cities["members"]) == TWO_CITIES[who]

@@ -13,7 +13,7 @@ from waystation.accounts.access import NotInScope
 from waystation.privacy.audit import AuditAction, audit_record
 
 from .. import workflow as flow
-from ..access import can_approve_claims
+from ..access import can_approve_in
 from ..benefits import yuan
 from ..models import Claim, Payout
 from .common import ClaimStateError, claim_locked, claim_step, reason_required
@@ -67,7 +67,7 @@ def claim_approve(
     An override stays within what the plan could ever pay on the claim. Above
     AID_OVERRIDE_SECOND_APPROVER_FEN it creates no payout: the claim waits (override_pending,
     None is returned) until another city approver confirms it (claim_override_confirm)."""
-    if not can_approve_claims(actor):
+    if not can_approve_in(actor, claim.city_id):
         raise NotInScope
     with transaction.atomic():
         claim = claim_locked(claim)
@@ -124,7 +124,7 @@ def claim_override_confirm(*, claim: Claim, actor: User) -> Payout:
     and the payout created, exactly once, as in claim_approve. The approver who set the amount
     cannot confirm it; the plan's limits are checked again (another claim may have used the
     yearly cap meanwhile). Confirming a confirmed claim returns its payout."""
-    if not can_approve_claims(actor):
+    if not can_approve_in(actor, claim.city_id):
         raise NotInScope
     with transaction.atomic():
         claim = claim_locked(claim)
@@ -168,7 +168,7 @@ def claim_override_confirm(*, claim: Claim, actor: User) -> Payout:
 def claim_override_decline(*, claim: Claim, actor: User, note: str) -> Claim:
     """A city approver (the second one, or the first withdrawing it) sends an override back: the
     claim waits for city approval again, without the override, and the note says why."""
-    if not can_approve_claims(actor):
+    if not can_approve_in(actor, claim.city_id):
         raise NotInScope
     note = reason_required(note, "note")
     claim = claim_locked(claim)

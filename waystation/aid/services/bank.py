@@ -8,29 +8,41 @@ from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from waystation.accounts.access import NotInScope
+from waystation.accounts.models import City
 from waystation.members.exports import xlsx_bytes
 from waystation.privacy.audit import AuditAction, audit_record
 
 from .. import workflow as flow
-from ..access import can_approve_claims
+from ..access import can_approve_claims, can_approve_in, cities_managed_by, payouts_visible_to
 from ..models import Payout, PayoutBatch
 from .common import ClaimStateError, claim_locked, claim_step, reason_required
 
 
 def payout_batch_export(
-    *, actor: User, payouts: Iterable[Payout] | None = None
+    *, actor: User, payouts: Iterable[Payout] | None = None, city: City | None = None
 ) -> tuple[PayoutBatch, bytes]:
-    """Put the chosen payouts (None: every pending one) into a new bank batch and return its
-    .xlsx, the only place full account numbers appear; audited. Only pending payouts may go in:
-    a payout already in a batch is refused by name, so none goes out in two bank files."""
+    """Put the chosen payouts (None: every pending one of `city`, which may be left out by an
+    approver of one city) into a new bank batch and return its .xlsx, the only place full account
+    numbers appear; audited. A batch is one city's: each city federation pays from its own
+    account, so payouts of two cities are refused together. Only pending payouts may go in: a
+    payout already in a batch is refused by name, so none goes out in two bank files. A payout of
+    a city the actor does not approve for is, to them, one that does not exist."""
     if not can_approve_claims(actor):
         raise NotInScope
     with transaction.atomic():
-        qs = Payout.objects.select_for_update().order_by("id")
+        qs = payouts_visible_to(actor).select_for_update().order_by("id")
         if payouts is None:
-            rows = list(qs.filter(status=Payout.Status.PENDING))
+            if city is None:
+                cities = list(cities_managed_by(actor)[:2])
+                if len(cities) != 1:
+                    raise ValidationError({"city": [_("请选择导出哪个城市的付款")]})
+                city = cities[0]
+            if not can_approve_in(actor, city.pk):
+                raise NotInScope
+            rows = list(qs.filter(city=city, status=Payout.Status.PENDING))
         else:
             ids = sorted({p.pk for p in payouts})
             if not ids:
@@ -45,12 +57,17 @@ def payout_batch_export(
             ]
             if len(rows) != len(ids):
                 refused.append("部分付款不存在")
+            if len({p.city_id for p in rows}) > 1:
+                refused.append(_("一个批次只能包含同一城市的付款"))
             if refused:
                 raise ValidationError({"payouts": ["不能导出：" + "；".join(refused)]})
         if not rows:
             raise ValidationError({"payouts": ["没有待导出的付款"]})
         batch = PayoutBatch.objects.create(
-            created_by=actor, count=len(rows), total_fen=sum(p.amount_fen for p in rows)
+            city_id=rows[0].city_id,
+            created_by=actor,
+            count=len(rows),
+            total_fen=sum(p.amount_fen for p in rows),
         )
         Payout.objects.filter(pk__in=[p.pk for p in rows]).update(
             status=Payout.Status.EXPORTED, batch=batch
@@ -59,7 +76,7 @@ def payout_batch_export(
 
 
 def payout_batch_file(*, batch: PayoutBatch, actor: User) -> bytes:
-    if not can_approve_claims(actor):
+    if not can_approve_in(actor, batch.city_id):
         raise NotInScope
     payouts = list(
         batch.payouts.select_related("claim__member").order_by("id")  # type: ignore[attr-defined]
@@ -97,7 +114,7 @@ def payout_batch_file(*, batch: PayoutBatch, actor: User) -> bytes:
 
 @transaction.atomic
 def payout_mark_paid(*, payout: Payout, bank_reference: str, actor: User) -> Payout:
-    if not can_approve_claims(actor):
+    if not can_approve_in(actor, payout.city_id):
         raise NotInScope
     ref = (bank_reference or "").strip()
     if not ref:
@@ -129,7 +146,7 @@ def payout_mark_paid(*, payout: Payout, bank_reference: str, actor: User) -> Pay
 
 @transaction.atomic
 def payout_mark_failed(*, payout: Payout, reason: str, actor: User) -> Payout:
-    if not can_approve_claims(actor):
+    if not can_approve_in(actor, payout.city_id):
         raise NotInScope
     reason = reason_required(reason)
     claim_locked(payout.claim)

@@ -75,6 +75,7 @@ def claim_report(*, member: Member, report: ClaimReport) -> Claim:
     with transaction.atomic():
         claim = Claim.objects.create(
             number=_claim_number(),
+            city_id=report.enrolment.city_id,
             member=member,
             enrolment=report.enrolment,
             platform=report.platform,
@@ -121,7 +122,9 @@ def claim_platform_confirm(
     """The platform says whether the claimant was working for it at the incident time. `actor`:
     the platform itself (its API token) or one of its liaisons; `platform` must be the claim's."""
     claim = claim_locked(claim)
-    if claim.platform_id != platform.pk or not can_speak_for_platform(actor, platform):
+    if claim.platform_id != platform.pk or not can_speak_for_platform(
+        actor, platform, claim.city_id
+    ):
         raise NotInScope
     if claim.status not in flow.GATHERING:
         raise ClaimStateError("该申请已审结，不能再确认")

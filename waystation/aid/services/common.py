@@ -12,7 +12,7 @@ from waystation.accounts.access import NotInScope
 from waystation.members.models import Member
 
 from .. import workflow as flow
-from ..access import can_approve_claims, can_review_claim
+from ..access import can_approve_in, can_review_claim
 from ..models import Claim
 
 
@@ -24,7 +24,7 @@ class ClaimStateError(ValidationError):
 ROLE_RULES: dict[flow.Role, Callable[[Any, Claim], bool]] = {
     flow.Role.CLAIMANT: lambda actor, claim: actor is not None and claim.member_id == actor.pk,
     flow.Role.REVIEWER: can_review_claim,
-    flow.Role.CITY_APPROVER: lambda actor, claim: can_approve_claims(actor),
+    flow.Role.CITY_APPROVER: lambda actor, claim: can_approve_in(actor, claim.city_id),
 }
 
 

@@ -64,6 +64,7 @@ def claim_document_add(*, claim: Claim, doc_type: str, upload: Any, member: Any)
             out.write(piece)
     with transaction.atomic():
         doc = ClaimDocument.objects.create(
+            city_id=claim.city_id,
             claim=claim,
             doc_type=doc_type,
             stored_name=name,

@@ -1,5 +1,6 @@
 """Enrolments (person-times): a member joins a plan year from the phone, or a union gifts it to
-many members at once in a background job (100,000 members is a normal batch)."""
+many members at once in a background job (100,000 members is a normal batch). A plan enrols the
+members of its own city only; the enrolment carries the plan's city."""
 
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
@@ -10,6 +11,7 @@ from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from waystation.accounts.access import NotInScope
 from waystation.accounts.models import OrgUnit
@@ -17,7 +19,7 @@ from waystation.members.access import members_visible_to
 from waystation.members.models import Member
 from waystation.privacy.audit import AuditAction, audit_record
 
-from ..access import can_act_for_unit, can_review_claims
+from ..access import can_act_for_unit, can_review_claims, plans_visible_to
 from ..models import Enrolment, GiftBatch, Plan
 
 GIFT_CHUNK = 5000
@@ -39,6 +41,7 @@ def enrolment_self(*, member: Member, plan: Plan, today: date | None = None) -> 
     try:
         with transaction.atomic():
             enrolment = Enrolment.objects.create(
+                city_id=plan.city_id,
                 plan=plan,
                 member=member,
                 enrolled_on=today,
@@ -73,7 +76,11 @@ def _eligible_ids(plan: Plan, member_ids: Sequence[int], on: date) -> list[int]:
     """Those of the given members that the plan's eligibility admits, in one query."""
     from waystation.members.models import Member
 
-    qs = Member.objects.filter(pk__in=member_ids, status__in=plan.member_statuses or ["active"])
+    qs = Member.objects.filter(
+        pk__in=member_ids,
+        union__city_id=plan.city_id,  # the plan's city's members only
+        status__in=plan.member_statuses or ["active"],
+    )
     if plan.industries:
         qs = qs.filter(industry__in=plan.industries)
     oldest = date(on.year - plan.max_age - 1, on.month, min(on.day, 28))
@@ -108,6 +115,7 @@ def enrolment_gift_bulk(
             Enrolment.objects.bulk_create(
                 [
                     Enrolment(
+                        city_id=plan.city_id,
                         plan=plan,
                         member_id=mid,
                         enrolled_on=enrol_on,
@@ -148,11 +156,15 @@ class Gift:
 @transaction.atomic
 def gift_batch_start(*, gift: Gift, actor: User, enrol_on: date | None = None) -> GiftBatch:
     """Record a gift and queue it as a background job (100,000 members is a normal batch), in the
-    name of a union the actor acts for."""
+    name of a union the actor acts for, of a plan of that union's city."""
     from waystation.jobs.runner import job_enqueue
 
     if not can_review_claims(actor) or not can_act_for_unit(actor, gift.unit):
         raise NotInScope
+    if not plans_visible_to(actor).filter(pk=gift.plan.pk).exists():
+        raise NotInScope
+    if gift.unit.city_id != gift.plan.city_id:
+        raise ValidationError({"unit": [_("赠送工会须与方案属于同一城市")]})
     params: dict[str, Any]
     if gift.member_numbers is not None:
         source, params = "list", {"member_numbers": list(gift.member_numbers)}
@@ -160,6 +172,7 @@ def gift_batch_start(*, gift: Gift, actor: User, enrol_on: date | None = None) -
         source, params = "filter", dict(gift.filters)
     plan, unit = gift.plan, gift.unit
     batch = GiftBatch.objects.create(
+        city_id=plan.city_id,
         plan=plan,
         unit=unit,
         source=source,
@@ -167,7 +180,9 @@ def gift_batch_start(*, gift: Gift, actor: User, enrol_on: date | None = None) -
         enrol_on=enrol_on or max(timezone.localdate(), plan.start_date),
         created_by=actor,
     )
-    batch.job = job_enqueue(kind="aid.gift", params={"batch": batch.pk}, user=actor)
+    batch.job = job_enqueue(
+        kind="aid.gift", params={"batch": batch.pk}, user=actor, city=plan.city_id
+    )
     batch.save(update_fields=["job"])
     audit_record(
         action=AuditAction.AID_GIFT_START,
@@ -179,16 +194,17 @@ def gift_batch_start(*, gift: Gift, actor: User, enrol_on: date | None = None) -
 
 
 def gift_batch_member_ids(batch: GiftBatch) -> list[int]:
-    """The members a gift batch covers: its list or its filter, within the creator's scope."""
+    """The members a gift batch covers: its list or its filter, within the creator's scope and the
+    plan's city."""
     from waystation.members.selectors import members_filtered
 
     if batch.source == "list":
-        return list(
-            members_visible_to(batch.created_by)
-            .filter(member_number__in=batch.params["member_numbers"])
-            .values_list("pk", flat=True)
+        qs = members_visible_to(batch.created_by).filter(
+            member_number__in=batch.params["member_numbers"]
         )
-    qs = members_filtered(batch.created_by, batch.params)
+    else:
+        qs = members_filtered(batch.created_by, batch.params)
+    qs = qs.filter(union__city_id=batch.city_id)
     return list(qs.order_by().values_list("pk", flat=True).distinct())
 
 

@@ -21,7 +21,7 @@ from waystation.privacy.audit import AuditAction, audit_record
 from waystation.privacy.masking import mask_bank_card
 
 from .. import benefits
-from ..access import can_approve_claims
+from ..access import can_approve_in
 from ..models import Claim, Payout
 from .common import ClaimStateError, claim_locked
 
@@ -36,7 +36,10 @@ def payout_insert(claim: Claim, supersedes: Payout | None = None) -> Payout:
     try:
         with transaction.atomic():
             return Payout.objects.create(
-                claim=claim, amount_fen=claim.approved_fen or 0, supersedes=supersedes
+                city_id=claim.city_id,
+                claim=claim,
+                amount_fen=claim.approved_fen or 0,
+                supersedes=supersedes,
             )
     except IntegrityError:
         live = live_payout(claim)
@@ -70,7 +73,7 @@ def payout_on_approval(
 
 def payout_create(*, claim: Claim, actor: User) -> Payout:
     """The payout of an approved claim: the existing live one, or a new one. Never two."""
-    if not can_approve_claims(actor):
+    if not can_approve_in(actor, claim.city_id):
         raise NotInScope
     with transaction.atomic():
         claim = claim_locked(claim)
@@ -94,7 +97,7 @@ def payout_reissue(
 ) -> Payout:
     """A failed transfer goes out again as a new payout that supersedes it; the constraint keeps
     it to one live payout, so re-issuing twice still pays once."""
-    if not can_approve_claims(actor):
+    if not can_approve_in(actor, payout.city_id):
         raise NotInScope
     claim = claim_locked(payout.claim)
     payout = Payout.objects.select_for_update().get(pk=payout.pk)

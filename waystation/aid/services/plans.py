@@ -1,4 +1,7 @@
-"""Plan years: create, edit (what people joined on stays fixed), copy to a new year. Audited."""
+"""Plan years: create, edit (what people joined on stays fixed), copy to a new year. Audited.
+
+A plan is its city's: the city federation sets it (staff who see that city whole manage it), and
+its code is unique within the city. A copy stays in the plan's city."""
 
 import re
 from datetime import date
@@ -7,11 +10,13 @@ from typing import Any, TypedDict, Unpack, cast
 from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from waystation.accounts.access import NotInScope
+from waystation.accounts.models import City
 from waystation.privacy.audit import AuditAction, audit_record
 
-from ..access import can_manage_aid_plans
+from ..access import can_manage_plans_of
 from ..examples import example_plans
 from ..models import Claim, Plan
 from .common import reason_required
@@ -20,8 +25,9 @@ from .common import reason_required
 class PlanTerms(TypedDict, total=False):
     """Every field staff may set on a plan, in the plan's own units (fen, codes), as
     forms.PlanForm.plan_fields() gives them; `code` is fixed at creation (pages and imports name
-    it). A field left out keeps its value (or the model's default). The rules of a plan are its
-    model's clean(), the same for the page, the services and the example plans."""
+    it), and so is its city (plan_create's own argument). A field left out keeps its value (or
+    the model's default). The rules of a plan are its model's clean(), the same for the page,
+    the services and the example plans."""
 
     name: str
     kind: str
@@ -58,25 +64,42 @@ def _jsonable(value: Any) -> Any:
     return value.isoformat() if isinstance(value, date) else value
 
 
-def _check_plan_manager(actor: User) -> None:
-    if not can_manage_aid_plans(actor):
+def _check_plan_manager(actor: User, city_id: int) -> None:
+    if not can_manage_plans_of(actor, city_id):
         raise NotInScope
+
+
+def _code_taken(city_id: int, code: str) -> bool:
+    return Plan.objects.filter(city_id=city_id, code=code).exists()
 
 
 @transaction.atomic
 def plan_create(
     *,
     code: str,
+    city: City,
     actor: User | None = None,
     reason: str = "",
     **terms: Unpack[PlanTerms],
 ) -> Plan:
-    """A plan year; every field is validated (ValidationError names each problem by field).
-    `actor=None` is the system (the example plans); a person must be allowed to manage plans."""
+    """A plan year of a city; every field is validated (ValidationError names each problem by
+    field). `actor=None` is the system (the example plans); a person must be allowed to manage
+    that city's plans."""
     if actor is not None:
-        _check_plan_manager(actor)
-    plan = Plan(code=code, **terms)
-    plan.full_clean()
+        _check_plan_manager(actor, city.pk)
+    plan = Plan(city=city, code=code, **terms)
+    try:
+        plan.full_clean(validate_constraints=False)
+    except ValidationError as exc:
+        errors = exc.message_dict
+    else:
+        errors = {}
+    if code and _code_taken(city.pk, code):
+        errors.setdefault("code", []).append(
+            _("%(city)s已有方案代码 %(code)s") % {"city": city.name, "code": code}
+        )
+    if errors:
+        raise ValidationError(errors)
     plan.save()
     audit_record(
         action=AuditAction.AID_PLAN_CREATE,
@@ -119,7 +142,7 @@ def plan_update(*, plan: Plan, actor: User, reason: str, **terms: Unpack[PlanTer
     waiting period and contribution are fixed. The plan row is locked first, which on PostgreSQL
     also waits for enrolments being inserted at this moment (they hold a key-share lock on it).
     """
-    _check_plan_manager(actor)
+    _check_plan_manager(actor, plan.city_id)
     unknown = set(terms) - set(PLAN_FIELDS)
     if unknown:  # a caller mypy does not check
         raise TypeError(f"not plan fields: {sorted(unknown)}")
@@ -144,7 +167,7 @@ def plan_update(*, plan: Plan, actor: User, reason: str, **terms: Unpack[PlanTer
     for key, value in changed.items():
         setattr(plan, key, value)
     try:
-        plan.full_clean(exclude=["code"])
+        plan.full_clean(exclude=["code", "city"], validate_constraints=False)
     except ValidationError as exc:
         for key, messages in exc.message_dict.items():
             errors.setdefault(key, []).extend(m for m in messages if m not in errors.get(key, []))
@@ -170,12 +193,12 @@ def _same_day_in(year: int, day: date) -> date:
 
 @transaction.atomic
 def plan_copy(*, plan: Plan, year: int, actor: User, reason: str = "") -> Plan:
-    """The plan as a new plan year: same eligibility, contribution and schedule, dates moved to
-    that year, code `<code without year>-<year>`. Nobody is enrolled in the copy."""
-    _check_plan_manager(actor)
+    """The plan as a new plan year of its city: same eligibility, contribution and schedule,
+    dates moved to that year, code `<code without year>-<year>`. Nobody is enrolled in the copy."""
+    _check_plan_manager(actor, plan.city_id)
     base = re.sub(r"-\d{4}$", "", plan.code)
     code = f"{base}-{year}"
-    if Plan.objects.filter(code=code).exists():
+    if _code_taken(plan.city_id, code):
         raise ValidationError({"year": [f"{year} 年已有该方案（{code}），请直接编辑"]})
     terms = cast(PlanTerms, {k: getattr(plan, k) for k in PLAN_FIELDS})
     terms["year"] = year
@@ -183,6 +206,7 @@ def plan_copy(*, plan: Plan, year: int, actor: User, reason: str = "") -> Plan:
     terms["end_date"] = _same_day_in(year + plan.end_date.year - plan.year, plan.end_date)
     return plan_create(
         code=code,
+        city=plan.city,
         actor=actor,
         reason=(reason or "").strip() or f"复制自 {plan.code}",
         **terms,
@@ -190,10 +214,10 @@ def plan_copy(*, plan: Plan, year: int, actor: User, reason: str = "") -> Plan:
 
 
 # No actor: the example plans are the system's (the demo loader, a benchmark, tests).
-def plans_ensure_examples(year: int) -> list[Plan]:
-    """The three example plans for a year, created if missing (idempotent)."""
+def plans_ensure_examples(year: int, *, city: City) -> list[Plan]:
+    """The three example plans of a city for a year, created if missing (idempotent)."""
     out = []
     for fields in example_plans(year):
-        plan = Plan.objects.filter(code=fields["code"]).first()
-        out.append(plan or plan_create(**fields))
+        plan = Plan.objects.filter(city=city, code=fields["code"]).first()
+        out.append(plan or plan_create(city=city, **fields))
     return out

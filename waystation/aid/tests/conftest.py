@@ -13,7 +13,8 @@ TODAY = date(2026, 6, 1)
 
 
 def make_member(number: str, *, district="tianning", industry="food_delivery", id_tail="0011"):
-    from waystation.accounts.services import industry_union
+    from waystation.accounts.cities import industry_union
+    from waystation.accounts.models import District
     from waystation.members.models import Member
     from waystation.members.services import member_fields
 
@@ -23,16 +24,16 @@ def make_member(number: str, *, district="tianning", industry="food_delivery", i
         **member_fields(
             name="张三" + number[-2:], id_number=id_number, phone=f"1380000{number[-4:]}"
         ),
-        industry=industry,
-        work_district=district,
-        union=industry_union(industry),
+        industry_id=industry,
+        work_district_id=district,
+        union=industry_union(District.objects.get(code=district).city_id, industry),
         channel=Member.Channel.SCAN,
     )
 
 
 @pytest.fixture
 def plans(orgs) -> dict[str, Plan]:
-    return {p.kind: p for p in services.plans_ensure_examples(YEAR)}
+    return {p.kind: p for p in services.plans_ensure_examples(YEAR, city=orgs["city"].city)}
 
 
 @pytest.fixture

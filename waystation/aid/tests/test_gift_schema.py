@@ -5,7 +5,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from waystation.aid import forms
-from waystation.aid.access import units_of
+from waystation.aid.access import plans_visible_to, units_of
 from waystation.aid.models import GiftBatch
 from waystation.aid.services import Gift
 
@@ -20,6 +20,7 @@ def test_a_list_gives_its_member_numbers_upper_case_unique_and_sorted(plans, peo
         {"plan": plans["accident"].pk, "unit": orgs["city"].pk},
         {"file": upload},
         units=units_of(people.carl),
+        plans=plans_visible_to(people.carl),
     )
     assert form.is_valid(), form.errors
     assert form.gift() == Gift(
@@ -32,7 +33,11 @@ def test_a_list_gives_its_member_numbers_upper_case_unique_and_sorted(plans, peo
 
 def test_a_filter_keeps_only_the_filters_given(plans, people, orgs):
     data = {"plan": plans["accident"].pk, "unit": orgs["tianning"].pk, "district": "tianning"}
-    form = forms.GiftForm(data | {"industry": "", "status": ""}, units=units_of(people.alice))
+    form = forms.GiftForm(
+        data | {"industry": "", "status": ""},
+        units=units_of(people.alice),
+        plans=plans_visible_to(people.alice),
+    )
     assert form.is_valid(), form.errors
     assert form.gift() == Gift(
         plan=plans["accident"], unit=orgs["tianning"], filters={"district": "tianning"}

@@ -9,8 +9,9 @@ from waystation.accounts.models import Platform
 from waystation.aid import services
 from waystation.aid.tests.conftest import claim_data, make_ready, report_claim
 
-CLAIMS_LIST_QUERIES = 8  # the rows, the filters and the to-do counts (one query)
-PAYOUTS_LIST_QUERIES = 8
+# the rows, the filters (the district rows of the user's cities among them) and the to-do counts
+CLAIMS_LIST_QUERIES = 9
+PAYOUTS_LIST_QUERIES = 9
 
 
 def _claims(n: int, people, plans, rider, other_rider) -> list:
@@ -73,7 +74,8 @@ def test_payouts_list_queries_do_not_grow_with_rows(
 
 # --- plans, gift batches, condolences --------------------------------------------------------
 
-PLANS_PAGE_QUERIES = 8  # sign-in (3), person-times, plans, units, platforms, gift batches
+# sign-in (3), person-times, plans, units, districts, industries, platforms, gift batches
+PLANS_PAGE_QUERIES = 10
 CONDOLENCES_LIST_QUERIES = 6  # sign-in (3), special plans, approvers, the rows
 
 
@@ -82,7 +84,12 @@ def test_plans_page_queries_do_not_grow_with_plans(
     years, people, orgs, as_user, django_assert_max_num_queries
 ):
     """3 plans (one year of examples) or 30 (ten years)."""
-    plans = [p for year in range(2026, 2026 + years) for p in services.plans_ensure_examples(year)]
+    city = orgs["city"].city
+    plans = [
+        p
+        for year in range(2026, 2026 + years)
+        for p in services.plans_ensure_examples(year, city=city)
+    ]
     c = as_user(people.carl)
     with django_assert_max_num_queries(PLANS_PAGE_QUERIES):
         html = c.get("/staff/aid/plans/").content.decode()

@@ -9,6 +9,7 @@ from django.contrib.messages import get_messages
 from django.core.exceptions import ValidationError
 
 from waystation.aid import forms, services
+from waystation.aid.access import cities_managed_by
 from waystation.aid.models import Plan
 from waystation.aid.tests.test_plans import NEW_PLAN, field_html
 
@@ -23,10 +24,15 @@ def test_bad_terms_give_the_same_messages_on_the_page_and_from_plan_create(peopl
     for field, message in MESSAGES.items():
         assert message in field_html(html, field)
 
-    form = forms.PlanForm({**NEW_PLAN, **BAD_TERMS})
+    form = forms.PlanForm({**NEW_PLAN, **BAD_TERMS}, cities=cities_managed_by(people.carl))
     assert form.is_valid(), form.errors  # the rules that name two fields are the plan's own
     with pytest.raises(ValidationError) as exc:
-        services.plan_create(code="courier-2027", actor=people.carl, **form.plan_fields())
+        services.plan_create(
+            code="courier-2027",
+            city=form.cleaned_data["city"],
+            actor=people.carl,
+            **form.plan_fields(),
+        )
     assert {k: exc.value.message_dict[k] for k in MESSAGES} == {k: [m] for k, m in MESSAGES.items()}
     assert not Plan.objects.exists()
 
@@ -61,9 +67,10 @@ def test_a_copy_to_a_year_that_exists_says_the_same_on_the_page_and_from_plan_co
     assert exc.value.message_dict == {"year": [message]}
 
 
-def test_plan_fields_are_the_terms_without_code_or_reason():
-    form = forms.PlanForm(NEW_PLAN)
+def test_plan_fields_are_the_terms_without_code_city_or_reason(people):
+    form = forms.PlanForm(NEW_PLAN, cities=cities_managed_by(people.carl))
     assert form.is_valid(), form.errors
     terms = form.plan_fields()
     assert set(terms) == set(services.PLAN_FIELDS)
+    assert form.cleaned_data["city"].adcode == "320400"  # carl's one city, asked of nobody
     assert terms["contribution_fen"] == 4550

@@ -273,6 +273,7 @@ def test_copy_to_next_year_moves_the_dates_and_keeps_the_terms(people, as_user, 
 def test_copy_of_a_plan_starting_on_29_february_starts_on_28_february(people, orgs):
     plan = services.plan_create(
         code="leap-2028",
+        city=orgs["city"].city,
         name="闰年方案",
         kind="special",
         year=2028,

@@ -26,7 +26,12 @@ def way(request, monkeypatch):
 
 
 def campaign(code: str, unit, **fields) -> dict:
-    return {"code": code, "name": f"活动{code}", "unit_id": unit.pk} | fields
+    return {
+        "code": code,
+        "name": f"活动{code}",
+        "unit_id": unit.pk,
+        "city_id": unit.city_id,
+    } | fields
 
 
 def test_rows_that_meet_a_unique_constraint_are_skipped_and_counted(way, orgs):

@@ -58,7 +58,7 @@ def test_nul_in_a_json_field_is_400_with_errors(orgs, field):
 def test_nul_in_an_api_form_field_is_400(orgs):
     from waystation.stations.models import Station
 
-    Station.objects.create(code="S1", name="驿站", district="tianning", lon=119.97, lat=31.81,
+    Station.objects.create(code="S1", name="驿站", district_id="tianning", lon=119.97, lat=31.81,
                            status="open", is_24h=True)  # fmt: skip
     r = Client().post("/api/v1/stations/S1/reports", {"category": "other", "text": "坏\x00了"})
     assert r.status_code == 400

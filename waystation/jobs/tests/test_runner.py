@@ -27,8 +27,8 @@ def _clear():
     CALLS.clear()
 
 
-def test_job_runs_in_background_worker_with_progress(db):
-    job = runner.job_enqueue(kind="test.count", params={"n": 3})
+def test_job_runs_in_background_worker_with_progress(city):
+    job = runner.job_enqueue(kind="test.count", params={"n": 3}, city=city)
     assert job.status == "queued" and job.percent == 0
     assert runner.run_next().pk == job.pk
     job.refresh_from_db()
@@ -37,8 +37,8 @@ def test_job_runs_in_background_worker_with_progress(db):
     assert runner.run_next() is None
 
 
-def test_failed_job_keeps_its_progress_and_resumes_on_retry(db):
-    job = runner.job_enqueue(kind="test.count", params={"n": 5, "crash_at": 2})
+def test_failed_job_keeps_its_progress_and_resumes_on_retry(city):
+    job = runner.job_enqueue(kind="test.count", params={"n": 5, "crash_at": 2}, city=city)
     runner.run_next()
     job.refresh_from_db()
     assert job.status == "failed" and job.done == 2 and "worker died" in job.error
@@ -49,8 +49,8 @@ def test_failed_job_keeps_its_progress_and_resumes_on_retry(db):
     assert CALLS == [0, 1, 2, 3, 4]  # each step ran once
 
 
-def test_job_with_stale_heartbeat_is_claimed_again(db):
-    job = runner.job_enqueue(kind="test.count", params={"n": 2})
+def test_job_with_stale_heartbeat_is_claimed_again(city):
+    job = runner.job_enqueue(kind="test.count", params={"n": 2}, city=city)
     Job.objects.filter(pk=job.pk).update(
         status="running", heartbeat_at=timezone.now() - timedelta(minutes=5), attempts=1, done=1
     )
@@ -59,8 +59,8 @@ def test_job_with_stale_heartbeat_is_claimed_again(db):
     assert job.status == "done" and CALLS == [1]
 
 
-def test_running_job_with_fresh_heartbeat_is_left_alone(db):
-    job = runner.job_enqueue(kind="test.count", params={"n": 2})
+def test_running_job_with_fresh_heartbeat_is_left_alone(city):
+    job = runner.job_enqueue(kind="test.count", params={"n": 2}, city=city)
     Job.objects.filter(pk=job.pk).update(status="running", heartbeat_at=timezone.now())
     assert runner.run_next() is None
 
@@ -81,8 +81,8 @@ def test_job_status_is_for_its_owner_colleagues_and_the_admin(people, as_user):
     assert as_user(people.admin).get(url).status_code == 200
 
 
-def test_a_job_of_an_unknown_kind_fails_instead_of_crashing_the_worker(db):
-    Job.objects.create(kind="gone.away", params={})
+def test_a_job_of_an_unknown_kind_fails_instead_of_crashing_the_worker(city):
+    Job.objects.create(kind="gone.away", params={}, city=city)
     job = runner.run_next()
     assert job.status == "failed" and "gone.away" in job.error
 

@@ -60,9 +60,9 @@ def outage(transactional_db):  # the worker closes its connection: no test trans
 
 
 @pytest.mark.parametrize("wrap", [False, True], ids=["mid-job", "in-the-failure-handler"])
-def test_worker_rides_out_a_lost_database_and_finishes_the_next_job(outage, wrap, caplog):
-    first = runner.job_enqueue(kind="test.outage", params={"wrap": wrap})
-    second = runner.job_enqueue(kind="test.quick", params={})
+def test_worker_rides_out_a_lost_database_and_finishes_the_next_job(outage, city, wrap, caplog):
+    first = runner.job_enqueue(kind="test.outage", params={"wrap": wrap}, city=city)
+    second = runner.job_enqueue(kind="test.quick", params={}, city=city)
     worker = runner.Worker(poll_seconds=5.0)
 
     with caplog.at_level(logging.WARNING, logger="waystation.jobs.runner"):
@@ -96,8 +96,10 @@ def test_waits_between_reconnects_double_up_to_thirty_seconds(outage):
     assert worker.step() == 1.0  # reachable, nothing queued: back to polling
 
 
-def test_a_job_cut_off_by_the_database_on_its_last_attempt_ends_failed(outage):
-    job = runner.job_enqueue(kind="test.outage", params={"outage_on": runner.MAX_ATTEMPTS})
+def test_a_job_cut_off_by_the_database_on_its_last_attempt_ends_failed(outage, city):
+    job = runner.job_enqueue(
+        kind="test.outage", params={"outage_on": runner.MAX_ATTEMPTS}, city=city
+    )
     Job.objects.filter(pk=job.pk).update(attempts=runner.MAX_ATTEMPTS - 1)
     worker = runner.Worker(poll_seconds=5.0)
     assert worker.step() == 1.0  # attempt 5, cut off
@@ -114,8 +116,8 @@ def _lose_worker(job: Job) -> None:
     Job.objects.filter(pk=job.pk).update(heartbeat_at=timezone.now() - timedelta(minutes=5))
 
 
-def test_a_job_that_keeps_killing_its_worker_ends_failed_after_the_limit(db):
-    job = runner.job_enqueue(kind="test.quick", params={})
+def test_a_job_that_keeps_killing_its_worker_ends_failed_after_the_limit(city):
+    job = runner.job_enqueue(kind="test.quick", params={}, city=city)
     for attempt in range(1, runner.MAX_ATTEMPTS + 1):
         assert runner._claim().pk == job.pk  # claimed again after each lost worker …
         job.refresh_from_db()
@@ -134,8 +136,8 @@ def test_a_job_that_keeps_killing_its_worker_ends_failed_after_the_limit(db):
     assert job.finished_at is not None
 
 
-def test_a_lost_job_below_the_limit_is_still_claimed_again(db):
-    job = runner.job_enqueue(kind="test.quick", params={})
+def test_a_lost_job_below_the_limit_is_still_claimed_again(city):
+    job = runner.job_enqueue(kind="test.quick", params={}, city=city)
     Job.objects.filter(pk=job.pk).update(status="running", attempts=runner.MAX_ATTEMPTS - 1)
     _lose_worker(job)
     assert runner.run_next().pk == job.pk

@@ -42,11 +42,16 @@ runner.work_forever(poll_seconds=0.1)
 
 def _enqueue(url: str, kind: str) -> int:
     with psycopg.connect(url, autocommit=True) as conn:
+        city = conn.execute(  # a job is for a city; the cluster's database has none yet
+            "INSERT INTO accounts_city (adcode, name, union_name, sms_signature, created_at)"
+            " VALUES ('999900', '测试市', '测试市总工会', '测试', now())"
+            " ON CONFLICT (adcode) DO UPDATE SET name = excluded.name RETURNING id"
+        ).fetchone()
         row = conn.execute(
-            "INSERT INTO jobs_job (kind, params, status, done, total, message, result, error,"
-            " attempts, created_at) VALUES (%s, '{}', 'queued', 0, 0, '', '{}', '', 0, now())"
-            " RETURNING id",
-            [kind],
+            "INSERT INTO jobs_job (city_id, kind, params, status, done, total, message, result,"
+            " error, attempts, created_at)"
+            " VALUES (%s, %s, '{}', 'queued', 0, 0, '', '{}', '', 0, now()) RETURNING id",
+            [city[0], kind],
         ).fetchone()
     return row[0]
 

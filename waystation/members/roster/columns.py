@@ -1,11 +1,10 @@
 """The roster template's vocabulary: its sheet and columns as staff see them, the other spellings
-of a header that are accepted, and the names of industries and districts staff may type for a
-code. Plain data, no Django."""
+of a header that are accepted, and how the names staff type for an industry or a district are
+looked up (the rows themselves are read by validation.py: the industries, and the districts of
+the import unit's city). Plain data, no Django."""
 
 import re
 from collections.abc import Iterable
-
-from waystation.accounts.orgs import DISTRICTS, INDUSTRIES
 
 SHEET = "名册"  # the template's sheet; otherwise the first
 
@@ -44,16 +43,16 @@ def header_key(text: str) -> str:
     return _HEADER_KEYS.get(_HEADER_NOISE.sub("", text), "")
 
 
-def _lookup_names(pairs: Iterable[tuple[str, str]], *, suffixes: str = "") -> dict[str, str]:
-    """Code by the name staff type: the display name, the name without a suffix, the code."""
+def lookup_names(pairs: Iterable[tuple[str, str]], *, suffixes: str = "") -> dict[str, str]:
+    """Code by the name staff type: the display name, the name without a suffix, the code
+    (any case)."""
     out: dict[str, str] = {}
     for code, name in pairs:
         out[code.lower()] = code
         out[name] = code
-        if suffixes and name[-1] in suffixes and len(name) > 2:
+        if suffixes and name and name[-1] in suffixes and len(name) > 2:
             out[name[:-1]] = code
     return out
 
 
-INDUSTRY_CODES = _lookup_names(INDUSTRIES)
-DISTRICT_CODES = _lookup_names(DISTRICTS, suffixes="区市")
+DISTRICT_SUFFIXES = "区市县"  # a district may be typed without its last character (区, 市, 县)

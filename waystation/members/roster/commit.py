@@ -32,8 +32,8 @@ def _prepare(staged: list[list]) -> list[dict]:
     return [
         member_fields(name=name, id_number=id_number, phone=phone)
         | {
-            "industry": industry,
-            "work_district": district,
+            "industry_id": industry,
+            "work_district_id": district,
             "joined_on": joined_on,
             "platform_ids": platform_ids,
         }
@@ -54,7 +54,8 @@ def _commit_batch(imp: RosterImport, start: int, rows: list[dict], unions: dict[
         r
         | {
             "member_number": number,
-            "union_id": unions[r["industry"]],
+            "city_id": imp.city_id,  # the import unit's: its districts are what rows matched
+            "union_id": unions[r["industry_id"]],
             "channel": Member.Channel.IMPORT,
             "import_batch_id": imp.pk,
             "joined_at": datetime.fromisoformat(r["joined_on"]).replace(tzinfo=tz)
@@ -98,7 +99,11 @@ def roster_commit_job(job: Job, progress: runner.Progress) -> dict:
         return {"created": imp.created_count, "existing": imp.existing_count}
     staged = staged_rows(imp)
     total = len(staged)
-    unions = dict(OrgUnit.objects.filter(kind=OrgUnit.Kind.INDUSTRY).values_list("industry", "id"))
+    unions = dict(
+        OrgUnit.objects.filter(kind=OrgUnit.Kind.INDUSTRY, city_id=imp.city_id).values_list(
+            "industry__code", "id"
+        )
+    )
     done = imp.committed_through
     progress(done, total, f"从第 {done:,} 人继续导入" if done else "开始导入")
     while done < total:

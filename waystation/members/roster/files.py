@@ -10,10 +10,10 @@ from pathlib import Path
 from typing import Any
 
 from django.conf import settings
+from django.utils.translation import gettext
 from openpyxl import Workbook
 
-from waystation.accounts.models import Platform
-from waystation.accounts.orgs import DISTRICTS, INDUSTRIES
+from waystation.accounts.models import District, Industry, Platform
 from waystation.privacy import crypto
 from waystation.privacy.masking import mask_id_number, mask_phone
 
@@ -65,9 +65,13 @@ def error_file_bytes(rows: Iterable[Row]) -> bytes:
     return xlsx_bytes(header, body, title="错误行")
 
 
-def template_bytes() -> bytes:
+def template_bytes(city_ids: Iterable[int]) -> bytes:
     """The import template: the columns, text format for ID numbers and phones (so that Excel
-    keeps all 18 digits), and a sheet that explains each column with the accepted values."""
+    keeps all 18 digits), and a sheet that explains each column with the accepted values (the
+    districts of the cities given: those the staff member imports into)."""
+    districts = list(District.objects.filter(city_id__in=sorted(city_ids)).select_related("city"))
+    several = len({d.city_id for d in districts}) > 1
+    district_names = "、".join(f"{d.city.name}{d.name}" if several else d.name for d in districts)
     wb = Workbook()
     ws = wb.active
     ws.title = SHEET
@@ -84,13 +88,13 @@ def template_bytes() -> bytes:
         ["姓名", "汉字或拉丁字母；少数民族姓名可用“·”"],
         ["身份证号", "18位居民身份证号码（请保持文本格式，勿转为数字）；须年满16周岁"],
         ["手机号", "11位中国大陆手机号码"],
-        ["行业", "、".join(n for _, n in INDUSTRIES)],
+        ["行业", "、".join(Industry.objects.values_list("name", flat=True))],
         [
             "平台",
             "选填，可填多个，用“、”分隔："
             + "、".join(Platform.objects.values_list("name", flat=True)),
         ],
-        ["工作区域", "、".join(n for _, n in DISTRICTS)],
+        ["工作区域", district_names + (gettext("（按导入单位所在城市）") if several else "")],
         ["入会日期", "选填，格式 2024-03-01；不填则为导入当天"],
         [
             "",

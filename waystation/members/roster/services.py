@@ -51,9 +51,11 @@ def roster_upload(*, user: User, unit: OrgUnit, filename: str, data: bytes) -> R
     if not filename.lower().endswith(".xlsx"):
         raise RosterFileError("请上传 Excel 工作簿（.xlsx），可先下载模板填写")
     check_file(data)
+    assert unit.city_id is not None  # importable units are a city's
     imp = RosterImport(
         created_by=user,
         unit=unit,
+        city_id=unit.city_id,
         filename=Path(filename).name[:200],
         file_sha256=hashlib.sha256(data).hexdigest(),
         stored_name=f"{uuid.uuid4().hex}.rows",

@@ -1,8 +1,9 @@
 """Checking a roster: the file as a whole (size, a workbook within core/xlsx.py's limits), then
-every row with the join form's rules (the same validators), the vocabulary of columns.py, and
-the staff member's unit (a district union imports only its district, an industry union only its
-industry). A file that cannot be imported at all raises RosterFileError; row errors are collected
-on the rows, each message naming its column."""
+every row with the join form's rules (the same validators), the industries and the districts of
+the import unit's city (their names and codes, columns.py's lookup), and the staff member's unit
+(a district union imports only its district, an industry union only its industry). A file that
+cannot be imported at all raises RosterFileError; row errors are collected on the rows, each
+message naming its column."""
 
 import re
 from collections.abc import Callable
@@ -14,13 +15,13 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext
 
-from waystation.accounts.models import OrgUnit, Platform
+from waystation.accounts.models import District, Industry, OrgUnit, Platform
 from waystation.core import xlsx
 from waystation.jobs import runner
 from waystation.privacy import crypto
 
 from ..validators import clean_id_number, clean_name, clean_phone
-from .columns import DISTRICT_CODES, INDUSTRY_CODES, SHEET
+from .columns import DISTRICT_SUFFIXES, SHEET, lookup_names
 from .reading import Row, SheetError, sheet_rows, text
 
 MAX_BYTES = 30 * 1024 * 1024
@@ -97,7 +98,34 @@ def _joined_on(value: Any, today: date) -> date | None:
     return day
 
 
-def _clean(row: Row, unit: OrgUnit, platforms: dict[str, int], today: date) -> None:
+@dataclass(frozen=True)
+class Vocabulary:
+    """What a row's names are looked up in: codes by the names staff type."""
+
+    industries: dict[str, str]
+    districts: dict[str, str]  # of the import unit's city only
+    platforms: dict[str, int]
+
+    @classmethod
+    def for_unit(cls, unit: OrgUnit) -> "Vocabulary":
+        platforms: dict[str, int] = {}
+        for pid, code, name in Platform.objects.values_list("id", "code", "name"):
+            platforms[code.lower()] = platforms[name] = pid
+        return cls(
+            industries=lookup_names(Industry.objects.values_list("code", "name")),
+            districts=lookup_names(
+                District.objects.filter(city__units=unit).values_list("code", "name"),
+                suffixes=DISTRICT_SUFFIXES,
+            ),
+            platforms=platforms,
+        )
+
+
+def _code(lookup: dict[str, str], typed: str) -> str | None:
+    return lookup.get(typed) or lookup.get(typed.lower())
+
+
+def _clean(row: Row, unit: OrgUnit, vocabulary: Vocabulary, today: date) -> None:
     raw = row.raw
     errors = row.errors
     try:
@@ -119,27 +147,28 @@ def _clean(row: Row, unit: OrgUnit, platforms: dict[str, int], today: date) -> N
         errors.extend(f"手机号：{m}" for m in e.messages)
 
     industry = text(raw["industry"])
-    if not industry and unit.industry:
-        row.industry = unit.industry
-    elif industry.lower() in INDUSTRY_CODES or industry in INDUSTRY_CODES:
-        row.industry = INDUSTRY_CODES.get(industry) or INDUSTRY_CODES[industry.lower()]
+    if not industry and unit.industry_id:
+        row.industry = unit.industry_id
+    elif code := _code(vocabulary.industries, industry):
+        row.industry = code
     else:
         errors.append(f"行业：{'请填写行业' if not industry else f'“{industry}”不是有效的行业'}")
-    if unit.industry and row.industry and row.industry != unit.industry:
+    if unit.industry_id and row.industry and row.industry != unit.industry_id:
         errors.append(f"行业：不属于{unit.name}，本单位只能导入本行业会员")
 
     district = text(raw["district"])
-    if not district and unit.district:
-        row.district = unit.district
-    elif district in DISTRICT_CODES or district.lower() in DISTRICT_CODES:
-        row.district = DISTRICT_CODES.get(district) or DISTRICT_CODES[district.lower()]
+    if not district and unit.district_id:
+        row.district = unit.district_id
+    elif code := _code(vocabulary.districts, district):
+        row.district = code
     else:
         errors.append(
             f"工作区域：{'请填写工作区域' if not district else f'“{district}”不是有效的区域'}"
         )
-    if unit.district and row.district and row.district != unit.district:
+    if unit.district_id and row.district and row.district != unit.district_id:
         errors.append(f"工作区域：不属于{unit.name}，本单位只能导入本区域会员")
 
+    platforms = vocabulary.platforms
     cell = text(raw["platforms"])
     for name in _PLATFORM_SPLIT.split(cell) if cell not in platforms else (cell,):
         if not name:
@@ -161,9 +190,7 @@ def parse(data: bytes, *, unit: OrgUnit, progress: runner.Progress | None = None
     that cannot be imported at all; row errors are collected on the rows."""
     rows = read_rows(data)
     total = len(rows)
-    platforms: dict[str, int] = {}
-    for pid, code, name in Platform.objects.values_list("id", "code", "name"):
-        platforms[code.lower()] = platforms[name] = pid
+    vocabulary = Vocabulary.for_unit(unit)
     today = timezone.localdate()
     first_line: dict[str, int] = {}
     valid = 0
@@ -171,7 +198,7 @@ def parse(data: bytes, *, unit: OrgUnit, progress: runner.Progress | None = None
         if progress is not None and n % VALIDATE_PROGRESS_EVERY == 0:
             counts = {"done": f"{n:,}", "total": f"{total:,}"}
             progress(n, total, gettext("已校验 %(done)s / %(total)s 行") % counts)
-        _clean(row, unit, platforms, today)
+        _clean(row, unit, vocabulary, today)
         if row.id_number:
             row.id_hash = crypto.keyed_hash(row.id_number)
             seen = first_line.setdefault(row.id_hash, row.line)

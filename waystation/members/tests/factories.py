@@ -3,7 +3,8 @@
 import itertools
 import random
 
-from waystation.accounts.services import industry_union
+from waystation.accounts.cities import industry_union
+from waystation.accounts.models import District
 from waystation.members.demo import fake_id_number, fake_phone
 from waystation.members.models import Member
 from waystation.members.services import member_fields, member_numbers
@@ -28,9 +29,9 @@ def make_member(
             id_number=id_number or fake_id_number(_rng),
             phone=phone or fake_phone(_rng),
         ),
-        industry=industry,
-        work_district=district,
-        union=industry_union(industry),
+        industry_id=industry,
+        work_district_id=district,
+        union=industry_union(District.objects.get(code=district).city_id, industry),
         channel=extra.pop("channel", Member.Channel.STAFF),
         **extra,
     )

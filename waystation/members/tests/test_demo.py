@@ -11,6 +11,10 @@ def test_the_demo_membership_loads_with_platforms_of_each_members_industry(db):
     demo.load(out, members=300)
     assert out.getvalue().endswith(f"members: 300 (synthetic, seed {demo.SEED})")
     assert Member.objects.values("member_number", "id_number_hash").distinct().count() == 300
+    # written in bulk: each with the demo city, and a district of that city
+    assert set(Member.objects.values_list("city__adcode", "work_district__city__adcode")) == {
+        ("320400", "320400")
+    }
     pairs = list(
         Member.platforms.through.objects.values_list("member__industry", "platform__industry")
     )

@@ -49,7 +49,7 @@ def test_join_creates_member_with_card_and_attribution(client, campaign):
     m = Member.objects.get(member_number=body["member_number"])
     assert body["status"] == "active" and body["card_url"].endswith("/me/card/")
     assert m.campaign == campaign and m.channel == "scan"
-    assert m.union.industry == "food_delivery"
+    assert m.union.industry_id == "food_delivery"
     assert [p.code for p in m.platforms.all()] == ["meituan"]
     assert m.id_number == ID and m.id_number_masked == "110***********002X"
     assert ID not in m.id_number_enc  # encrypted at rest

@@ -175,8 +175,9 @@ def test_login_second_tap_shows_the_wait(client, orgs):
     assert form_state(r).values["phone"] == "13812345678"
 
 
-def test_join_page_costs_two_queries(client, campaign, django_assert_num_queries):
-    """The campaign and the platforms; nothing per field (the page every poster opens)."""
+def test_join_page_costs_four_queries(client, campaign, django_assert_num_queries):
+    """The campaign (with its city), the industries, the platforms and the city's districts;
+    nothing per field (the page every poster opens)."""
     client.get(URL)
-    with django_assert_num_queries(2):
+    with django_assert_num_queries(4):
         assert client.get(URL).status_code == 200

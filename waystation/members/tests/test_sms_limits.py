@@ -25,7 +25,7 @@ class SequenceBackend(SmsBackend):
     def code_for(self, phone: str) -> str:
         return str(next(self.codes) % 10) * 6
 
-    def send(self, phone: str, text: str) -> None:
+    def send(self, phone: str, text: str, *, sign: str = "") -> None:
         SequenceBackend.outbox.append(text)
 
 

@@ -45,7 +45,7 @@ def send_one() -> str:
 
 
 def test_send_is_a_signed_send_sms_call_with_the_code_as_template_parameter(fake, db):
-    sms_send(phone=PHONE, purpose="join", ip="203.0.113.9")
+    sms_send(phone=PHONE, purpose="join", sign="无锡工会", ip="203.0.113.9")
 
     [request] = fake.requests
     headers, body = request["headers"], request["body"]
@@ -55,11 +55,16 @@ def test_send_is_a_signed_send_sms_call_with_the_code_as_template_parameter(fake
     assert headers["Authorization"].startswith(f"TC3-HMAC-SHA256 Credential={SECRET_ID}/")
     assert body["PhoneNumberSet"] == ["+8613812345678"]
     assert body["SmsSdkAppId"] == "1400006666"
-    assert body["SignName"] == "常州市总工会"
+    assert body["SignName"] == "无锡工会"  # the city's sign, not the setting's
     assert body["TemplateId"] == "1234567"
     code, minutes = body["TemplateParamSet"]
     assert re.fullmatch(r"\d{6}", code) and minutes == "10"
     sms_verify(phone=PHONE, purpose="join", code=code)  # the code sent is the code stored
+
+
+def test_a_text_without_a_sign_is_sent_with_the_settings_sign(fake):
+    send_one()
+    assert fake.requests[0]["body"]["SignName"] == "常州市总工会"
 
 
 def test_template_parameters_follow_the_setting(fake, settings):
@@ -105,7 +110,7 @@ def test_an_unreachable_endpoint_is_a_send_error(fake, settings):
 def test_a_provider_failure_is_a_form_error_on_the_phone_never_an_exception(fake, db):
     fake.answer = "throttled"
     with pytest.raises(ValidationError) as caught:
-        sms_send(phone=PHONE, purpose="login", ip="203.0.113.9")
+        sms_send(phone=PHONE, purpose="login", sign="常州工会", ip="203.0.113.9")
     assert caught.value.message_dict == {"phone": [THROTTLED]}  # the provider's reason, shown
 
 

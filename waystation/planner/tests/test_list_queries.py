@@ -5,7 +5,8 @@ import pytest
 from waystation.jobs.models import Job
 from waystation.planner.models import Analysis
 
-ANALYSES_LIST_QUERIES = 4  # sign-in (3), the analyses with their jobs and authors
+# sign-in (3), the analyses with their jobs and authors, the cities planned for, their districts
+ANALYSES_LIST_QUERIES = 6
 
 
 @pytest.mark.parametrize("rows", [3, 30])

@@ -3,6 +3,8 @@ import json
 import networkx as nx
 import pytest
 
+from waystation.geo import cnmaps
+from waystation.geo.boundaries import Boundaries
 from waystation.planning.cli import main
 
 
@@ -35,7 +37,8 @@ def test_coverage_prints_the_documented_json(files, capsys):
     assert out["covered_share"] == 0.25
     assert out["detour"] == 1.3 and out["speed_kmh"] == 15.0 and out["minutes"] == 15.0
     assert out["n_stations"] == 1 and out["n_demand"] == 3 and out["total_weight"] == 4.0
-    assert out["by_district"]["溧阳市"]["covered_share"] == 0.0
+    assert out["by_district"]["320481"]["name"] == "溧阳市"
+    assert out["by_district"]["320481"]["covered_share"] == 0.0
 
 
 def test_select_prints_chosen_ids_and_optimality(files, capsys):
@@ -105,3 +108,29 @@ def test_unknown_datum_exits_2(files, capsys):
 
 def test_missing_required_argument_exits_2(files, capsys):
     _fails(capsys, ["coverage", "--demand", files["demand"]], "--stations")
+
+
+def test_city_option_reports_on_that_citys_units(files, capsys):
+    demand = _write(files["dir"] / "wx.csv", "id,lon,lat\na,120.301,31.571\nb,119.82,31.34\n")
+    argv = ["coverage", "--stations", files["stations"], "--demand", demand, "--json"]
+    assert main([*argv, "--city", "320200"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert {k: v["name"] for k, v in out["by_district"].items()} == {
+        "320213": "梁溪区",
+        "320282": "宜兴市",
+    }
+
+
+def test_synthetic_demand_lies_in_the_named_city(files, capsys):
+    out = files["dir"] / "syn.csv"
+    assert main(["synth", "--n", "50", "--city", "320200", "--out", str(out)]) == 0
+    rows = out.read_text(encoding="utf-8").splitlines()[1:]
+    wuxi = Boundaries.from_city(cnmaps.city("320200"))
+    lon = [float(r.split(",")[1]) for r in rows]
+    lat = [float(r.split(",")[2]) for r in rows]
+    assert len(rows) == 50 and wuxi.contains(lon, lat).all()
+
+
+def test_a_province_as_city_exits_2_saying_so(files, capsys):
+    argv = ["coverage", "--stations", files["stations"], "--demand", files["demand"]]
+    _fails(capsys, [*argv, "--city", "320000"], "是省级行政区")

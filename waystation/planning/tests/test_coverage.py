@@ -1,6 +1,8 @@
 import numpy as np
 import pytest
 
+from waystation.geo import cnmaps
+from waystation.geo.boundaries import Boundaries
 from waystation.geo.datums import from_wgs84
 from waystation.geo.distance import haversine_m
 from waystation.planning.coverage import covered_share, make_reach, run_coverage
@@ -8,6 +10,7 @@ from waystation.planning.layers import PlanningError, make_layer
 
 # 2,884.6 m (e-bike, 15 min, detour 1.3) is 0.025942° of latitude.
 STATION = (119.95, 31.78)
+CHANGZHOU = Boundaries.from_city(cnmaps.city("320400"))
 
 
 def _stations():
@@ -16,7 +19,7 @@ def _stations():
 
 def test_points_just_inside_and_outside_the_radius():
     demand = make_layer([119.95] * 3, [31.78, 31.78 + 0.02590, 31.78 + 0.02600], weight=[1, 2, 3])
-    result = run_coverage(_stations(), demand, layers=False)
+    result = run_coverage(_stations(), demand, boundaries=CHANGZHOU, layers=False)
     assert result["covered_weight"] == 3.0
     assert result["covered_share"] == 0.5
     assert result["detour"] == 1.3
@@ -55,17 +58,27 @@ def test_demand_declared_in_gcj02_is_converted_before_measuring():
 
 def test_by_district_and_station_load_add_up():
     demand = make_layer([119.95, 119.484, 121.47], [31.78, 31.416, 31.23], weight=[2, 3, 5])
-    result = run_coverage(_stations(), demand, layers=False)
-    assert result["by_district"]["钟楼区"]["covered_weight"] == 2.0
-    assert result["by_district"]["溧阳市"]["covered_share"] == 0.0
-    assert result["by_district"]["市外"]["total_weight"] == 5.0
+    result = run_coverage(_stations(), demand, boundaries=CHANGZHOU, layers=False)
+    assert list(result["by_district"]) == ["320404", "320481", "市外"]  # units' order, then 市外
+    assert result["by_district"]["320404"]["name"] == "钟楼区"
+    assert result["by_district"]["320404"]["covered_weight"] == 2.0
+    assert result["by_district"]["320481"]["covered_share"] == 0.0
+    assert result["by_district"]["市外"] == {
+        "name": "市外",
+        "n_demand": 1,
+        "total_weight": 5.0,
+        "covered_weight": 0.0,
+        "covered_share": 0.0,
+    }
     assert result["station_load"] == [{"id": "st-1", "load_weight": 2.0, "n_demand": 1}]
 
 
 def test_uncovered_hotspots_and_map_layers_are_returned():
     demand = make_layer([119.95, 119.484, 119.4841], [31.78, 31.416, 31.4161])
     seen = []
-    result = run_coverage(_stations(), demand, progress=lambda f, m: seen.append(f))
+    result = run_coverage(
+        _stations(), demand, boundaries=CHANGZHOU, progress=lambda f, m: seen.append(f)
+    )
     assert result["hotspots"][0]["count"] == 2
     assert len(result["layers"]["uncovered_hexagons"]["features"]) == 1
     assert result["layers"]["stations"]["features"][0]["properties"]["load_weight"] == 1.0
@@ -75,3 +88,19 @@ def test_uncovered_hotspots_and_map_layers_are_returned():
 def test_empty_demand_is_rejected():
     with pytest.raises(PlanningError, match="为空"):
         make_layer([], [], what="需求")
+
+
+def test_by_district_reports_on_the_units_it_is_given():
+    wuxi = Boundaries.from_city(cnmaps.city("320200"), keys={"320213": "liangxi"})
+    stations = make_layer([120.30], [31.57], ids=["wx-1"])
+    # 梁溪区 next to the station, 宜兴市 far south-west, and 常州 (outside Wuxi)
+    demand = make_layer([120.301, 119.82, 119.95], [31.571, 31.34, 31.78], weight=[1, 2, 4])
+    result = run_coverage(stations, demand, boundaries=wuxi, layers=False)
+    assert {
+        k: (v["name"], v["covered_weight"], v["total_weight"])
+        for k, v in result["by_district"].items()
+    } == {
+        "liangxi": ("梁溪区", 1.0, 1.0),
+        "320282": ("宜兴市", 0.0, 2.0),
+        "市外": ("市外", 0.0, 4.0),
+    }

@@ -4,6 +4,8 @@ import numpy as np
 import pytest
 from scipy import sparse
 
+from waystation.geo import cnmaps
+from waystation.geo.boundaries import Boundaries
 from waystation.planning.layers import PlanningError, make_layer
 from waystation.planning.selection import _lazy_greedy, run_selection, solve_mclp
 
@@ -103,11 +105,23 @@ def test_run_selection_picks_the_uncovered_cluster_and_reports_before_and_after(
         [119.4845, 119.60, 119.95], [31.4165, 31.735, 31.79], ids=["L", "J", "Z"]
     )
     seen = []
-    result = run_selection(stations, demand, candidates, 1, progress=lambda f, m: seen.append(f))
+    result = run_selection(
+        stations,
+        demand,
+        candidates,
+        1,
+        boundaries=Boundaries.from_city(cnmaps.city("320400")),
+        progress=lambda f, m: seen.append(f),
+    )
     assert result["chosen"] == ["L"]
     assert result["covered_share_before"] == 0.25
     assert result["covered_share_after"] == 0.75
-    assert result["by_district"]["溧阳市"] == {"before": 0.0, "after": 1.0, "total_weight": 2.0}
+    assert result["by_district"]["320481"] == {
+        "name": "溧阳市",
+        "before": 0.0,
+        "after": 1.0,
+        "total_weight": 2.0,
+    }
     assert result["proven_optimal"] is True
     assert result["layers"]["chosen_sites"]["features"][0]["properties"]["id"] == "L"
     assert seen[-1] == 1.0

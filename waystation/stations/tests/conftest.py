@@ -7,6 +7,13 @@ TIANNING = (119.99, 31.78)
 ZHONGLOU = (119.94, 31.76)
 
 
+def city_of(district: str) -> int:
+    """The id of a district's city, for rows written in bulk (bulk_create calls no save())."""
+    from waystation.accounts.models import District
+
+    return District.objects.values_list("city_id", flat=True).get(code=district)
+
+
 @pytest.fixture(autouse=True)
 def _index_checks_every_query(settings):
     # Tests roll back their writes: the index must re-read the registry stamp on every query.
@@ -43,8 +50,8 @@ def member(orgs):
     return Member.objects.create(
         member_number="CZ00000001",
         **member_fields(name="张三", id_number="320402199001011234", phone="13800001111"),
-        industry="food_delivery",
-        work_district="tianning",
+        industry_id="food_delivery",
+        work_district_id="tianning",
         union=orgs["food_delivery"],
         channel=Member.Channel.SCAN,
     )

@@ -38,7 +38,7 @@ def test_rider_finds_the_nearest_station_on_a_phone_and_checks_in(
 
     visit = Visit.objects.get()
     assert visit.station.code == "TN001"
-    assert visit.industry == "food_delivery"
+    assert visit.industry_id == "food_delivery"
     assert visit.proof == Visit.Proof.LOCATION  # the page sent the phone's location, 146 m off
 
 
@@ -59,7 +59,7 @@ def test_rider_scans_the_station_poster_on_a_phone_and_the_visit_counts(
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
 
     visit = Visit.objects.get()
-    assert (visit.station.code, visit.industry, visit.proof) == ("TN001", "express", "code")
+    assert (visit.station.code, visit.industry_id, visit.proof) == ("TN001", "express", "code")
 
 
 def test_a_check_in_far_from_the_station_says_so_on_the_phone(
@@ -75,3 +75,23 @@ def test_a_check_in_far_from_the_station_says_so_on_the_phone(
     page.locator("#checkin-refused").wait_for()
     assert page.inner_text("#checkin-refused") == "您距离该驿站约 60 公里，未计入到站次数"
     assert Visit.objects.count() == 0
+
+
+def test_a_city_added_by_command_is_drawn_on_the_map_with_its_real_districts(
+    transactional_db, live_server, phone_page
+):
+    from django.core.management import call_command
+
+    call_command("add_city", "320200", stdout=io.StringIO())
+    page = phone_page
+    page.goto(f"{live_server.url}/stations/")
+    # 常州 first (the federation that set the site up), then switch to 无锡
+    page.locator("path.leaflet-interactive").first.wait_for()
+    assert page.locator("path.leaflet-interactive").count() == 6  # 经开区 lies inside 武进区
+    page.select_option("select[name=city]", "320200")
+    page.wait_for_url("**/stations/?city=320200")
+    page.locator("path.leaflet-interactive").first.wait_for()
+    assert page.locator("path.leaflet-interactive").count() == 7
+    page.locator("path.leaflet-interactive").nth(3).hover()
+    assert page.locator(".leaflet-tooltip").inner_text() == "梁溪区"
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390

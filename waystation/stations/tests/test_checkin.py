@@ -19,7 +19,7 @@ def test_member_checkin_is_personal_and_carries_the_members_industry(make_statio
     result = scan(make_station(), member=member)
     assert result.counted
     assert result.visit.member == member
-    assert result.visit.industry == "food_delivery"
+    assert result.visit.industry_id == "food_delivery"
 
 
 def test_repeated_scans_by_one_member_within_30_minutes_count_once(make_station, member):
@@ -107,7 +107,7 @@ def test_checkin_page_counts_a_browser_once(client, make_station):
     assert "签到成功" in first.content.decode()
     again = client.post("/stations/TN001/checkin/", form, follow=True)
     assert "您刚刚已签到" in again.content.decode()
-    assert Visit.objects.get().industry == "express"
+    assert Visit.objects.get().industry_id == "express"
 
 
 def test_checkin_page_of_an_unknown_station_is_404(client, db):
@@ -124,6 +124,6 @@ def test_visit_stats_group_by_hour_in_shanghai(make_station):
     today = date.today()
     at = datetime(today.year, today.month, today.day, 9, 15, tzinfo=TZ) - timedelta(days=1)
     scan(station, industry="express", at=at)
-    stats = visit_stats(Station.objects.all())
+    stats = visit_stats(station)
     assert stats["by_hour"][9]["n"] == 1
     assert stats["by_industry"] == [{"name": "快递", "n": 1}]

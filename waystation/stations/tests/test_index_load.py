@@ -12,6 +12,8 @@ from waystation.stations.models import Station
 from waystation.stations.selectors import stations_nearest
 from waystation.stations.services import registry_touch
 
+from .conftest import city_of
+
 pytestmark = pytest.mark.django_db
 
 
@@ -27,12 +29,14 @@ def _stations():
         ("", "'quoted' \\ back\\slash %s %(x)s"),
     ]
     statuses = list(Station.Status.values)
+    city = city_of("tianning")
     Station.objects.bulk_create(
         Station(
             code=f"L{i:03d}",
             name=texts[i % 3][0],
             address=texts[i % 3][1],
-            district=["tianning", "zhonglou", "xinbei"][i % 3],
+            city_id=city,
+            district_id=["tianning", "zhonglou", "xinbei"][i % 3],
             lon=119.9 + i * 1e-3,
             lat=31.7 - i * 1e-3,
             weekly_hours=weekly[i % 3],
@@ -81,7 +85,7 @@ def test_the_index_texts_are_each_stations_own():
     for row in range(idx.size):
         station = by_code[idx.codes[row]]
         assert (idx.names[row], idx.addresses[row]) == (station.name, station.address)
-        assert (idx.districts[row], idx.statuses[row]) == (station.district, station.status)
+        assert (idx.districts[row], idx.statuses[row]) == (station.district_id, station.status)
         assert idx.ids[row] == station.pk
     assert np.all(idx.status_open == [s == Station.Status.OPEN for s in idx.statuses])
 

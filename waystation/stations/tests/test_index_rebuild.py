@@ -7,6 +7,7 @@ import threading
 import pytest
 
 from waystation.stations import index
+from waystation.stations.catalogue import catalogue
 from waystation.stations.selectors import stations_nearest
 
 from .conftest import TIANNING
@@ -120,7 +121,7 @@ def test_the_rebuild_also_builds_the_filtered_trees_queries_were_using(cold, mak
     make_station("TN001", services=["legal_aid"])
     index.station_index()
     assert index.rebuild_wait(timeout=30)
-    legal_aid = (index.SERVICE_BITS["legal_aid"], False)
+    legal_aid = (catalogue().bits["legal_aid"], False)
     assert legal_aid in index.station_index()._subs
 
 

@@ -6,9 +6,12 @@ from django.core.exceptions import ValidationError
 
 from waystation.geo.distance import haversine_m
 from waystation.stations import index as station_index_module
-from waystation.stations.models import Station, services_mask
+from waystation.stations.catalogue import services_mask
+from waystation.stations.models import Station
 from waystation.stations.selectors import stations_nearest
 from waystation.stations.services import registry_touch
+
+from .conftest import city_of
 
 pytestmark = pytest.mark.django_db
 
@@ -17,11 +20,13 @@ def _random_stations(n, seed=7):
     rng = np.random.default_rng(seed)
     lon = rng.uniform(119.3, 120.2, n)
     lat = rng.uniform(31.2, 32.1, n)
+    city = city_of("tianning")
     Station.objects.bulk_create(
         Station(
             code=f"R{i:04d}",
             name=f"驿站{i}",
-            district="tianning",
+            city_id=city,
+            district_id="tianning",
             lon=float(lon[i]),
             lat=float(lat[i]),
             is_24h=True,

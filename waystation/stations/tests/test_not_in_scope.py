@@ -112,4 +112,4 @@ def test_staff_of_another_district_cannot_register_a_station_there(people):
     services.station_create(
         code="ZL001", lon=ZHONGLOU[0], lat=ZHONGLOU[1], data={"name": "钟楼"}, actor=people.charlie
     )
-    assert Station.objects.get().district == "zhonglou"
+    assert Station.objects.get().district_id == "zhonglou"

@@ -16,6 +16,8 @@ from waystation.stations.models import Station, StationException
 from waystation.stations.selectors import stations_nearest
 from waystation.stations.services import registry_touch
 
+from .conftest import city_of
+
 pytestmark = pytest.mark.django_db
 
 DAY = date(2026, 3, 2)  # a Monday
@@ -35,11 +37,13 @@ def _random_stations(n: int, day: date, seed: int = 3) -> list[Station]:
     rnd = random.Random(seed)
     statuses = [Station.Status.OPEN] * 8 + [Station.Status.TEMP_CLOSED, Station.Status.CLOSED]
     every_day = [[["08:00", "20:00"]]] * 7
+    city = city_of("tianning")
     stations = Station.objects.bulk_create(
         Station(
             code=f"H{i:04d}",
             name=f"驿站{i}",
-            district="tianning",
+            city_id=city,
+            district_id="tianning",
             lon=rnd.uniform(119.8, 120.1),
             lat=rnd.uniform(31.6, 31.9),
             # a third share one schedule (one pattern in the index), the rest are all different
@@ -57,6 +61,7 @@ def _random_stations(n: int, day: date, seed: int = 3) -> list[Station]:
             exceptions.append(
                 StationException(
                     station=station,
+                    city_id=city,
                     start_date=start,
                     end_date=start + timedelta(days=rnd.randrange(0, 3)),
                     closed=closed,

@@ -63,3 +63,60 @@ def test_import_page_checks_the_file_then_creates_stations_in_a_background_job(
     assert job.result == {"created": 1, "updated": 0, "unchanged": 0}
     assert (job.done, job.total) == (1, 1)
     assert Station.objects.get().code == "TN001"
+
+
+def workbook(district: str) -> bytes:
+    from waystation.members.exports import xlsx_bytes
+    from waystation.stations.registry import COLUMNS
+
+    row = ["TN001", "驿站", "", district, "其他", "开放", 119.99, 31.78, "是", "", "饮水", 0, "",
+           "否", ""]  # fmt: skip
+    return xlsx_bytes([h for h, _ in COLUMNS], [row], title="驿站")
+
+
+def test_import_reads_district_names_within_the_importers_city(people, wuxi_people):
+    for actor, name in ((wuxi_people.wes, "天宁区"), (people.alice, "梁溪区")):
+        result = registry_import(data=workbook(name), datum="wgs84", actor=actor)
+        assert result.errors == [(2, f"无法识别“{name}”")]
+    assert not Station.objects.exists()
+    result = registry_import(data=workbook("天宁区"), datum="wgs84", actor=people.alice)
+    assert (result.created, result.errors) == (1, [])
+    assert Station.objects.get().district_id == "tianning"
+
+
+def test_import_by_staff_of_two_cities_asks_for_the_city_where_a_name_is_in_both(wuxi_people, wuxi):
+    from waystation.accounts.models import District
+
+    pam = wuxi_people.pam
+    District.objects.create(code="320299", city=wuxi["city"].city, name="天宁区", adcode="320299")
+    result = registry_import(data=workbook("天宁区"), datum="wgs84", actor=pam)
+    assert result.errors == [(2, "多个城市都有“天宁区”，请写城市名和区域名")]
+    result = registry_import(data=workbook("常州市天宁区"), datum="wgs84", actor=pam)
+    assert (result.created, result.errors) == (1, [])
+    assert Station.objects.get().district_id == "tianning"
+
+
+def test_checking_an_import_reads_the_districts_once_whatever_the_number_of_rows(people):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from waystation.members.exports import xlsx_bytes
+    from waystation.stations.registry import COLUMNS, registry_check
+
+    def book(n):
+        rows = [
+            [f"TN{i:03d}", "驿站", "", "天宁区", "其他", "开放", 119.99, 31.78, "是", "", "饮水",
+             0, "", "否", ""]
+            for i in range(n)
+        ]  # fmt: skip
+        return xlsx_bytes([h for h, _ in COLUMNS], rows, title="驿站")
+
+    registry_check(data=book(1), datum="wgs84", actor=people.alice)  # the scope, the services
+    counts = []
+    for n in (3, 30):
+        data = book(n)
+        with CaptureQueriesContext(connection) as queries:
+            result = registry_check(data=data, datum="wgs84", actor=people.alice)
+        assert (result.created, result.errors) == (n, [])
+        counts.append(len(queries))
+    assert counts[0] == counts[1]

@@ -3,6 +3,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from waystation.accounts.models import City
 from waystation.members import selectors
 from waystation.members.models import Campaign
 from waystation.members.services import campaign_set_default
@@ -10,8 +11,8 @@ from waystation.members.services import campaign_set_default
 
 class Command(BaseCommand):
     help = (
-        "Show or set the city's standing campaign: the way to join offered on the page of an "
-        "ended or unknown campaign link."
+        "Show or set a city's standing campaign: the way to join offered on the page of an "
+        "ended or unknown campaign link (one per city; setting one replaces its city's)."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -26,8 +27,16 @@ class Command(BaseCommand):
                 campaign_set_default(campaign=campaign)
             except ValidationError as exc:
                 raise CommandError("; ".join(exc.messages)) from exc
-        current = selectors.default_campaign()
-        if current is None:
-            self.stdout.write("no default campaign (set one: manage.py campaign_default CODE)")
-        else:
-            self.stdout.write(f"default campaign: {current.code} ({current.name})")
+            self.stdout.write(f"default campaign: {campaign.code} ({campaign.name})")
+            return
+        cities = City.objects.order_by("created_at", "pk")
+        if not cities:
+            self.stdout.write("no city yet (manage.py add_city ADCODE)")
+        for city in cities:
+            current = selectors.default_campaign(city)
+            if current is None:
+                self.stdout.write(
+                    f"{city.name}: no default campaign (set one: manage.py campaign_default CODE)"
+                )
+            else:
+                self.stdout.write(f"{city.name}: default campaign: {current.code} ({current.name})")
