@@ -165,12 +165,12 @@ def test_prune_drops_only_partitions_wholly_older_than_retention():
     # the audit partitions' going is itself audited
     record = AuditLog.objects.get(action=AuditAction.SYSTEM_RETENTION)
     assert record.object_type == "privacy_auditlog"
-    assert record.detail == {
-        "dropped": [
-            {"partition": "privacy_auditlog_p202404", "rows": 0},
-            {"partition": "privacy_auditlog_p202405", "rows": 1},
-        ]
-    }
+    dropped = record.detail["dropped"]  # (and any older month another test left, empty)
+    assert dropped[-2:] == [
+        {"partition": "privacy_auditlog_p202404", "rows": 0},
+        {"partition": "privacy_auditlog_p202405", "rows": 1},
+    ]
+    assert sum(d["rows"] for d in dropped) == 1
     assert partitions.retention_prune(now=NOW) == []
 
 
