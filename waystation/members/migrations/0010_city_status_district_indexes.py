@@ -7,7 +7,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('accounts', '0002_vocabulary_as_data'),
-        ('members', '0008_city_required_codes_as_rows'),
+        ('members', '0009_smscode_partitioned'),
     ]
 
     operations = [
