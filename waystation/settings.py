@@ -223,6 +223,17 @@ UPLOAD_MAX_PIXELS = env_int("UPLOAD_MAX_PIXELS", 50_000_000)
 
 # Background jobs run in `manage.py run_jobs` (started by `make run`); JOBS_EAGER runs them inline.
 JOBS_EAGER = env_bool("JOBS_EAGER", False)
+# Finished (done or failed) jobs are deleted this many days after they finished.
+JOBS_RETENTION_DAYS = env_int("JOBS_RETENTION_DAYS", 180)
+
+# How long rows of the tables that grow without end are kept, in months (waystation/core/
+# partitions.py: `manage.py partitions --prune`). Audit rows leave only by whole partitions.
+WAYSTATION_RETENTION_MONTHS = {
+    "stations_visit": env_int("RETENTION_MONTHS_VISITS", 36),
+    "privacy_auditlog": env_int("RETENTION_MONTHS_AUDIT", 72),
+    "members_smscode": 1,  # codes live minutes; the rate limits look back an hour
+    "members_smsguess": 1,
+}
 
 # Provider calls give up after this many seconds (the member is told to try again).
 SMS_TIMEOUT_SECONDS = float(env("SMS_TIMEOUT_SECONDS", "5"))

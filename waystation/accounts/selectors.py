@@ -19,7 +19,9 @@ def federation_name() -> str:
         return settings.SITE_NAME
     name = cache.get(FEDERATION_CACHE_KEY)
     if name is None:
-        cities = list(City.objects.select_related("province")[:2])
+        cities = list(
+            City.objects.select_related("province").defer("boundary", "province__boundary")[:2]
+        )
         provinces = set(City.objects.values_list("province_id", flat=True).distinct()[:2])
         if len(cities) == 1:
             name = cities[0].union_name

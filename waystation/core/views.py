@@ -37,7 +37,7 @@ def staff_home(request: AuthenticatedHttpRequest) -> HttpResponse:
 
 @admin_required
 def audit_log(request: AuthenticatedHttpRequest) -> HttpResponse:
-    qs = audit_logs_visible_to(request.user).select_related("actor", "city")
+    qs = audit_logs_visible_to(request.user).select_related("actor", "city").defer("city__boundary")
     action = request.GET.get("action", "").strip()
     actor = request.GET.get("actor", "").strip()
     obj = request.GET.get("object_id", "").strip()

@@ -7,7 +7,11 @@ died) are claimed again: handlers must be idempotent and resume from what they w
 
 Every claim counts as an attempt. A job still unfinished after MAX_ATTEMPTS claims (its worker was
 killed each time, e.g. by running out of memory) ends as failed with that reason instead of being
-claimed for ever. The worker rides out a database restart: see `Worker`.
+claimed for ever. The worker rides out a database restart: see `Worker`. It also makes the
+monthly partitions of the coming months (core/partitions.py) at start and once a day, so they
+exist before rows need them even where no cron runs `manage.py partitions`.
+
+Finished jobs are kept JOBS_RETENTION_DAYS after they finished (`jobs_prune`).
 """
 
 import contextlib
@@ -21,12 +25,13 @@ from typing import Any
 from django.conf import settings
 from django.contrib.auth.models import User
 from django.db import InterfaceError, OperationalError, connection, transaction
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from waystation.accounts.models import City
 from waystation.core.net import client_ip_as
+from waystation.core.partitions import partitions_ensure
 
 from .models import Job, starter_city_id
 
@@ -40,6 +45,7 @@ MAX_ATTEMPTS = 5
 # deadlocks and serialization failures (OperationalError too), which are as transient.
 DATABASE_LOST = (OperationalError, InterfaceError)
 BACKOFF_MAX_SECONDS = 30.0
+ENSURE_EVERY = timedelta(days=1)
 
 
 def handler(kind: str) -> Callable:
@@ -204,6 +210,18 @@ def run_until_empty() -> int:
     return n
 
 
+def jobs_prune(*, now: datetime | None = None, dry_run: bool = False) -> int:
+    """Delete the jobs that finished (done or failed) more than JOBS_RETENTION_DAYS ago; an
+    import or a gift that named one keeps its row, without the job. Returns how many."""
+    cutoff = (now or timezone.now()) - timedelta(days=settings.JOBS_RETENTION_DAYS)
+    old = Job.objects.filter(status__in=[Job.Status.DONE, Job.Status.FAILED]).filter(
+        Q(finished_at__lt=cutoff) | Q(finished_at__isnull=True, created_at__lt=cutoff)
+    )
+    if dry_run:
+        return old.count()
+    return old.delete()[1].get(Job._meta.label, 0)
+
+
 def _requeue_interrupted(job: Job) -> None:
     """Put back a job whose run was cut off by a lost database, unless another worker has taken
     it over meanwhile (then its attempts moved on). The cut-off run counts as an attempt."""
@@ -242,6 +260,22 @@ class Worker:
         self.poll_seconds = poll_seconds
         self.backoff = 0.0
         self.interrupted: Job | None = None
+        self.ensured_at: datetime | None = None  # partitions last ensured
+
+    def _ensure_partitions(self) -> None:
+        """At the first step and once a day: cheap and idempotent. A failure other than a lost
+        database is logged and tried again the next day; it must not stop the jobs."""
+        now = timezone.now()
+        if self.ensured_at is not None and now - self.ensured_at < ENSURE_EVERY:
+            return
+        try:
+            for line in partitions_ensure(now=now):
+                log.info("partitions: %s", line)
+        except DATABASE_LOST:
+            raise
+        except Exception:
+            log.exception("partitions: could not create the coming months' partitions")
+        self.ensured_at = now
 
     def step(self) -> float:
         """Run the next job, if any; return the seconds to wait before the next step."""
@@ -256,6 +290,7 @@ class Worker:
             if self.interrupted is not None:
                 _requeue_interrupted(self.interrupted)
                 self.interrupted = None
+            self._ensure_partitions()
             job = _claim()
             if job is not None:
                 job_run(job)

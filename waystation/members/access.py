@@ -71,6 +71,8 @@ def campaign_for_staff(user: AnyUser, code: str) -> Campaign:
 
 def districts_for_staff(user: AnyUser | None) -> QuerySet[District]:
     """The districts of the cities a staff member works in (filters, forms)."""
-    return District.objects.filter(city__in=sorted(scope_of(user).home_cities)).select_related(
-        "city"
+    return (
+        District.objects.filter(city__in=sorted(scope_of(user).home_cities))
+        .select_related("city")
+        .defer("boundary", "city__boundary")  # names only; a polygon is most of a page's time
     )

@@ -119,8 +119,20 @@ class Member(models.Model):
         ordering = ["-joined_at", "-id"]
         indexes = [
             models.Index(fields=["union", "status"]),
-            models.Index(fields=["city", "status"]),
+            # the statistics page counts a city's active members by union, district, industry
+            # and channel: read from this index alone (an index-only scan over the city's
+            # entries), not from heap pages scattered among every other city's rows
+            models.Index(
+                fields=["city", "status"],
+                include=["id", "union", "work_district", "industry", "channel"],
+                name="members_city_status_counts",
+            ),
             models.Index(fields=["city", "joined_at"]),
+            # district staff's list: its count from this index alone, its page in joined order
+            # (PostgreSQL takes city and district for independent and misjudges a bitmap AND)
+            models.Index(
+                fields=["city", "work_district", "joined_at"], name="members_city_district_joined"
+            ),
         ]
 
     def __str__(self) -> str:

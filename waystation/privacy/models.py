@@ -64,6 +64,8 @@ class AuditAction(models.TextChoices):
     # the organisation
     ORG_EDIT = "org.edit", _("修改组织与词表")
     ORG_CITY_ADD = "org.city_add", _("新增城市工会")
+    # the system itself
+    SYSTEM_RETENTION = "system.retention", _("数据保留期清理")
 
 
 class AuditLogQuerySet(models.QuerySet):

@@ -2,11 +2,14 @@
 rows only: 无锡's never sees Changzhou's, by the list or by filtering for an object."""
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from waystation.accounts.cities import province_unit_ensure
 from waystation.accounts.models import City, Platform, Province, StaffRole
 from waystation.accounts.services import platform_token_issue
 from waystation.members.tests.factories import make_member
+from waystation.privacy.access import audit_logs_visible_to
 from waystation.privacy.audit import AuditAction, audit_record
 from waystation.privacy.models import AuditLog
 
@@ -72,3 +75,19 @@ def test_an_admin_of_every_city_also_reads_the_national_rows(rows, wuxi_people, 
 def test_in_a_deployment_of_one_city_its_admin_reads_the_national_rows(people, as_user):
     platform_token_issue(platform=Platform.objects.get(code="meituan"))
     assert len(listed(as_user(people.admin))) == 1
+
+
+def test_an_admin_of_some_cities_filters_by_city_alone(people, wuxi_people):
+    """With a city the admin does not administer, no row of no city is theirs: the query is a
+    plain city filter (an index range on (city, at)), not an OR with an EXISTS over cities that
+    makes PostgreSQL read the whole index (benchmarks/scale.py)."""
+    sql = str(audit_logs_visible_to(people.admin).query)
+    assert '"privacy_auditlog"."city_id" IN (' in sql
+    assert "IS NULL" not in sql
+    assert "EXISTS" not in sql
+
+
+def test_the_audit_page_reads_no_city_polygon(people, rows, as_user):
+    with CaptureQueriesContext(connection) as ctx:
+        assert listed(as_user(people.admin)) == {rows["cz"].pk}
+    assert [q["sql"] for q in ctx.captured_queries if '"boundary"' in q["sql"]] == []
