@@ -19,7 +19,7 @@ from .access import (
     enrolments_visible_to,
     payouts_visible_to,
 )
-from .models import Claim, Enrolment, Payout, Plan, member_city_id
+from .models import Claim, Enrolment, Payout, Plan
 
 
 def claim_for_user(user: AnyUser, number: str) -> Claim:
@@ -97,7 +97,7 @@ def claims_todo(user: AnyUser) -> list[dict]:
 
 def plans_open_to(member: Member) -> QuerySet[Plan]:
     """The plans of the member's city (a member never sees another city's plans)."""
-    return Plan.objects.filter(city_id=member_city_id(member))
+    return Plan.objects.filter(city_id=member.city_id)
 
 
 def member_cover(member: Member, day: date) -> dict:

@@ -14,7 +14,6 @@ from waystation.core.dbrouter import lagging_reads_view
 from . import selectors, services
 from .access import can_work_on_aid, condolences_visible_to, plans_visible_to, unit_acting_in
 from .benefits import yuan
-from .models import member_city_id
 
 
 @requires(can_work_on_aid)
@@ -39,7 +38,7 @@ def condolences(request: AuthenticatedHttpRequest) -> HttpResponse:
         try:
             if member is None:
                 raise ValidationError("会员号、手机号或身份证号不在您的范围内")
-            unit = unit_acting_in(request.user, member_city_id(member))
+            unit = unit_acting_in(request.user, member.city_id)
             if unit is None:  # no union of the member's city to act for
                 raise NotInScope
             services.condolence_record(

@@ -15,7 +15,7 @@ from waystation.members.models import Member
 from waystation.privacy.audit import AuditAction, audit_record
 
 from ..access import can_act_for_unit, can_approve_in, can_review_claims, can_visit_member
-from ..models import Condolence, Plan, member_city_id
+from ..models import Condolence, Plan
 from .common import reason_required
 
 
@@ -39,7 +39,7 @@ def condolence_record(
         and can_act_for_unit(actor, unit)
     ):
         raise NotInScope
-    city_id = member_city_id(member)
+    city_id = member.city_id
     if unit.city_id != city_id:  # a union of another city does not visit this member
         raise NotInScope
     if plan is not None and plan.city_id != city_id:
