@@ -16,17 +16,15 @@ the cells its bounding box covers. A point is tested against the units whose box
 against every unit. Units are tried in the order given and the first that contains a point
 keeps it, so a point exactly on a shared border goes to one unit.
 
-The module-level functions at the end (``districts()``, ``district_of()`` ...) are the
-Changzhou file behind :func:`changzhou`; they are transitional.
+A city's boundaries come from its District rows (``accounts.geography``); nothing here names a
+city.
 """
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from functools import cache, cached_property
-from pathlib import Path
+from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -420,108 +418,3 @@ class Boundaries:
                 }
             )
         return {"type": "FeatureCollection", "datum": datum, "features": features}
-
-
-# --- Transitional: the Changzhou file as module functions. Callers move to a city's Boundaries;
-# these go when the callers read the city from the database.
-
-DATA_FILE = Path(__file__).resolve().parent / "data" / "changzhou_admin_gcj02.geojson"
-CITY_NAME = "常州市"
-CITY_ADCODE = "320400"
-# Development zone without a polygon in the boundary file; it lies inside this district.
-ZONES_INSIDE: dict[str, str] = {"经开区": "武进区"}
-
-
-@cache
-def changzhou() -> Boundaries:
-    """Changzhou's six county-level units from ``data/changzhou_admin_gcj02.geojson``, keyed by
-    Chinese name (天宁区 ...), with the city as outline.
-
-    Transitional: callers move to a city's Boundaries.
-    """
-    with DATA_FILE.open(encoding="utf-8") as fh:
-        collection = json.load(fh)
-    features = [
-        Feature(
-            key=str(f["properties"]["name"]),
-            adcode=str(f["properties"]["adcode"]),
-            name=str(f["properties"]["name"]),
-            level=str(f["properties"].get("level", "")),
-            geometry=f["geometry"],
-        )
-        for f in collection["features"]
-    ]
-    outline = next(f for f in features if f.adcode == CITY_ADCODE)
-    return Boundaries([f for f in features if f.adcode != CITY_ADCODE], outline)
-
-
-def districts() -> list[Unit]:
-    """The six county-level units of Changzhou (WGS-84), in file order.
-
-    Transitional: callers move to a city's Boundaries (``.units``).
-    """
-    return list(changzhou().units)
-
-
-def city() -> Unit:
-    """The whole city of Changzhou as one unit.
-
-    Transitional: callers move to a city's Boundaries (``.outline``).
-    """
-    outline = changzhou().outline
-    assert outline is not None  # the file has the city feature
-    return outline
-
-
-def unit(name_or_adcode: str) -> Unit:
-    """Look a unit up by Chinese name, adcode, or ``city``; raise DatumError if unknown.
-
-    Transitional: callers move to a city's Boundaries (``.unit(key)``).
-    """
-    key = str(name_or_adcode).strip()
-    if key.lower() == "city":
-        return city()
-    for d in (city(), *districts()):
-        if key in (d.name, d.adcode):
-            return d
-    if key in ZONES_INSIDE:
-        raise DatumError(
-            f"{key} 没有单独的边界，位于 {ZONES_INSIDE[key]} 内"
-            f" ({key} has no polygon of its own; it lies inside {ZONES_INSIDE[key]})"
-        )
-    raise DatumError(f"未知行政区 “{key}” (unknown district {key!r})")
-
-
-def city_bbox() -> BBox:
-    """(min_lon, min_lat, max_lon, max_lat) of the city in WGS-84.
-
-    Transitional: callers move to a city's Boundaries (``.bbox``).
-    """
-    return changzhou().bbox
-
-
-def district_of(lon: Any, lat: Any) -> Any:
-    """Name of the district containing each WGS-84 point, or None outside the city.
-
-    Floats give a ``str | None``; arrays give an object array of the same length.
-    Transitional: callers move to a city's Boundaries (``.unit_of``).
-    """
-    return changzhou().unit_of(lon, lat)
-
-
-def random_points_in(
-    name_or_city: str, n: int, rng: np.random.Generator
-) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
-    """``n`` uniformly random WGS-84 points inside a district (or ``city`` / 常州市).
-
-    Transitional: callers move to a city's Boundaries (``.random_points_in``, ``.random_points``).
-    """
-    return unit(name_or_city).random_points(n, rng)
-
-
-def districts_geojson(datum: str = "wgs84", include_city: bool = False) -> dict[str, Any]:
-    """The districts as a GeoJSON FeatureCollection in ``datum`` (for the map).
-
-    Transitional: callers move to a city's Boundaries (``.geojson``).
-    """
-    return changzhou().geojson(datum, include_outline=include_city)

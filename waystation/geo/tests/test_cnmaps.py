@@ -3,8 +3,10 @@ import sys
 
 import pytest
 
-from waystation.geo import boundaries, cnmaps
+from waystation.geo import cnmaps
 from waystation.geo.cnmaps import CnmapsError
+
+from . import CHANGZHOU_FILE
 
 
 def test_wuxi_has_its_seven_county_level_units_in_adcode_order():
@@ -55,7 +57,7 @@ def test_beijing_the_city_lies_in_beijing_the_province():
 
 
 def test_changzhou_is_the_bundled_file():
-    with boundaries.DATA_FILE.open(encoding="utf-8") as fh:
+    with CHANGZHOU_FILE.open(encoding="utf-8") as fh:
         by_adcode = {f["properties"]["adcode"]: f for f in json.load(fh)["features"]}
     changzhou = cnmaps.city("320400")
     assert changzhou.geometry == by_adcode["320400"]["geometry"]
