@@ -99,7 +99,8 @@ import numpy as np  # noqa: E402
 from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402
 
-from waystation.geo.boundaries import random_points_in  # noqa: E402
+from waystation.geo import cnmaps  # noqa: E402
+from waystation.geo.boundaries import Boundaries  # noqa: E402
 from waystation.stations import index as station_index  # noqa: E402
 from waystation.stations.hours import TZ  # noqa: E402
 from waystation.stations.models import SERVICE_BITS, Station, services_mask  # noqa: E402
@@ -278,7 +279,7 @@ def line(name: str, ms: list[float], extra: str = "") -> None:
 def bench(n: int, queries: int, rounds: int, repeats: int, anchor: bool) -> dict:
     rng = np.random.default_rng(SEED + n)
     if n <= 1000:
-        lon, lat = random_points_in("city", n, rng)
+        lon, lat = Boundaries.from_city(cnmaps.city("320400")).random_points(n, rng)
         where = "Changzhou"
     else:
         lon, lat = national_points(n, rng)

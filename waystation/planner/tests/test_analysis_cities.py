@@ -5,8 +5,8 @@ import json
 
 import pytest
 
+from waystation.accounts import geography
 from waystation.aid.tests.conftest import make_member
-from waystation.geo import boundaries
 from waystation.planner import inputs
 from waystation.planner.models import Analysis
 from waystation.planning import PlanningError
@@ -91,6 +91,12 @@ def test_the_members_demand_of_a_city_leaves_out_the_members_of_another(orgs, wu
     make_member("CZ10000001", district="320213", id_tail="0033")
     layer = inputs.members_layer(50, 7, orgs["city"].city_id)
     # all in 天宁区 (adcode 320402), where the one Changzhou member works; none in 梁溪区
-    assert len(layer) == 50 and boundaries.unit("320402").contains(layer.lon, layer.lat).all()
+    assert (
+        len(layer) == 50
+        and geography.boundaries([orgs["city"].city_id])
+        .unit("tianning")
+        .contains(layer.lon, layer.lat)
+        .all()
+    )
     with pytest.raises(PlanningError, match="没有在册会员"):
         inputs.members_layer(50, 7, orgs["city"].city_id + 10_000)  # a city without members
