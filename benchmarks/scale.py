@@ -16,6 +16,8 @@ real 13 cities and their districts with boundaries), then synthetic rows loaded 
   sharing the rest by their 2020 census population; each member in a random district of
   its city, one of the city's industry unions, joined over 3 years; the ciphertexts come from a
   small pool encrypted once (lists never decrypt), the ID-number and phone hashes are unique;
+- the monthly partitions of check-ins and audit rows for the 3 years loaded (`partitions_ensure
+  (since=…)`), made before COPY so the rows land in their months, not in the default partition;
 - stations at random points inside districts (`geography.boundaries(...).random_points_in`),
   check-ins over 2 years (60 % by a member of the city), audit rows over 2 years with their city;
 - the member rollups recounted after the load (`tallies_rebuild`: triggers are off under the
@@ -253,6 +255,7 @@ def _load(counts: dict[str, int], changzhou: dict[str, int]) -> dict[str, float]
     from waystation.accounts.models import City, District, Industry, OrgUnit
     from waystation.aid.models import Claim, Enrolment
     from waystation.aid.services.plans import plans_ensure_examples
+    from waystation.core import partitions
     from waystation.members.models import Member
     from waystation.members.tallies import tallies_rebuild
     from waystation.privacy import crypto
@@ -290,6 +293,9 @@ def _load(counts: dict[str, int], changzhou: dict[str, int]) -> dict[str, float]
         n[int(np.argmax(w))] += rest - int(n.sum())
         return [fixed.get(c.adcode, int(x)) for c, x in zip(cities, n, strict=True)]
 
+    # the months of the history below, so its rows land in them as a restore's would (the
+    # migration made only the months around its own run)
+    partitions.partitions_ensure(since=(now - timedelta(days=3 * 365)).date())
     big = ["members_member", "stations_visit", "privacy_auditlog", "aid_claim", "aid_enrolment"]
     with transaction.atomic(), connection.cursor() as cur:
         cur.execute("SET LOCAL session_replication_role = replica")  # no FK checks while loading
