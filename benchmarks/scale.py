@@ -596,7 +596,9 @@ def _drop_secondary(cur: Any, tables: list[str]) -> list[str]:
     )
     for name, definition in cur.fetchall():
         cur.execute(f"DROP INDEX {name}")
-        again.append(definition)
+        # a partitioned table's index reads "ON ONLY parent" (its partitions' indexes are
+        # attached one by one); made again without ONLY, it is built on every partition
+        again.append(definition.replace(" ON ONLY ", " ON ", 1))
     return again
 
 
@@ -757,11 +759,15 @@ def _capacity() -> dict[str, Any]:
     out: dict[str, Any] = {}
     with connection.cursor() as cur:
         for table in ("members_member", "stations_visit", "privacy_auditlog", "aid_claim"):
+            # a partitioned table's own size is 0: sum its partitions (pg_partition_tree)
             cur.execute(
-                f'SELECT count(*), pg_total_relation_size(%s), pg_relation_size(%s) FROM "{table}"',  # noqa: S608 - our table names
-                [table, table],
+                "SELECT coalesce(sum(pg_total_relation_size(relid)), 0),"
+                " coalesce(sum(pg_relation_size(relid)), 0) FROM pg_partition_tree(%s)",
+                [table],
             )
-            n, total, heap = cur.fetchone()
+            total, heap = cur.fetchone()
+            cur.execute(f'SELECT count(*) FROM "{table}"')  # noqa: S608 - our table names
+            n = cur.fetchone()[0]
             out[table] = {"rows": n, "bytes": total, "heap": heap, "per_row": total / max(1, n)}
         cur.execute(
             "SELECT c.adcode, c.name, count(m.id) FROM accounts_city c "
