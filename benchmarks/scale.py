@@ -12,11 +12,16 @@ Each size has its own database (bench_scale_changzhou, bench_scale_province; `_q
 for --quick): created, migrated, `add_city` (常州 320400 alone, or `--province 320000`: the
 real 13 cities and their districts with boundaries), then synthetic rows loaded by COPY:
 
-- members spread over the cities by their 2020 census population, each in a random district of
+- 常州 with its 常州-size rows at both sizes (92,872 members, 312 stations …), the other cities
+  sharing the rest by their 2020 census population; each member in a random district of
   its city, one of the city's industry unions, joined over 3 years; the ciphertexts come from a
   small pool encrypted once (lists never decrypt), the ID-number and phone hashes are unique;
+- the monthly partitions of check-ins and audit rows for the 3 years loaded (`partitions_ensure
+  (since=…)`), made before COPY so the rows land in their months, not in the default partition;
 - stations at random points inside districts (`geography.boundaries(...).random_points_in`),
   check-ins over 2 years (60 % by a member of the city), audit rows over 2 years with their city;
+- the member rollups recounted after the load (`tallies_rebuild`: triggers are off under the
+  replica role the load runs in), timed;
 - the example aid plans of each city and claims by 2 % of the members in varied states, each on
   an enrolment in the city's accident plan.
 
@@ -176,7 +181,8 @@ def run_size(args: argparse.Namespace, size: str) -> dict[str, Any]:
         else:
             call_command("add_city", CHANGZHOU, stdout=open(os.devnull, "w"))  # noqa: SIM115
         load_times["add_city"] = time.perf_counter() - t
-        load_times |= _load(counts)
+        changzhou = {k: max(1, v // 20) if args.quick else v for k, v in SIZES["changzhou"].items()}
+        load_times |= _load(counts, changzhou)
     else:
         print(f"  {name}: kept (--keep), not loaded again")
     out["load_seconds"] = load_times
@@ -240,7 +246,7 @@ def _times(rng: Any, n: int, start: datetime, days: int) -> list[str]:
     return [f"{s}+00" for s in np.datetime_as_string(base + secs)]
 
 
-def _load(counts: dict[str, int]) -> dict[str, float]:
+def _load(counts: dict[str, int], changzhou: dict[str, int]) -> dict[str, float]:
     import numpy as np
     from django.db import connection, transaction
     from django.utils import timezone
@@ -249,7 +255,9 @@ def _load(counts: dict[str, int]) -> dict[str, float]:
     from waystation.accounts.models import City, District, Industry, OrgUnit
     from waystation.aid.models import Claim, Enrolment
     from waystation.aid.services.plans import plans_ensure_examples
+    from waystation.core import partitions
     from waystation.members.models import Member
+    from waystation.members.tallies import tallies_rebuild
     from waystation.privacy import crypto
     from waystation.privacy.models import AuditAction, AuditLog
     from waystation.stations.models import Station, Visit
@@ -270,11 +278,24 @@ def _load(counts: dict[str, int]) -> dict[str, float]:
     }
     now = timezone.now().replace(microsecond=0)
 
-    def per_city(total: int) -> list[int]:
-        n = np.floor(weights * total).astype(int)
-        n[int(np.argmax(weights))] += total - int(n.sum())
-        return [int(x) for x in n]
+    def per_city(total: int, kind: str) -> list[int]:
+        """Rows per city: 常州 keeps its 常州-size count inside the province (so the two sizes
+        time the same city, and the ratio measures only the other cities' rows); the other
+        cities share the rest by population."""
+        if len(cities) == 1:
+            return [total]
+        fixed = {CHANGZHOU: min(total, changzhou[kind])}
+        w = np.array(
+            [0.0 if c.adcode in fixed else x for c, x in zip(cities, weights, strict=True)]
+        )
+        rest = total - sum(fixed.values())
+        n = np.floor(w / w.sum() * rest).astype(int)
+        n[int(np.argmax(w))] += rest - int(n.sum())
+        return [fixed.get(c.adcode, int(x)) for c, x in zip(cities, n, strict=True)]
 
+    # the months of the history below, so its rows land in them as a restore's would (the
+    # migration made only the months around its own run)
+    partitions.partitions_ensure(since=(now - timedelta(days=3 * 365)).date())
     big = ["members_member", "stations_visit", "privacy_auditlog", "aid_claim", "aid_enrolment"]
     with transaction.atomic(), connection.cursor() as cur:
         cur.execute("SET LOCAL session_replication_role = replica")  # no FK checks while loading
@@ -292,7 +313,7 @@ def _load(counts: dict[str, int]) -> dict[str, float]:
         given = list("伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英华玉兰飞鹏辉斌宇浩凯")
         n_members = counts["members"]
         city_of = np.repeat(
-            np.array([c.pk for c in cities]), per_city(n_members)
+            np.array([c.pk for c in cities]), per_city(n_members, "members")
         )  # members of a city have neighbouring ids, as joins in one city do over time
         rng.shuffle(city_of)  # ... but they interleave over time across cities
         member_city: dict[int, np.ndarray] = {}
@@ -369,7 +390,7 @@ def _load(counts: dict[str, int]) -> dict[str, float]:
         }
         station_city: dict[int, list[int]] = {c.pk: [] for c in cities}
         sid = 0
-        for c, n in zip(cities, per_city(counts["stations"]), strict=True):
+        for c, n in zip(cities, per_city(counts["stations"], "stations"), strict=True):
             ds = districts[c.pk]
             for j, d in enumerate(ds):
                 k = n // len(ds) + (1 if j < n % len(ds) else 0)
@@ -403,7 +424,7 @@ def _load(counts: dict[str, int]) -> dict[str, float]:
         # check-ins: a station of a city, 60 % by one of its members
         t = time.perf_counter()
         n_v = counts["checkins"]
-        v_city = np.array([c.pk for c in cities]).repeat(per_city(n_v))
+        v_city = np.array([c.pk for c in cities]).repeat(per_city(n_v, "checkins"))
         v_station, v_member = [], []
         for c in cities:
             m = int((v_city == c.pk).sum())
@@ -435,7 +456,8 @@ def _load(counts: dict[str, int]) -> dict[str, float]:
         a0 = cur.fetchone()[0]
         actions = [a for a in AuditAction.values if a.startswith(("member.", "claim.", "station."))]
         actions = actions or list(AuditAction.values)
-        a_city = rng.choice([c.pk for c in cities], n_a, p=weights)
+        a_city = np.array([c.pk for c in cities]).repeat(per_city(n_a, "audit"))
+        rng.shuffle(a_city)
         a_given = {
             "id": list(range(a0 + 1, a0 + n_a + 1)),
             "at": _times(rng, n_a, now - timedelta(days=2 * 365), 2 * 365),
@@ -528,6 +550,9 @@ def _load(counts: dict[str, int]) -> dict[str, float]:
         for sql in saved:
             cur.execute(sql)
     times["indexes"] = time.perf_counter() - t
+    t = time.perf_counter()  # the triggers were off while loading (replica role): recount
+    tallies_rebuild()
+    times["tallies_rebuild"] = time.perf_counter() - t
     t = time.perf_counter()
     with connection.cursor() as cur:  # as autovacuum leaves a loaded table: index-only scans
         cur.execute("VACUUM (ANALYZE)")
@@ -571,7 +596,9 @@ def _drop_secondary(cur: Any, tables: list[str]) -> list[str]:
     )
     for name, definition in cur.fetchall():
         cur.execute(f"DROP INDEX {name}")
-        again.append(definition)
+        # a partitioned table's index reads "ON ONLY parent" (its partitions' indexes are
+        # attached one by one); made again without ONLY, it is built on every partition
+        again.append(definition.replace(" ON ONLY ", " ON ", 1))
     return again
 
 
@@ -732,11 +759,15 @@ def _capacity() -> dict[str, Any]:
     out: dict[str, Any] = {}
     with connection.cursor() as cur:
         for table in ("members_member", "stations_visit", "privacy_auditlog", "aid_claim"):
+            # a partitioned table's own size is 0: sum its partitions (pg_partition_tree)
             cur.execute(
-                f'SELECT count(*), pg_total_relation_size(%s), pg_relation_size(%s) FROM "{table}"',  # noqa: S608 - our table names
-                [table, table],
+                "SELECT coalesce(sum(pg_total_relation_size(relid)), 0),"
+                " coalesce(sum(pg_relation_size(relid)), 0) FROM pg_partition_tree(%s)",
+                [table],
             )
-            n, total, heap = cur.fetchone()
+            total, heap = cur.fetchone()
+            cur.execute(f'SELECT count(*) FROM "{table}"')  # noqa: S608 - our table names
+            n = cur.fetchone()[0]
             out[table] = {"rows": n, "bytes": total, "heap": heap, "per_row": total / max(1, n)}
         cur.execute(
             "SELECT c.adcode, c.name, count(m.id) FROM accounts_city c "

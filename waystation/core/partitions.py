@@ -181,13 +181,24 @@ def partition_create(cur: Any, table: str, column: str, month: date) -> int:
 
 
 def partitions_ensure(
-    *, months_ahead: int = MONTHS_AHEAD, now: datetime | None = None, dry_run: bool = False
+    *,
+    months_ahead: int = MONTHS_AHEAD,
+    now: datetime | None = None,
+    since: date | None = None,
+    dry_run: bool = False,
 ) -> list[str]:
     """Create the partitions of this month and the next `months_ahead` for every partitioned
-    table that lacks them; idempotent. Returns what it did (or would do) as lines to print."""
+    table that lacks them — and of every month from `since` on, before history is loaded (a
+    restore, an import of another system's rows), so it lands in its months and not in the
+    default partition; idempotent. Returns what it did (or would do) as lines to print."""
     done: list[str] = []
     current = month_of(now or timezone.now())
-    wanted = [add_months(current, n) for n in range(months_ahead + 1)]
+    first = min(current, since.replace(day=1)) if since else current
+    wanted = []
+    month = first
+    while month <= add_months(current, months_ahead):
+        wanted.append(month)
+        month = add_months(month, 1)
     for table, column in PARTITIONED.items():
         if not is_partitioned(table):
             continue

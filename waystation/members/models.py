@@ -265,3 +265,91 @@ class MemberTransfer(models.Model):
     @property
     def moved_city(self) -> bool:
         return self.from_city_id != self.to_city_id
+
+
+# Rollups of the member table (waystation.members.tallies): what the statistics page, the
+# dashboards and the staff home count, without scanning members. Database triggers on the member
+# table and its platform table keep them equal to a direct count on every write, bulk or not
+# (migration 0011); `manage.py tallies --check` compares, `--rebuild` recounts. A row whose count
+# fell to 0 stays. The keys are plain columns (no foreign-key checks on a hot upsert path); the
+# ForeignKeys below only name them for joins.
+
+
+def _key(model: type[models.Model], **kw: Any) -> models.ForeignKey:
+    return models.ForeignKey(
+        model,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        db_index=False,
+        related_name="+",
+        **kw,
+    )
+
+
+class MemberTally(models.Model):
+    """Members now, by city, union, work district, industry, channel and status."""
+
+    city = _key(City)
+    union = _key(OrgUnit)
+    work_district = _key(District, to_field="code", db_column="work_district")
+    industry = _key(Industry, to_field="code", db_column="industry")
+    channel = models.CharField(max_length=10)
+    status = models.CharField(max_length=10)
+    n = models.BigIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["city", "union", "work_district", "industry", "channel", "status"],
+                name="members_tally_key",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.work_district_id} {self.industry_id} {self.channel} {self.status}: {self.n}"
+
+
+class MemberPlatformTally(models.Model):
+    """Members now, by city, work district, industry, status and platform (a member on two
+    platforms counts on each)."""
+
+    city = _key(City)
+    work_district = _key(District, to_field="code", db_column="work_district")
+    industry = _key(Industry, to_field="code", db_column="industry")
+    status = models.CharField(max_length=10)
+    platform = _key(Platform)
+    n = models.BigIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["city", "work_district", "industry", "status", "platform"],
+                name="members_platform_tally_key",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.work_district_id} {self.platform_id} {self.status}: {self.n}"
+
+
+class MemberJoinTally(models.Model):
+    """Members now, by city, work district, industry and the week they joined (its Monday in the
+    display zone, settings.TIME_ZONE), whatever their status. Weeks, not days: a city's 4.7 years
+    of joins are 11,938 rows so (43,859 by day), and the charts show weeks."""
+
+    city = _key(City)
+    week = models.DateField()
+    work_district = _key(District, to_field="code", db_column="work_district")
+    industry = _key(Industry, to_field="code", db_column="industry")
+    n = models.BigIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["city", "week", "work_district", "industry"],
+                name="members_join_tally_key",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.week} {self.work_district_id} {self.industry_id}: {self.n}"

@@ -9,7 +9,7 @@ from io import StringIO
 from zoneinfo import ZoneInfo
 
 import pytest
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 from django.db import DatabaseError, connection, transaction
 from django.db.migrations.state import ModelState
 
@@ -113,6 +113,19 @@ def test_ensure_creates_this_month_and_the_next_three_once():
         "members_smscode_p203009",
     ]
     assert partitions.partitions_ensure(now=NOW) == []
+
+
+@postgres
+@pytest.mark.django_db
+def test_ensure_since_a_past_month_makes_every_month_from_it_before_history_is_loaded():
+    out = StringIO()
+    call_command("partitions", "--ensure", "--since", "2030-02", "--now", "2030-06-15", stdout=out)
+    made = [line for line in out.getvalue().splitlines() if "stations_visit" in line]
+    assert made == [f"created stations_visit_p2030{m:02d}" for m in range(2, 10)]
+    old = Visit.objects.create(station=_station(), at=datetime(2030, 2, 1, 0, 0, tzinfo=SH))
+    assert _partition_of("stations_visit", old.pk) == "stations_visit_p203002"
+    with pytest.raises(CommandError, match="YYYY-MM"):
+        call_command("partitions", "--ensure", "--since", "2月")
 
 
 @postgres

@@ -22,6 +22,9 @@ class Command(BaseCommand):
         parser.add_argument(
             "--months", type=int, default=partitions.MONTHS_AHEAD, help="months ahead to ensure"
         )
+        parser.add_argument(
+            "--since", help="with --ensure: every month from this one on too (YYYY-MM)"
+        )
         parser.add_argument("--prune", action="store_true", help="apply the retention")
         parser.add_argument("--explain", action="store_true", help="EXPLAIN a month's query")
         parser.add_argument("--dry-run", action="store_true", help="say what it would do")
@@ -37,8 +40,14 @@ class Command(BaseCommand):
         dry_run = options["dry_run"]
         lines: list[str] = []
         if options["ensure"]:
+            since = None
+            if options["since"]:
+                try:
+                    since = datetime.strptime(options["since"], "%Y-%m").date()
+                except ValueError as exc:
+                    raise CommandError("--since takes a month: YYYY-MM") from exc
             lines += partitions.partitions_ensure(
-                months_ahead=options["months"], now=now, dry_run=dry_run
+                months_ahead=options["months"], now=now, since=since, dry_run=dry_run
             )
         if options["prune"]:
             lines += partitions.retention_prune(now=now, dry_run=dry_run)
