@@ -21,11 +21,18 @@ class ErrorsOut(Schema):
     errors: dict[str, list[str]]
 
 
+class NavOut(Schema):
+    app: Literal["amap", "baidu", "tencent"]
+    label: str
+    url: str = Field(description="该地图应用的路线规划（导航）链接，终点为驿站（GCJ-02）")
+
+
 class NearestOut(Schema):
     code: str
     name: str
     address: str
     distance_m: int
+    distance_text: str = Field(description="给人看的距离：1 公里以内以米计，以上以公里计")
     walk_min: int
     ebike_min: int
     open_now: bool
@@ -34,6 +41,7 @@ class NearestOut(Schema):
     services: list[str]
     lon: float
     lat: float
+    nav: list[NavOut]
 
 
 class CheckinIn(Schema):

@@ -20,6 +20,8 @@ from .catalogue import catalogue, catalogue_checked
 from .hours import TZ, OpenState
 from .index import station_index
 from .models import FaultReport, Station, Visit
+from .navigation import NavLink, distance_text
+from .navigation import navigation_links as _navigation_links
 from .services import clean_location
 
 # Travel times are straight-line distance × detour factor at a steady speed (as in planning).
@@ -69,6 +71,11 @@ class NearestHit(NamedTuple):  # a tuple: made five times per query, cheaper tha
     services: list[str]
     lon: float  # in the datum asked for
     lat: float
+    nav: list[NavLink]  # route planning in the map apps, from the point asked about
+
+    @property
+    def distance_text(self) -> str:
+        return distance_text(self.distance_m)
 
     @property
     def open_now(self) -> bool:
@@ -89,6 +96,7 @@ class NearestHit(NamedTuple):  # a tuple: made five times per query, cheaper tha
             "name": self.name,
             "address": self.address,
             "distance_m": self.distance_m,
+            "distance_text": self.distance_text,
             "walk_min": self.walk_min,
             "ebike_min": self.ebike_min,
             "open_now": self.state.open,
@@ -97,6 +105,7 @@ class NearestHit(NamedTuple):  # a tuple: made five times per query, cheaper tha
             "services": self.services,
             "lon": self.lon,
             "lat": self.lat,
+            "nav": [{"app": n.app, "label": n.label, "url": n.url} for n in self.nav],
         }
 
 
@@ -109,10 +118,12 @@ def stations_nearest(
     open_now: bool = False,
     limit: int = 5,
     at: datetime | None = None,
+    status_open: bool = False,
 ) -> list[NearestHit]:
     """The `limit` nearest public stations to a point given in `datum`, by great-circle distance,
     with coordinates returned in the same datum. Every city's stations: a rider near a city
-    border is sent to the nearest one, whichever city runs it."""
+    border is sent to the nearest one, whichever city runs it. `status_open`: only stations of
+    status "open" (not temporarily closed), whatever their hours."""
     datum = clean_datum(datum)
     try:
         limit = int(limit)
@@ -131,12 +142,18 @@ def stations_nearest(
         open_now=open_now,
         limit=limit,
         at=at or datetime.now(TZ),
+        status_open=status_open,
     )
     if not rows:
         return []
     picked = [row for row, _, _ in rows]
     out_lon, out_lat = index.lon[picked], index.lat[picked]
-    if datum != "wgs84":
+    g_lon, g_lat = from_wgs84(out_lon, out_lat, "gcj02")  # the map apps' datum
+    o_lon, o_lat = from_wgs84(w_lon, w_lat, "gcj02")
+    origin = (float(o_lon), float(o_lat))
+    if datum == "gcj02":
+        out_lon, out_lat = g_lon, g_lat
+    elif datum != "wgs84":
         out_lon, out_lat = from_wgs84(out_lon, out_lat, datum)
     return [
         NearestHit(
@@ -150,9 +167,16 @@ def stations_nearest(
             services=services.codes(mask),
             lon=round(x, 7),
             lat=round(y, 7),
+            nav=_navigation_links(gx, gy, index.names[row], origin=origin),
         )
-        for (row, metres, state), mask, x, y in zip(
-            rows, index.mask[picked].tolist(), out_lon.tolist(), out_lat.tolist(), strict=True
+        for (row, metres, state), mask, x, y, gx, gy in zip(
+            rows,
+            index.mask[picked].tolist(),
+            out_lon.tolist(),
+            out_lat.tolist(),
+            g_lon.tolist(),
+            g_lat.tolist(),
+            strict=True,
         )
     ]
 
@@ -187,12 +211,12 @@ def stations_filtered(user: AnyUser, params: Any) -> QuerySet:
     return (
         qs.select_related("district")
         .defer("district__boundary")
-        .annotate(open_reports=Count("reports", filter=_open_reports_q(), distinct=True))
+        .annotate(open_reports=Count("reports", filter=open_reports_q(), distinct=True))
         .order_by("code")
     )
 
 
-def _open_reports_q() -> Q:
+def open_reports_q() -> Q:
     return Q(reports__status__in=[FaultReport.Status.OPEN, FaultReport.Status.ACKNOWLEDGED])
 
 
@@ -225,32 +249,13 @@ def visit_stats(station: Station, *, days: int = 30) -> dict[str, list[dict]]:
     }
 
 
-def navigation_links(lon: float, lat: float, name: str, address: str = "") -> dict[str, str]:
-    """Amap wants GCJ-02 and Baidu BD-09: convert the stored WGS-84 point for each."""
-    from urllib.parse import urlencode
-
+def navigation_links(
+    lon: float, lat: float, name: str, *, origin: tuple[float, float] | None = None
+) -> list[NavLink]:
+    """Route links to a station stored at (lon, lat) WGS-84; `origin` WGS-84 too, if known."""
     g_lon, g_lat = from_wgs84(lon, lat, "gcj02")
-    b_lon, b_lat = from_wgs84(lon, lat, "bd09")
-    amap = urlencode(
-        {
-            "position": f"{g_lon:.6f},{g_lat:.6f}",
-            "name": name,
-            "src": "waystation",
-            "coordinate": "gaode",
-            "callnative": "1",
-        }
-    )
-    baidu = urlencode(
-        {
-            "location": f"{b_lat:.6f},{b_lon:.6f}",
-            "title": name,
-            "content": address or name,
-            "output": "html",
-            "coord_type": "bd09ll",
-            "src": "webapp.waystation",
-        }
-    )
-    return {
-        "amap": f"https://uri.amap.com/marker?{amap}",
-        "baidu": f"https://api.map.baidu.com/marker?{baidu}",
-    }
+    g_origin = None
+    if origin is not None:
+        o_lon, o_lat = from_wgs84(origin[0], origin[1], "gcj02")
+        g_origin = (float(o_lon), float(o_lat))
+    return _navigation_links(float(g_lon), float(g_lat), name, origin=g_origin)
