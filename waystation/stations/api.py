@@ -175,6 +175,9 @@ def report(
     category: str = Form(...),
     text: str = Form(""),
     photo: UploadedFile | None = File(None),  # noqa: B008 - ninja's parameter markers
+    phone: str = Form("", description="手机号（可选）：工作人员回复时短信通知"),
 ) -> Status[dict]:
-    r = services.report_create(station=_station(code), category=category, text=text, photo=photo)
+    r = services.report_create(
+        station=_station(code), category=category, text=text, photo=photo, phone=phone
+    )
     return Status(201, {"id": r.pk, "status": r.status, "photo": bool(r.photo_name)})

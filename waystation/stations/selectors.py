@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from waystation.accounts.access import AnyUser
 from waystation.geo.datums import DATUMS, from_wgs84
 
-from .access import stations_visible_to
+from .access import reports_visible_to, stations_visible_to
 from .catalogue import catalogue, catalogue_checked
 from .hours import TZ, OpenState
 from .index import station_index
@@ -214,6 +214,25 @@ def stations_filtered(user: AnyUser, params: Any) -> QuerySet:
         .annotate(open_reports=Count("reports", filter=open_reports_q(), distinct=True))
         .order_by("code")
     )
+
+
+def reports_of_member(member: Any) -> QuerySet[FaultReport]:
+    """A member's own fault reports, newest first (我的反馈; a home tile counts the unresolved)."""
+    return (
+        FaultReport.objects.filter(member=member)
+        .select_related("station")
+        .order_by("-created_at", "-id")
+    )
+
+
+def report_counts(user: AnyUser, now: datetime | None = None) -> tuple[int, int]:
+    """(unresolved, overdue) fault reports in the user's scope: a staff to-do and its mark
+    (overdue: unresolved after settings.STATION_REPORT_OVERDUE_DAYS days)."""
+    pending = reports_visible_to(user).exclude(status=FaultReport.Status.RESOLVED)
+    counts = pending.aggregate(
+        n=Count("id"), overdue=Count("id", filter=Q(created_at__lt=FaultReport.overdue_before(now)))
+    )
+    return counts["n"], counts["overdue"]
 
 
 def open_reports_q() -> Q:

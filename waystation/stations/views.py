@@ -304,21 +304,16 @@ def my_reports(request: MemberRequest) -> HttpResponse:
     member = request.member or None
     if member is None:
         return redirect(f"{reverse('members:login')}?next={request.path}")
-    reports = (
-        FaultReport.objects.filter(member=member)
-        .select_related("station")
-        .only(
-            "station__code",
-            "station__name",
-            "category",
-            "text",
-            "status",
-            "created_at",
-            "acknowledged_at",
-            "resolved_at",
-            "reply",
-            "replied_at",
-        )
-        .order_by("-created_at", "-id")[:100]
-    )
+    reports = selectors.reports_of_member(member).only(
+        "station__code",
+        "station__name",
+        "category",
+        "text",
+        "status",
+        "created_at",
+        "acknowledged_at",
+        "resolved_at",
+        "reply",
+        "replied_at",
+    )[:100]
     return render(request, "stations/my_reports.html", {"reports": reports, "member": member})

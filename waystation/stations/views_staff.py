@@ -22,7 +22,7 @@ from waystation.accounts.access import (
     scope_of,
     staff_required,
 )
-from waystation.accounts.models import District
+from waystation.accounts.models import City, District
 from waystation.core.http import attachment, flash_errors, paginate
 from waystation.jobs.access import jobs_visible_to
 from waystation.members.exports import XLSX
@@ -397,7 +397,7 @@ def report_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             "assign_form": ReportAssignForm(
                 initial={"assignee": report.assignee_id}, people=people
             ),
-            "reply_form": ReportReplyForm(initial={"reply": report.reply}),
+            "reply_form": ReportReplyForm(),  # a new reply: the last one is shown above it
         },
     )
 
@@ -432,10 +432,15 @@ STATUS_COLOURS = {  # colour-blind safe where it matters: open and closed differ
 def staff_map(request: AuthenticatedHttpRequest) -> HttpResponse:
     """The stations in the user's scope on a map, coloured by status, with a legend."""
     counts = dict(stations_visible_to(request.user).values_list("status").annotate(n=Count("id")))
+    cities = sorted(scope_of(request.user).home_cities)
     return render(
         request,
         "stations/staff_map.html",
         {
+            "city_adcode": City.objects.filter(pk__in=cities[:1])
+            .values_list("adcode", flat=True)
+            .first()
+            or "",
             "legend": [
                 (code, label, STATUS_COLOURS[Station.Status(code)], counts.get(code, 0))
                 for code, label in Station.Status.choices

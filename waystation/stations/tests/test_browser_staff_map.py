@@ -46,6 +46,10 @@ def test_staff_see_their_stations_coloured_by_status_with_a_legend(
         assert word in legend
     _no_sideways_scroll(page)
     _shot(page, f"staff-map-{label}")
+    page.uncheck("#map-legend input[value=closed]")  # the legend hides a status
+    assert page.locator("#staff-map path.leaflet-interactive").count() == 4
+    page.check("#map-legend input[value=closed]")
+    assert page.locator("#staff-map path.leaflet-interactive").count() == 5
     page.context.close()
 
 

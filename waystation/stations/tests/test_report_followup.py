@@ -166,4 +166,29 @@ def test_the_staff_map_layer_has_every_status_in_scope_and_nothing_outside(
     assert as_user(people.olga).get("/staff/stations/map.geojson").status_code == 404
     body = as_user(people.alice).get("/staff/stations/map/").content.decode()
     for label in ("规划中", "建设中", "开放", "暂停开放", "已关闭"):
-        assert f"{label} <span" in body  # the legend
+        assert f'</span>{label} <span class="muted">' in body  # the legend
+
+
+def test_report_counts_give_the_unresolved_and_overdue_in_scope(make_station, people, settings):
+    from waystation.stations.selectors import report_counts
+
+    station = make_station()
+    old = services.report_create(station=station, category="water")
+    FaultReport.objects.filter(pk=old.pk).update(created_at=timezone.now() - timedelta(days=4))
+    services.report_create(station=station, category="water")
+    done = services.report_create(station=station, category="water")
+    services.report_transition(report=done, to="resolved", actor=people.alice)
+    settings.STATION_REPORT_OVERDUE_DAYS = 3
+    assert report_counts(people.alice) == (2, 1)
+    assert report_counts(people.charlie) == (0, 0)  # 钟楼: not in scope
+
+
+def test_the_api_takes_a_phone_for_the_reply(client, make_station):
+    make_station("TN001")
+    resp = client.post(
+        "/api/v1/stations/TN001/reports", {"category": "water", "phone": "13912345678"}
+    )
+    assert resp.status_code == 201
+    assert FaultReport.objects.get().reporter_phone_masked == "139****5678"
+    resp = client.post("/api/v1/stations/TN001/reports", {"category": "water", "phone": "123"})
+    assert resp.status_code == 400 and "phone" in resp.json()["errors"]

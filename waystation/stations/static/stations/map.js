@@ -33,7 +33,7 @@
   fetch(el.getAttribute("data-districts-url")).then(function (r) { return r.json(); }).then(function (gj) {
     var layer = L.geoJSON(gj, { style: { color: "#c8102e", weight: 1.5, fillColor: "#c8102e", fillOpacity: 0.04 },
       onEachFeature: function (f, l) { l.bindTooltip(f.properties.name, { sticky: true }); } }).addTo(map);
-    map.fitBounds(layer.getBounds());
+    if (!lastPoint) map.fitBounds(layer.getBounds());  // not away from stations already found
     layer.bringToBack();
   });
 
@@ -83,7 +83,7 @@
         if (!res.body.length) { list.innerHTML = "<li>附近没有符合条件的驿站</li>"; return; }
         list.innerHTML = res.body.map(card).join("");
         var first = res.body[0];
-        map.fitBounds(L.latLngBounds([[lat, lon], [first.lat, first.lon]]).pad(0.5));
+        map.fitBounds(L.latLngBounds([[lat, lon], [first.lat, first.lon]]).pad(0.5), { animate: false });
       })
       .catch(function () { list.innerHTML = '<li class="error">网络不通，请稍后再试</li>'; });
   }

@@ -11,6 +11,10 @@
       return { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" }[c];
     });
   }
+  fetch(el.getAttribute("data-districts-url")).then(function (r) { return r.json(); }).then(function (gj) {
+    L.geoJSON(gj, { interactive: false, style: { color: "#c8102e", weight: 1, fillColor: "#c8102e", fillOpacity: 0.03 } })
+      .addTo(map).bringToBack();
+  });
   fetch(el.getAttribute("data-layer-url"), { credentials: "same-origin" }).then(function (r) { return r.json(); }).then(function (gj) {
     var layer = L.geoJSON(gj, {
       pointToLayer: function (f, latlng) {
@@ -23,7 +27,21 @@
           (p.open_reports ? "<br>未处理故障 " + p.open_reports : ""));
       }
     }).addTo(map);
-    el.setAttribute("data-count", String(gj.features.length));
-    if (gj.features.length) map.fitBounds(layer.getBounds().pad(0.1));
+    // the legend's boxes show and hide a status
+    var markers = layer.getLayers();
+    var boxes = document.querySelectorAll("#map-legend input[name=status]");
+    Array.prototype.forEach.call(boxes, function (box) {
+      box.addEventListener("change", function () {
+        var shown = {};
+        Array.prototype.forEach.call(boxes, function (b) { shown[b.value] = b.checked; });
+        markers.forEach(function (l) {
+          var on = shown[l.feature.properties.status] !== false;
+          if (on && !layer.hasLayer(l)) layer.addLayer(l);
+          if (!on && layer.hasLayer(l)) layer.removeLayer(l);
+        });
+      });
+    });
+    if (gj.features.length) map.fitBounds(layer.getBounds().pad(0.1), { animate: false });
+    el.setAttribute("data-count", String(gj.features.length));  // drawn where it will stay
   });
 })();
