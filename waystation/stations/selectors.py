@@ -6,6 +6,7 @@ import math
 from datetime import datetime, timedelta
 from typing import Any, NamedTuple
 
+import numpy as np
 from django.core.exceptions import ValidationError
 from django.db.models import Count, Q, QuerySet
 from django.db.models.functions import ExtractHour, TruncDate
@@ -148,9 +149,10 @@ def stations_nearest(
         return []
     picked = [row for row, _, _ in rows]
     out_lon, out_lat = index.lon[picked], index.lat[picked]
-    g_lon, g_lat = from_wgs84(out_lon, out_lat, "gcj02")  # the map apps' datum
-    o_lon, o_lat = from_wgs84(w_lon, w_lat, "gcj02")
-    origin = (float(o_lon), float(o_lat))
+    # the map apps' datum, for the stations and (last) the point asked about: one conversion
+    g_all = from_wgs84(np.append(out_lon, w_lon), np.append(out_lat, w_lat), "gcj02")
+    g_lon, g_lat = g_all[0][:-1], g_all[1][:-1]
+    origin = (float(g_all[0][-1]), float(g_all[1][-1]))
     if datum == "gcj02":
         out_lon, out_lat = g_lon, g_lat
     elif datum != "wgs84":
