@@ -207,6 +207,11 @@ PRIVACY_NOTICE_VERSION = "2026-01"
 # Map: district boundaries are always drawn from local data; a tile layer is optional.
 MAP_TILE_URL = env("MAP_TILE_URL", "")
 MAP_TILE_ATTRIBUTION = env("MAP_TILE_ATTRIBUTION", "")
+# The `referer` Tencent Maps' route URI requires: the app's name, or a key registered with it.
+MAP_TENCENT_REFERER = env("MAP_TENCENT_REFERER", "waystation")
+# A station fault report still unresolved this many days after it was filed is overdue: listed
+# first and marked on the staff pages.
+STATION_REPORT_OVERDUE_DAYS = env_int("STATION_REPORT_OVERDUE_DAYS", 3)
 
 # Mutual aid: an approval override above this amount (fen) waits for a second city approver
 # before its payout exists; the default ¥10,000 is the example accident plan's per-incident

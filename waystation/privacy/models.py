@@ -35,6 +35,8 @@ class AuditAction(models.TextChoices):
     STATION_IMPORT_START = "station.import_start", _("导入驿站名录")
     STATION_REPORT_ACKNOWLEDGED = "station.report.acknowledged", _("受理驿站问题反馈")
     STATION_REPORT_RESOLVED = "station.report.resolved", _("解决驿站问题反馈")
+    STATION_REPORT_ASSIGN = "station.report.assign", _("指派驿站问题反馈")
+    STATION_REPORT_REPLY = "station.report.reply", _("回复驿站问题反馈")
     # mutual aid: plans and enrolments
     AID_PLAN_CREATE = "aid.plan_create", _("新建互助保障计划")
     AID_PLAN_UPDATE = "aid.plan_update", _("修改互助保障计划")

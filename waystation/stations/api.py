@@ -21,11 +21,18 @@ class ErrorsOut(Schema):
     errors: dict[str, list[str]]
 
 
+class NavOut(Schema):
+    app: Literal["amap", "baidu", "tencent"]
+    label: str
+    url: str = Field(description="该地图应用的路线规划（导航）链接，终点为驿站（GCJ-02）")
+
+
 class NearestOut(Schema):
     code: str
     name: str
     address: str
     distance_m: int
+    distance_text: str = Field(description="给人看的距离：1 公里以内以米计，以上以公里计")
     walk_min: int
     ebike_min: int
     open_now: bool
@@ -34,6 +41,7 @@ class NearestOut(Schema):
     services: list[str]
     lon: float
     lat: float
+    nav: list[NavOut]
 
 
 class CheckinIn(Schema):
@@ -167,6 +175,9 @@ def report(
     category: str = Form(...),
     text: str = Form(""),
     photo: UploadedFile | None = File(None),  # noqa: B008 - ninja's parameter markers
+    phone: str = Form("", description="手机号（可选）：工作人员回复时短信通知"),
 ) -> Status[dict]:
-    r = services.report_create(station=_station(code), category=category, text=text, photo=photo)
+    r = services.report_create(
+        station=_station(code), category=category, text=text, photo=photo, phone=phone
+    )
     return Status(201, {"id": r.pk, "status": r.status, "photo": bool(r.photo_name)})

@@ -14,4 +14,5 @@ class Config(AppConfig):
 
         signals.connect()
         nav.register("驿站", "stations:staff_list", can_see_stations)
+        nav.register("驿站地图", "stations:staff_map", can_see_stations)
         nav.register("故障报告", "stations:staff_reports", can_see_stations)

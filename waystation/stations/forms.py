@@ -1,6 +1,7 @@
 from typing import Any, cast
 
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 from .catalogue import service_choices
 from .models import FaultReport, Station
@@ -16,11 +17,15 @@ class ReportForm(forms.Form):
     # A plain FileField: the service checks the content with Pillow (ImageField would too, but
     # with English messages and without the size limit).
     photo = forms.FileField(label="照片（可选，≤ 5 MB）", required=False)
+    phone = forms.CharField(
+        label=_("手机号（可选：工作人员回复时短信通知您）"), max_length=20, required=False
+    )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["text"].widget.attrs.update(rows=4, placeholder="例如：饮水机不出热水")
         self.fields["photo"].widget.attrs.update(accept="image/*")
+        self.fields["phone"].widget.attrs.update(inputmode="tel", autocomplete="tel")
 
 
 class PhotoForm(forms.Form):
@@ -158,3 +163,25 @@ class ExceptionForm(forms.Form):
 class ReportActionForm(forms.Form):
     to = forms.ChoiceField(choices=FaultReport.Status.choices)
     note = forms.CharField(max_length=300, required=False)
+
+
+class ReportAssignForm(forms.Form):
+    assignee = forms.TypedChoiceField(
+        label=_("指派给"), coerce=int, empty_value=None, required=False
+    )
+
+    def __init__(self, *args: Any, people: list[Any], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = cast(forms.TypedChoiceField, self.fields["assignee"])
+        field.choices = [("", _("未指派")), *((u.pk, _person(u)) for u in people)]
+
+
+class ReportReplyForm(forms.Form):
+    reply = forms.CharField(
+        label=_("回复反馈人"), max_length=500, widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+
+def _person(user: Any) -> str:
+    full = user.get_full_name()
+    return f"{full}（{user.get_username()}）" if full else user.get_username()

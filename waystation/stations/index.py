@@ -192,10 +192,12 @@ class Index:
         open_now: bool = False,
         limit: int = 5,
         at: datetime | None = None,
+        status_open: bool = False,
     ) -> list[tuple[int, float, OpenState]]:
-        """(row, metres, state) of the `limit` nearest stations passing the filters."""
+        """(row, metres, state) of the `limit` nearest stations passing the filters: open now,
+        or (`status_open`) of status "open" whatever their hours."""
         at = at or datetime.now(TZ)
-        sub = self.sub(bit, open_now)
+        sub = self.sub(bit, open_now or status_open)
         if sub.rows.size == 0 or limit <= 0:
             return []
         lam, phi = math.radians(lon), math.radians(lat)

@@ -284,7 +284,10 @@ class Visit(OfStation):
 
 
 class FaultReport(OfStation):
-    """A fault or feedback about a station: open → acknowledged → resolved."""
+    """A fault or feedback about a station: open → acknowledged → resolved. Staff may assign it
+    to a person (one who may keep the station) and reply to the reporter: the reply shows on the
+    member's "我的反馈", and goes by SMS to a phone the reporter left (kept encrypted, for that
+    alone). Unresolved past settings.STATION_REPORT_OVERDUE_DAYS it is overdue."""
 
     class Category(models.TextChoices):
         WATER = "water", "饮水机故障"
@@ -317,14 +320,38 @@ class FaultReport(OfStation):
     handled_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
     )
-    note = models.CharField(max_length=300, blank=True)
+    note = models.CharField(max_length=300, blank=True)  # staff only
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="assigned_station_reports",
+    )
+    reply = models.TextField(max_length=500, blank=True)  # to the reporter
+    replied_at = models.DateTimeField(null=True, blank=True)
+    # a phone the reporter left for the reply by SMS (encrypted; masked for display)
+    reporter_phone_enc = models.TextField(blank=True)
+    reporter_phone_masked = models.CharField(max_length=16, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]
-        indexes = [models.Index(fields=["city", "status", "created_at"])]  # the staff list
+        indexes = [
+            models.Index(fields=["city", "status", "created_at"]),  # the staff list
+            models.Index(fields=["member", "created_at"]),  # a member's own reports
+        ]
 
     def __str__(self) -> str:
         return f"#{self.pk} {self.get_category_display()}"
+
+    @staticmethod
+    def overdue_before(now: datetime | None = None) -> datetime:
+        """Reports filed before this moment and not resolved are overdue."""
+        days = settings.STATION_REPORT_OVERDUE_DAYS
+        return (now or timezone.now()) - timedelta(days=days)
+
+    def is_overdue(self, now: datetime | None = None) -> bool:
+        return self.status != self.Status.RESOLVED and self.created_at < self.overdue_before(now)
 
     def age(self, now: datetime | None = None) -> timedelta:
         end = self.resolved_at or now or timezone.now()

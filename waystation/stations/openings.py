@@ -90,7 +90,10 @@ class Openings:
         if cached_m != m:
             patterns = np.arange(self.ptr.size - 1, dtype=np.int64)
             j = self._last_started(patterns, m)
-            flags = (j >= 0) & (self.end[np.maximum(j, 0)] > m)
+            if self.end.size == 0:  # no station opens at all in the window: none is open
+                flags = np.zeros(patterns.size, dtype=bool)
+            else:
+                flags = (j >= 0) & (self.end[np.maximum(j, 0)] > m)
             self._open_cache = (m, flags)
         return flags
 

@@ -6,6 +6,7 @@ import math
 from datetime import datetime, timedelta
 from typing import Any, NamedTuple
 
+import numpy as np
 from django.core.exceptions import ValidationError
 from django.db.models import Count, Q, QuerySet
 from django.db.models.functions import ExtractHour, TruncDate
@@ -15,11 +16,13 @@ from django.utils.translation import gettext as _
 from waystation.accounts.access import AnyUser
 from waystation.geo.datums import DATUMS, from_wgs84
 
-from .access import stations_visible_to
+from .access import reports_visible_to, stations_visible_to
 from .catalogue import catalogue, catalogue_checked
 from .hours import TZ, OpenState
 from .index import station_index
 from .models import FaultReport, Station, Visit
+from .navigation import NavLink, distance_text
+from .navigation import navigation_links as _navigation_links
 from .services import clean_location
 
 # Travel times are straight-line distance × detour factor at a steady speed (as in planning).
@@ -69,6 +72,11 @@ class NearestHit(NamedTuple):  # a tuple: made five times per query, cheaper tha
     services: list[str]
     lon: float  # in the datum asked for
     lat: float
+    nav: list[NavLink]  # route planning in the map apps, from the point asked about
+
+    @property
+    def distance_text(self) -> str:
+        return distance_text(self.distance_m)
 
     @property
     def open_now(self) -> bool:
@@ -89,6 +97,7 @@ class NearestHit(NamedTuple):  # a tuple: made five times per query, cheaper tha
             "name": self.name,
             "address": self.address,
             "distance_m": self.distance_m,
+            "distance_text": self.distance_text,
             "walk_min": self.walk_min,
             "ebike_min": self.ebike_min,
             "open_now": self.state.open,
@@ -97,6 +106,7 @@ class NearestHit(NamedTuple):  # a tuple: made five times per query, cheaper tha
             "services": self.services,
             "lon": self.lon,
             "lat": self.lat,
+            "nav": [{"app": n.app, "label": n.label, "url": n.url} for n in self.nav],
         }
 
 
@@ -109,10 +119,12 @@ def stations_nearest(
     open_now: bool = False,
     limit: int = 5,
     at: datetime | None = None,
+    status_open: bool = False,
 ) -> list[NearestHit]:
     """The `limit` nearest public stations to a point given in `datum`, by great-circle distance,
     with coordinates returned in the same datum. Every city's stations: a rider near a city
-    border is sent to the nearest one, whichever city runs it."""
+    border is sent to the nearest one, whichever city runs it. `status_open`: only stations of
+    status "open" (not temporarily closed), whatever their hours."""
     datum = clean_datum(datum)
     try:
         limit = int(limit)
@@ -131,12 +143,19 @@ def stations_nearest(
         open_now=open_now,
         limit=limit,
         at=at or datetime.now(TZ),
+        status_open=status_open,
     )
     if not rows:
         return []
     picked = [row for row, _, _ in rows]
     out_lon, out_lat = index.lon[picked], index.lat[picked]
-    if datum != "wgs84":
+    # the map apps' datum, for the stations and (last) the point asked about: one conversion
+    g_all = from_wgs84(np.append(out_lon, w_lon), np.append(out_lat, w_lat), "gcj02")
+    g_lon, g_lat = g_all[0][:-1], g_all[1][:-1]
+    origin = (float(g_all[0][-1]), float(g_all[1][-1]))
+    if datum == "gcj02":
+        out_lon, out_lat = g_lon, g_lat
+    elif datum != "wgs84":
         out_lon, out_lat = from_wgs84(out_lon, out_lat, datum)
     return [
         NearestHit(
@@ -150,9 +169,16 @@ def stations_nearest(
             services=services.codes(mask),
             lon=round(x, 7),
             lat=round(y, 7),
+            nav=_navigation_links(gx, gy, index.names[row], origin=origin),
         )
-        for (row, metres, state), mask, x, y in zip(
-            rows, index.mask[picked].tolist(), out_lon.tolist(), out_lat.tolist(), strict=True
+        for (row, metres, state), mask, x, y, gx, gy in zip(
+            rows,
+            index.mask[picked].tolist(),
+            out_lon.tolist(),
+            out_lat.tolist(),
+            g_lon.tolist(),
+            g_lat.tolist(),
+            strict=True,
         )
     ]
 
@@ -187,12 +213,31 @@ def stations_filtered(user: AnyUser, params: Any) -> QuerySet:
     return (
         qs.select_related("district")
         .defer("district__boundary")
-        .annotate(open_reports=Count("reports", filter=_open_reports_q(), distinct=True))
+        .annotate(open_reports=Count("reports", filter=open_reports_q(), distinct=True))
         .order_by("code")
     )
 
 
-def _open_reports_q() -> Q:
+def reports_of_member(member: Any) -> QuerySet[FaultReport]:
+    """A member's own fault reports, newest first (我的反馈; a home tile counts the unresolved)."""
+    return (
+        FaultReport.objects.filter(member=member)
+        .select_related("station")
+        .order_by("-created_at", "-id")
+    )
+
+
+def report_counts(user: AnyUser, now: datetime | None = None) -> tuple[int, int]:
+    """(unresolved, overdue) fault reports in the user's scope: a staff to-do and its mark
+    (overdue: unresolved after settings.STATION_REPORT_OVERDUE_DAYS days)."""
+    pending = reports_visible_to(user).exclude(status=FaultReport.Status.RESOLVED)
+    counts = pending.aggregate(
+        n=Count("id"), overdue=Count("id", filter=Q(created_at__lt=FaultReport.overdue_before(now)))
+    )
+    return counts["n"], counts["overdue"]
+
+
+def open_reports_q() -> Q:
     return Q(reports__status__in=[FaultReport.Status.OPEN, FaultReport.Status.ACKNOWLEDGED])
 
 
@@ -225,32 +270,13 @@ def visit_stats(station: Station, *, days: int = 30) -> dict[str, list[dict]]:
     }
 
 
-def navigation_links(lon: float, lat: float, name: str, address: str = "") -> dict[str, str]:
-    """Amap wants GCJ-02 and Baidu BD-09: convert the stored WGS-84 point for each."""
-    from urllib.parse import urlencode
-
+def navigation_links(
+    lon: float, lat: float, name: str, *, origin: tuple[float, float] | None = None
+) -> list[NavLink]:
+    """Route links to a station stored at (lon, lat) WGS-84; `origin` WGS-84 too, if known."""
     g_lon, g_lat = from_wgs84(lon, lat, "gcj02")
-    b_lon, b_lat = from_wgs84(lon, lat, "bd09")
-    amap = urlencode(
-        {
-            "position": f"{g_lon:.6f},{g_lat:.6f}",
-            "name": name,
-            "src": "waystation",
-            "coordinate": "gaode",
-            "callnative": "1",
-        }
-    )
-    baidu = urlencode(
-        {
-            "location": f"{b_lat:.6f},{b_lon:.6f}",
-            "title": name,
-            "content": address or name,
-            "output": "html",
-            "coord_type": "bd09ll",
-            "src": "webapp.waystation",
-        }
-    )
-    return {
-        "amap": f"https://uri.amap.com/marker?{amap}",
-        "baidu": f"https://api.map.baidu.com/marker?{baidu}",
-    }
+    g_origin = None
+    if origin is not None:
+        o_lon, o_lat = from_wgs84(origin[0], origin[1], "gcj02")
+        g_origin = (float(o_lon), float(o_lat))
+    return _navigation_links(float(g_lon), float(g_lat), name, origin=g_origin)

@@ -8,6 +8,7 @@ city."""
 
 from __future__ import annotations
 
+import logging
 import math
 import secrets
 from datetime import date, datetime
@@ -24,7 +25,10 @@ from django.utils.translation import gettext as _
 from waystation.accounts.access import NotInScope, scope_of
 from waystation.accounts.models import City
 from waystation.geo.datums import DatumError, to_wgs84
+from waystation.members.validators import clean_phone
+from waystation.privacy import crypto
 from waystation.privacy.audit import AuditAction, audit_record
+from waystation.privacy.masking import mask_phone
 
 from . import index
 from .access import can_keep_station, can_manage_station
@@ -36,6 +40,8 @@ from .uploads import image_path, image_store
 
 if TYPE_CHECKING:
     from waystation.members.models import Member
+
+log = logging.getLogger(__name__)
 
 # Fields a keeper may change; union staff over the station may change all of them.
 KEEPER_FIELDS = frozenset({"weekly_hours", "is_24h", "services", "status", "capacity"})
@@ -333,8 +339,8 @@ MAX_PHOTOS = 12  # per station: enough for the outside, the rooms and the servic
 def photo_add(
     *, station: Station, upload: UploadedFile, caption: str = "", actor: User
 ) -> StationPhoto:
-    """Add a public photo of a station: an image by its content, ≤ 5 MB, stored under a
-    server-generated name (uploads.py)."""
+    """Add a public photo of a station: an image by its content, ≤ 5 MB, stored re-encoded
+    (upright, ≤ 1600 px, no metadata) under a server-generated name (uploads.py)."""
     _check_keeper(actor, station)
     Station.objects.select_for_update().filter(pk=station.pk).first()  # the count below holds
     if station.photos.count() >= MAX_PHOTOS:
@@ -342,7 +348,7 @@ def photo_add(
     caption = (caption or "").strip()
     if len(caption) > 100:
         raise ValidationError({"caption": ["说明不能超过 100 字"]})
-    name, content_type = image_store(upload)
+    name, content_type = image_store(upload, public=True)
     photo = StationPhoto.objects.create(
         station=station,
         city_id=station.city_id,
@@ -386,8 +392,16 @@ def report_create(
     text: str = "",
     photo: UploadedFile | None = None,
     member: Member | None = None,
+    phone: str = "",
 ) -> FaultReport:
+    """A fault report; `phone` (optional) is where the staff's reply goes by SMS."""
     errors: dict[str, list[str]] = {}
+    phone = (phone or "").strip()
+    if phone:
+        try:
+            phone = clean_phone(phone)
+        except ValidationError as exc:
+            errors["phone"] = exc.messages
     if category not in FaultReport.Category.values:
         errors["category"] = ["请选择问题类型"]
     text = (text or "").strip()
@@ -406,6 +420,8 @@ def report_create(
         photo_name=name,
         photo_type=content_type,
         member=member,
+        reporter_phone_enc=crypto.encrypt(phone) if phone else "",
+        reporter_phone_masked=mask_phone(phone) if phone else "",
     )
 
 
@@ -451,3 +467,77 @@ def report_transition(
         detail={"station": report.station_id},
     )
     return report
+
+
+def report_assignees(station: Station) -> list[User]:
+    """Who a report of this station may be assigned to: the people who may keep it (its keepers
+    and the union staff over it), among the staff holding a role in its city."""
+    users = (
+        User.objects.filter(is_active=True, roles__unit__city=station.city_id)
+        .distinct()
+        .order_by("username")
+    )
+    return [u for u in users if can_keep_station(u, station)]
+
+
+@transaction.atomic
+def report_assign(*, report: FaultReport, assignee: User | None, actor: User) -> FaultReport:
+    """Give a report to a person who may keep its station (None: to nobody)."""
+    report = FaultReport.objects.select_for_update().select_related("station").get(pk=report.pk)
+    _check_keeper(actor, report.station)
+    if assignee is not None and not can_keep_station(assignee, report.station):
+        raise ValidationError({"assignee": [_("只能指派给该驿站的管理员或负责该区域的工作人员")]})
+    report.assignee = assignee
+    report.save(update_fields=["assignee"])
+    audit_record(
+        action=AuditAction.STATION_REPORT_ASSIGN,
+        actor=actor,
+        obj=report,
+        detail={"station": report.station_id, "assignee": assignee.pk if assignee else None},
+    )
+    return report
+
+
+@transaction.atomic
+def report_reply(
+    *, report: FaultReport, text: str, actor: User, at: datetime | None = None
+) -> FaultReport:
+    """Reply to the reporter: shown on the member's "我的反馈", and sent by SMS to the phone the
+    reporter left, if any (after the commit; a failed send leaves the reply saved)."""
+    report = FaultReport.objects.select_for_update().select_related("station").get(pk=report.pk)
+    _check_keeper(actor, report.station)
+    text = (text or "").strip()
+    if not text:
+        raise ValidationError({"reply": [_("请填写回复内容")]})
+    if len(text) > 500:
+        raise ValidationError({"reply": [_("回复不能超过 500 字")]})
+    report.reply = text
+    report.replied_at = at or timezone.now()
+    report.save(update_fields=["reply", "replied_at"])
+    audit_record(
+        action=AuditAction.STATION_REPORT_REPLY,
+        actor=actor,
+        obj=report,
+        detail={"station": report.station_id, "sms": bool(report.reporter_phone_enc)},
+    )
+    if report.reporter_phone_enc:
+        transaction.on_commit(lambda: _reply_sms(report))
+    return report
+
+
+def _reply_sms(report: FaultReport) -> None:
+    """The SMS of a reply, through the site's SMS backend (members.sms), signed for the
+    station's city. A provider's refusal is logged, not raised: the reply stands on the page."""
+    from waystation.members.sms import SmsSendError, get_backend
+
+    sign = City.objects.values_list("sms_signature", flat=True).get(pk=report.city_id)
+    text = _("【%(sign)s】您对“%(station)s”的反馈（编号 %(number)d）有了回复：%(reply)s") % {
+        "sign": sign,
+        "station": report.station.name,
+        "number": report.pk,
+        "reply": report.reply[:70],
+    }
+    try:
+        get_backend().send(crypto.decrypt(report.reporter_phone_enc), text, sign=sign)
+    except SmsSendError:
+        log.warning("stations: the reply SMS of report %s was refused", report.pk)

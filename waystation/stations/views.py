@@ -1,15 +1,17 @@
 """Public pages, phone first: the map, nearest stations, a station, check-in, fault reports."""
 
 from dataclasses import fields
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.cache import cache_control, never_cache
 
 from waystation.accounts import geography
-from waystation.accounts.models import City, Industry
+from waystation.accounts.models import City, District, Industry
 from waystation.core.dbrouter import lagging_reads_view
 from waystation.core.http import error_text
 from waystation.core.net import client_ip
@@ -20,7 +22,9 @@ from waystation.privacy.crypto import keyed_hash
 from . import checkins, selectors, services
 from .catalogue import catalogue_checked
 from .forms import ReportForm
+from .index import station_index
 from .models import FaultReport, Station
+from .places import places_by_district
 from .uploads import image_path
 
 
@@ -65,17 +69,32 @@ def districts_geojson(request: HttpRequest) -> HttpResponse:
 
 @lagging_reads_view
 def nearest(request: HttpRequest) -> HttpResponse:
-    """Server-rendered nearest stations (the map page calls the API; this works without JS)."""
-    hits, errors = [], {}
+    """Server-rendered nearest stations, for a phone without script: the person picks a district
+    and then a road or landmark from the stations' own addresses (places.py), never types
+    coordinates. Open stations only unless "全部" is chosen. (`lon`/`lat` in the address still
+    work, for links that carry a point.)"""
     params = request.GET
-    if params.get("lon") and params.get("lat"):
+    index = station_index()
+    places = places_by_district(index)
+    districts = _districts_named(sorted(places))
+    district = params.get("district", "")
+    district_places = places.get(district, []) if district in districts else []
+    place = next((p for p in district_places if p.name == params.get("place")), None)
+    show_all = params.get("show") == "all"
+    hits, errors = [], {}
+    point: tuple[Any, Any, str] | None = None
+    if place is not None:
+        point = (place.lon, place.lat, "wgs84")
+    elif params.get("lon") and params.get("lat"):
+        point = (params["lon"], params["lat"], params.get("datum", "wgs84"))
+    if point is not None:
         try:
             hits = selectors.stations_nearest(
-                lon=params["lon"],
-                lat=params["lat"],
-                datum=params.get("datum", "wgs84"),
+                lon=point[0],
+                lat=point[1],
+                datum=point[2],
                 service=params.get("service", ""),
-                open_now=params.get("open_now") in ("1", "true", "on"),
+                open_now=not show_all and params.get("open_now", "1") not in ("0", "false", "off"),
                 limit=10,
             )
         except ValidationError as exc:
@@ -83,26 +102,57 @@ def nearest(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "stations/nearest.html",
-        {"hits": hits, "errors": errors, "services": catalogue_checked().choices},
+        {
+            "hits": hits,
+            "errors": errors,
+            "searched": point is not None,
+            "services": catalogue_checked().choices,
+            "districts": districts.items(),
+            "district": district if district in districts else "",
+            "places": district_places,
+            "place": place,
+            "show_all": show_all,
+        },
     )
+
+
+def _districts_named(codes: list[str]) -> dict[str, str]:
+    """{code: name} of these districts, with the city's name when they span several cities."""
+    rows = list(
+        District.objects.filter(code__in=codes)
+        .order_by("city__adcode", "code")
+        .values_list("code", "name", "city__name", "city_id")
+    )
+    several = len({r[3] for r in rows}) > 1
+    return {code: f"{city}{name}" if several else name for code, name, city, _ in rows}
 
 
 @lagging_reads_view
 def detail(request: HttpRequest, code: str) -> HttpResponse:
+    """A station's page. A closed station (for good) says so and points to the nearest open one,
+    with no check-in, timetable or navigation to it; the distance from the person is filled in
+    by the page's script from the point the map page found (kept in the browser tab only)."""
     station = _public_station(code)
+    closed = station.status == Station.Status.CLOSED
+    instead = None
+    if closed:
+        found = selectors.stations_nearest(lon=station.lon, lat=station.lat, status_open=True)
+        instead = found[0] if found else None
     return render(
         request,
         "stations/detail.html",
         {
             "s": station,
+            "closed": closed,
+            "instead": instead,
             "state": station.is_open_at(timezone.now()),
-            "week": _week_rows(station),
-            "exceptions": [
-                e for e in station.exceptions.all() if e.end_date >= timezone.localdate()
-            ],
-            "links": selectors.navigation_links(
-                station.lon, station.lat, station.name, station.address
-            ),
+            "week": [] if closed else _week_rows(station),
+            "exceptions": []
+            if closed
+            else [e for e in station.exceptions.all() if e.end_date >= timezone.localdate()],
+            "links": []
+            if closed
+            else selectors.navigation_links(station.lon, station.lat, station.name),
         },
     )
 
@@ -130,6 +180,8 @@ def checkin(request: MemberRequest, code: str) -> HttpResponse:
     """The page the poster's QR opens (its URL carries the station's code, kept in the form);
     without the code, the page's script sends the phone's location if the person shares it."""
     station = _public_station(code)
+    if station.status == Station.Status.CLOSED:
+        return redirect("stations:detail", station.code)  # says so, and where to go instead
     member = request.member or None
     error = ""
     if request.method == "POST":
@@ -175,6 +227,7 @@ def report(request: MemberRequest, code: str) -> HttpResponse:
                 text=form.cleaned_data["text"],
                 photo=form.cleaned_data.get("photo"),
                 member=request.member or None,
+                phone=form.cleaned_data.get("phone", ""),
             )
         except ValidationError as exc:
             for field, msgs in exc.message_dict.items():
@@ -202,6 +255,9 @@ def station_photo(request: HttpRequest, code: str, name: str) -> FileResponse:
     except FileNotFoundError as exc:
         raise Http404 from exc
     resp["X-Content-Type-Options"] = "nosniff"
+    # never a document, whatever a browser makes of it; a stored name is never reused
+    resp["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    resp["Cache-Control"] = "public, max-age=3600"
     return resp
 
 
@@ -240,3 +296,24 @@ def report_done(request: HttpRequest, code: str) -> HttpResponse:
     if not filed:
         return redirect("stations:detail", station.code)
     return render(request, "stations/report_done.html", {"s": station, "r": filed})
+
+
+@never_cache
+def my_reports(request: MemberRequest) -> HttpResponse:
+    """A member's own fault reports: their state and the staff's reply."""
+    member = request.member or None
+    if member is None:
+        return redirect(f"{reverse('members:login')}?next={request.path}")
+    reports = selectors.reports_of_member(member).only(
+        "station__code",
+        "station__name",
+        "category",
+        "text",
+        "status",
+        "created_at",
+        "acknowledged_at",
+        "resolved_at",
+        "reply",
+        "replied_at",
+    )[:100]
+    return render(request, "stations/my_reports.html", {"reports": reports, "member": member})

@@ -2,11 +2,12 @@
 
 from typing import cast
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
-from django.db.models import Count
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.db.models import Case, Count, IntegerField, Q, Value, When
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -21,7 +22,7 @@ from waystation.accounts.access import (
     scope_of,
     staff_required,
 )
-from waystation.accounts.models import District
+from waystation.accounts.models import City, District
 from waystation.core.http import attachment, flash_errors, paginate
 from waystation.jobs.access import jobs_visible_to
 from waystation.members.exports import XLSX
@@ -36,8 +37,16 @@ from .access import (
     stations_visible_to,
 )
 from .catalogue import catalogue_checked, service_choices
-from .forms import ExceptionForm, PhotoForm, ReportActionForm, StationForm
+from .forms import (
+    ExceptionForm,
+    PhotoForm,
+    ReportActionForm,
+    ReportAssignForm,
+    ReportReplyForm,
+    StationForm,
+)
 from .models import FaultReport, Station
+from .selectors import open_reports_q
 from .uploads import image_path
 
 PAGE_SIZE = 50
@@ -292,23 +301,36 @@ def poster_reissue(request: AuthenticatedHttpRequest, code: str) -> HttpResponse
 
 @requires(can_see_stations)
 def report_list(request: AuthenticatedHttpRequest) -> HttpResponse:
-    qs = reports_visible_to(request.user)
+    """Fault reports in scope, overdue ones first (unresolved for more than
+    settings.STATION_REPORT_OVERDUE_DAYS days), then oldest first; `?mine=1`: assigned to me."""
+    qs = reports_visible_to(request.user).select_related("assignee")
     status = request.GET.get("status", "pending")
     if status == "pending":
         qs = qs.exclude(status=FaultReport.Status.RESOLVED)
     elif status in FaultReport.Status.values:
         qs = qs.filter(status=status)
-    page, params = paginate(request, qs.order_by("created_at", "id"), PAGE_SIZE)
+    mine = request.GET.get("mine") == "1"
+    if mine:
+        qs = qs.filter(assignee=request.user)
     now = timezone.now()
+    overdue = Q(created_at__lt=FaultReport.overdue_before(now)) & ~Q(
+        status=FaultReport.Status.RESOLVED
+    )
+    qs = qs.annotate(
+        overdue=Case(When(overdue, then=Value(0)), default=Value(1), output_field=IntegerField())
+    ).order_by("overdue", "created_at", "id")
+    page, params = paginate(request, qs, PAGE_SIZE)
     return render(
         request,
         "stations/reports.html",
         {
             "page": page,
-            "rows": [(r, r.age(now)) for r in page],
+            "rows": [(r, r.age(now), r.is_overdue(now)) for r in page],
             "status": status,
+            "mine": mine,
             "params": params,
             "statuses": FaultReport.Status.choices,
+            "overdue_days": settings.STATION_REPORT_OVERDUE_DAYS,
         },
     )
 
@@ -323,21 +345,61 @@ def _report_for_staff(user: AnyUser, pk: int) -> FaultReport:
 @staff_required
 def report_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     report = _report_for_staff(request.user, pk)
+    people = services.report_assignees(report.station)
     if request.method == "POST":
-        form = ReportActionForm(request.POST)
-        if form.is_valid():
-            try:
-                services.report_transition(
+        action = request.POST.get("action", "status")
+        try:
+            if action == "assign":
+                assign = ReportAssignForm(request.POST, people=people)
+                if not assign.is_valid():
+                    raise ValidationError({"assignee": [_("请选择指派对象")]})
+                chosen = assign.cleaned_data["assignee"]
+                services.report_assign(
                     report=report,
-                    to=form.cleaned_data["to"],
-                    note=form.cleaned_data["note"],
+                    assignee=next((u for u in people if u.pk == chosen), None),
                     actor=request.user,
                 )
-                messages.success(request, "状态已更新")
-            except ValidationError as exc:
-                flash_errors(request, exc)
+                messages.success(request, _("已指派"))
+            elif action == "reply":
+                reply = ReportReplyForm(request.POST)
+                if not reply.is_valid():
+                    raise ValidationError({"reply": [_("请填写回复内容（不超过 500 字）")]})
+                services.report_reply(
+                    report=report, text=reply.cleaned_data["reply"], actor=request.user
+                )
+                messages.success(
+                    request,
+                    _("已回复，并已短信通知反馈人")
+                    if report.reporter_phone_enc
+                    else _("已回复，反馈人可在“我的反馈”查看"),
+                )
+            else:
+                form = ReportActionForm(request.POST)
+                if form.is_valid():
+                    services.report_transition(
+                        report=report,
+                        to=form.cleaned_data["to"],
+                        note=form.cleaned_data["note"],
+                        actor=request.user,
+                    )
+                    messages.success(request, _("状态已更新"))
+        except ValidationError as exc:
+            flash_errors(request, exc)
         return redirect("stations:staff_report", report.pk)
-    return render(request, "stations/report_detail.html", {"r": report, "age": report.age()})
+    return render(
+        request,
+        "stations/report_detail.html",
+        {
+            "r": report,
+            "age": report.age(),
+            "overdue": report.is_overdue(),
+            "overdue_days": settings.STATION_REPORT_OVERDUE_DAYS,
+            "assign_form": ReportAssignForm(
+                initial={"assignee": report.assignee_id}, people=people
+            ),
+            "reply_form": ReportReplyForm(),  # a new reply: the last one is shown above it
+        },
+    )
 
 
 @staff_required
@@ -353,3 +415,66 @@ def report_photo(request: AuthenticatedHttpRequest, pk: int) -> FileResponse:
     resp["Cache-Control"] = "private, no-store"
     resp["X-Content-Type-Options"] = "nosniff"
     return resp
+
+
+# --- the staff map -------------------------------------------------------------------------------
+
+STATUS_COLOURS = {  # colour-blind safe where it matters: open and closed differ in lightness too
+    Station.Status.PLANNED: "#7b61c9",
+    Station.Status.BUILDING: "#1f6fd1",
+    Station.Status.OPEN: "#1a7f37",
+    Station.Status.TEMP_CLOSED: "#c26100",
+    Station.Status.CLOSED: "#555555",
+}
+
+
+@requires(can_see_stations)
+def staff_map(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """The stations in the user's scope on a map, coloured by status, with a legend."""
+    counts = dict(stations_visible_to(request.user).values_list("status").annotate(n=Count("id")))
+    cities = sorted(scope_of(request.user).home_cities)
+    return render(
+        request,
+        "stations/staff_map.html",
+        {
+            "city_adcode": City.objects.filter(pk__in=cities[:1])
+            .values_list("adcode", flat=True)
+            .first()
+            or "",
+            "legend": [
+                (code, label, STATUS_COLOURS[Station.Status(code)], counts.get(code, 0))
+                for code, label in Station.Status.choices
+            ],
+        },
+    )
+
+
+@requires(can_see_stations)
+def staff_map_layer(request: AuthenticatedHttpRequest) -> JsonResponse:
+    """The map's stations (WGS-84 GeoJSON): every status, the user's scope only."""
+    rows = (
+        stations_visible_to(request.user)
+        .annotate(open_reports=Count("reports", filter=open_reports_q(), distinct=True))
+        .values_list("code", "name", "status", "lon", "lat", "open_reports")
+        .order_by("code")
+    )
+    labels = dict(Station.Status.choices)
+    features = [
+        {
+            "type": "Feature",
+            "geometry": {"type": "Point", "coordinates": [round(lon, 7), round(lat, 7)]},
+            "properties": {
+                "code": code,
+                "name": name,
+                "status": status,
+                "status_label": labels.get(status, status),
+                "colour": STATUS_COLOURS.get(status, "#555555"),
+                "open_reports": n,
+                "url": reverse("stations:staff_detail", args=[code]),
+            },
+        }
+        for code, name, status, lon, lat, n in rows
+    ]
+    response = JsonResponse({"type": "FeatureCollection", "features": features})
+    response["Cache-Control"] = "private, no-store"
+    return response

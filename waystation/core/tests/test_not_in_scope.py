@@ -34,6 +34,7 @@ def test_the_middleware_is_installed(settings):
     [
         ("stations:staff_list", "waystation.stations.access.can_see_stations"),
         ("stations:staff_reports", "waystation.stations.access.can_see_stations"),
+        ("stations:staff_map", "waystation.stations.access.can_see_stations"),
         ("aid:staff_claims", "waystation.aid.access.can_see_claims"),
         ("aid:payouts", "waystation.aid.access.can_approve_claims"),
         ("aid:plans", "waystation.aid.access.can_work_on_aid"),
@@ -49,7 +50,7 @@ def test_each_nav_item_shows_by_its_apps_access_rule(url_name, rule):
 
 def test_the_nav_offers_what_the_rules_allow(people, kim):
     urls = {who: {i["url"] for i in nav.items_for(u)} for who, u in {**people, "kim": kim}.items()}
-    assert urls["kim"] == {"/staff/stations/", "/staff/stations/reports/"}
+    assert urls["kim"] == {"/staff/stations/", "/staff/stations/map/", "/staff/stations/reports/"}
     assert urls["lily"] == {"/staff/aid/claims/"}
     assert "/staff/aid/payouts/" in urls["carl"] and "/staff/aid/payouts/" not in urls["alice"]
     assert urls["olga"] == set()

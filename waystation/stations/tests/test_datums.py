@@ -27,15 +27,40 @@ def test_bd09_input_is_stored_as_the_wgs84_point_within_a_metre():
     assert metres(clean_location(*BD, "bd09"), WGS) < 1
 
 
-def test_navigation_links_carry_gcj02_for_amap_and_bd09_for_baidu():
-    links = navigation_links(*WGS, "驿站")
-    amap = parse_qs(urlparse(links["amap"]).query)
-    lon, lat = (float(v) for v in amap["position"][0].split(","))
+def test_navigation_links_plan_a_route_to_the_gcj02_point_in_every_app():
+    links = {n.app: n for n in navigation_links(*WGS, "驿站")}
+    assert list(links) == ["amap", "baidu", "tencent"]
+    amap = urlparse(links["amap"].url)
+    assert (amap.netloc, amap.path) == ("uri.amap.com", "/navigation")  # not the marker page
+    q = parse_qs(amap.query)
+    lon, lat, name = q["to"][0].split(",")
+    assert metres((float(lon), float(lat)), GCJ) < 1 and name == "驿站"
+    assert q["coordinate"] == ["gaode"] and q["mode"] == ["ride"] and "from" not in q
+    tencent = urlparse(links["tencent"].url)
+    assert tencent.path == "/uri/v1/routeplan"
+    q = parse_qs(tencent.query)
+    lat, lon = (float(v) for v in q["tocoord"][0].split(","))
     assert metres((lon, lat), GCJ) < 1
-    baidu = parse_qs(urlparse(links["baidu"]).query)
-    lat, lon = (float(v) for v in baidu["location"][0].split(","))
-    assert metres((lon, lat), BD) < 1
-    assert baidu["coord_type"] == ["bd09ll"]
+    assert q["to"] == ["驿站"] and q["referer"] == ["waystation"] and "fromcoord" not in q
+
+
+def test_baidu_is_told_the_points_are_gcj02_and_starts_from_the_person_when_known():
+    without = urlparse(navigation_links(*WGS, "驿站")[1].url)
+    assert without.scheme == "baidumap" and without.path == "/direction"
+    q = parse_qs(without.query)
+    assert q["coord_type"] == ["gcj02"] and "origin" not in q
+    lat, lon = (float(v) for v in q["destination"][0].split("|")[0][len("latlng:") :].split(","))
+    assert metres((lon, lat), GCJ) < 1
+
+    here = (119.95, 31.80)
+    web = urlparse(navigation_links(*WGS, "驿站", origin=here)[1].url)
+    assert (web.scheme, web.netloc, web.path) == ("https", "api.map.baidu.com", "/direction")
+    q = parse_qs(web.query)
+    assert q["coord_type"] == ["gcj02"] and q["output"] == ["html"]
+    lat, lon = (float(v) for v in q["origin"][0].split("|")[0][len("latlng:") :].split(","))
+    from waystation.geo.datums import from_wgs84
+
+    assert metres((lon, lat), from_wgs84(*here, "gcj02")) < 1
 
 
 def test_round_trip_through_gcj02_and_bd09_stays_under_half_a_metre():

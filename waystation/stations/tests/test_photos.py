@@ -1,7 +1,10 @@
 """Station photos: uploaded by union staff over the station and its keepers, shown publicly."""
 
+import io
+
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from PIL import Image
 
 from waystation.stations.models import StationPhoto
 from waystation.stations.uploads import MAX_BYTES, image_path
@@ -24,16 +27,58 @@ def test_union_staff_over_the_station_upload_a_photo_the_public_page_shows(
     assert resp.status_code == 302
     photo = StationPhoto.objects.get()
     assert "secret" not in photo.stored_name
-    assert image_path(photo.stored_name).read_bytes() == png_bytes()
+    stored = image_path(photo.stored_name).read_bytes()
+    with Image.open(io.BytesIO(stored)) as img:  # re-encoded: a photo without transparency
+        assert (img.format, img.size) == ("JPEG", (8, 8))
 
     page = client.get("/stations/TN001/").content.decode()
     url = f"/stations/TN001/photos/{photo.stored_name}"
     assert f'src="{url}"' in page
     assert 'alt="门口"' in page
     served = client.get(url)
-    assert served["Content-Type"] == "image/png"
+    assert served["Content-Type"] == "image/jpeg"
     assert served["X-Content-Type-Options"] == "nosniff"
-    assert b"".join(served.streaming_content) == png_bytes()
+    assert served["Content-Security-Policy"] == "default-src 'none'; sandbox"
+    assert b"".join(served.streaming_content) == stored
+
+
+def _phone_photo(size=(4000, 3000), orientation=6) -> bytes:
+    """A phone's JPEG: large, taken on its side (EXIF orientation 6), with a GPS position."""
+    img = Image.new("RGB", size, (30, 120, 200))
+    exif = Image.Exif()
+    exif[0x0112] = orientation  # Orientation
+    exif[0x8825] = {2: (31.0, 46.0, 48.0), 1: "N", 4: (119.0, 59.0, 24.0), 3: "E"}  # GPSInfo
+    exif[0x0110] = "Phone Model X"  # Model
+    buf = io.BytesIO()
+    img.save(buf, format="JPEG", exif=exif, quality=70)
+    return buf.getvalue()
+
+
+def test_a_phone_photo_is_stored_upright_at_most_1600_px_and_without_its_exif(
+    as_user, people, make_station
+):
+    make_station("TN001")
+    data = _phone_photo()
+    with Image.open(io.BytesIO(data)) as original:
+        assert original.getexif().get(0x0110) == "Phone Model X"  # the test photo has it
+    upload(as_user(people.alice), data=data, name="IMG_0001.jpg")
+    photo = StationPhoto.objects.get()
+    with Image.open(image_path(photo.stored_name)) as img:
+        assert img.format == "JPEG"
+        assert img.size == (1200, 1600)  # turned upright (it was 4000 × 3000 on its side)
+        assert dict(img.getexif()) == {}
+        assert "exif" not in img.info
+
+
+def test_a_photo_with_transparency_stays_a_png(as_user, people, make_station):
+    make_station("TN001")
+    buf = io.BytesIO()
+    Image.new("RGBA", (20, 10), (200, 16, 46, 128)).save(buf, format="PNG")
+    upload(as_user(people.alice), data=buf.getvalue(), name="logo.png")
+    photo = StationPhoto.objects.get()
+    assert photo.content_type == "image/png"
+    with Image.open(image_path(photo.stored_name)) as img:
+        assert (img.format, img.mode, img.size) == ("PNG", "RGBA", (20, 10))
 
 
 def test_a_keeper_uploads_photos_of_the_station_they_keep(as_user, keeper):
