@@ -9,6 +9,13 @@ from django.utils import timezone
 from waystation.accounts.models import City, District, Industry, OrgUnit, Platform
 from waystation.privacy import crypto
 
+from .validators import name_search_key
+
+
+def name_hash(name: str) -> str:
+    """The keyed hash a member is found by name with (the lookup key of the name)."""
+    return crypto.keyed_hash(name_search_key(name))
+
 
 class Campaign(models.Model):
     """A poster/QR drive of one city; every scan-to-join is attributed to one, and the member
@@ -70,6 +77,9 @@ class Member(models.Model):
 
     member_number = models.CharField(max_length=20, unique=True)
     name = models.CharField(max_length=50)
+    # The keyed hash of the name as it is looked up (validators.name_search_key): staff find a
+    # member by name with no name in a URL or a log, as they find one by phone or ID number.
+    name_hash = models.CharField(max_length=64, db_index=True, default="")
     # Personal data: encrypted at rest; a keyed hash for uniqueness and exact search; the mask
     # kept beside it so that lists never decrypt.
     id_number_enc = models.TextField()
@@ -139,6 +149,7 @@ class Member(models.Model):
         return f"{self.member_number} {self.name}"
 
     def save(self, *args: Any, **kwargs: Any) -> None:
+        self.name_hash = name_hash(self.name)
         if self.city_id is None and self.work_district_id:  # the city of the work district
             self.city_id = District.objects.values_list("city_id", flat=True).get(
                 code=self.work_district_id
