@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
 from waystation.accounts.access import (
@@ -29,8 +30,8 @@ LIST_SIZE = 50
 class UploadForm(forms.Form):
     unit = forms.ModelChoiceField(queryset=OrgUnit.objects.none(), label="导入到", empty_label=None)
     file = forms.FileField(
-        label="名册文件（.xlsx）",
-        widget=forms.ClearableFileInput(attrs={"accept": ".xlsx"}),
+        label=_("名册文件（.xlsx、.xls、.et 或 .csv）"),
+        widget=forms.ClearableFileInput(attrs={"accept": ",".join(roster.EXTENSIONS)}),
     )
 
     def __init__(self, *args: Any, user: AnyUser, **kwargs: Any) -> None:

@@ -34,7 +34,7 @@ from .commit import JOB_KIND
 from .files import error_file_bytes, errors_path, masked, stage_bytes, staged_path, upload_path
 from .reading import text
 from .selectors import importable_units, imports_visible_to
-from .validation import RosterFileError, check_file, parse
+from .validation import EXTENSIONS, RosterFileError, check_file, parse
 
 VALIDATE_KIND = "members.roster_validate"
 PREVIEW_ERRORS = 200
@@ -48,8 +48,10 @@ def roster_upload(*, user: User, unit: OrgUnit, filename: str, data: bytes) -> R
     only until the validation job has read it (`roster_validate_job`)."""
     if not importable_units(user).filter(pk=unit.pk).exists():
         raise NotInScope
-    if not filename.lower().endswith(".xlsx"):
-        raise RosterFileError("请上传 Excel 工作簿（.xlsx），可先下载模板填写")
+    if not filename.lower().endswith(EXTENSIONS):
+        raise RosterFileError(
+            gettext("请上传 Excel 或 WPS 表格（.xlsx、.xls、.et）或 CSV 文件，可先下载模板填写")
+        )
     check_file(data)
     assert unit.city_id is not None  # importable units are a city's
     imp = RosterImport(

@@ -21,16 +21,17 @@ from waystation.jobs import runner
 from waystation.privacy import crypto
 
 from ..validators import clean_id_number, clean_name, clean_phone
-from .columns import DISTRICT_SUFFIXES, SHEET, lookup_names
+from .columns import DISTRICT_SUFFIXES, HEADER_NEED, HEADER_WORDS, SHEET, lookup_names
 from .reading import Row, SheetError, sheet_rows, text
 
 MAX_BYTES = 30 * 1024 * 1024
 VALIDATE_PROGRESS_EVERY = 5000
+_SCIENTIFIC = re.compile(r"\d(?:\.\d+)?E\+\d+", re.IGNORECASE)  # a number in a CSV: 3.20402E+17
 _PLATFORM_SPLIT = re.compile(r"[、,，;；/|\s]+")
 
 
 class RosterFileError(ValidationError):
-    """The file as a whole cannot be imported (not an .xlsx, wrong columns, too large)."""
+    """The file as a whole cannot be imported (not a spreadsheet, wrong columns, too large)."""
 
     def __init__(self, message: str) -> None:
         super().__init__({"file": [message]})
@@ -44,14 +45,25 @@ class Parsed:
     errors: int
 
 
+# Excel 2007+ (.xlsx), Excel 97–2003 (.xls) and WPS (.et, the same format), CSV as Excel or WPS
+# save it (GBK or UTF-8, with or without BOM): told apart by their first bytes (core/xlsx.py).
+FORMATS = frozenset({"xlsx", "xls", "csv"})
+EXTENSIONS = (".xlsx", ".xls", ".et", ".csv")
+_NOT_A_ROSTER = (
+    "无法读取文件：请上传 Excel 或 WPS 表格（.xlsx、.xls、.et）或 CSV 文件，可先下载模板填写"
+)
+
+
 def _workbook(data: bytes, reader: Callable[..., Any]) -> Any:
     if len(data) > MAX_BYTES:
         raise RosterFileError(f"文件过大（超过 {MAX_BYTES // 1024 // 1024} MB），请分批导入")
-    if not data.startswith(b"PK"):
-        raise RosterFileError("无法读取文件：请上传 Excel 工作簿（.xlsx），可先下载模板填写")
+    if xlsx.kind_of(data) == "csv" and (b"\0" in data[:4096] or not data.strip()):
+        raise RosterFileError(_NOT_A_ROSTER)  # binary (a .doc, a picture), or nothing at all
     try:
-        return reader(data, sheet=SHEET)
+        return reader(data, sheet=SHEET, formats=FORMATS, header=(HEADER_WORDS, HEADER_NEED))
     except xlsx.XlsxError as exc:
+        if xlsx.kind_of(data) == "csv" and exc.code == "corrupt":  # not text in either encoding
+            raise RosterFileError(_NOT_A_ROSTER) from exc
         raise RosterFileError(str(exc)) from exc
 
 
@@ -133,7 +145,9 @@ def _clean(row: Row, unit: OrgUnit, vocabulary: Vocabulary, today: date) -> None
     except ValidationError as e:
         errors.extend(f"姓名：{m}" for m in e.messages)
     id_cell = raw["id_number"]
-    if isinstance(id_cell, int | float) and not isinstance(id_cell, bool):
+    if (isinstance(id_cell, int | float) and not isinstance(id_cell, bool)) or (
+        isinstance(id_cell, str) and _SCIENTIFIC.fullmatch(id_cell.strip())
+    ):
         # 18 digits do not fit a spreadsheet number: the last ones are already lost.
         errors.append("身份证号：被存成了数字，后几位已丢失；请把该列设为“文本”格式后重新填写")
     else:

@@ -57,15 +57,15 @@ def test_template_has_the_columns_and_text_format_for_numbers(alice):
     assert "填写说明" in wb.sheetnames
 
 
-def test_upload_rejects_a_file_that_is_not_xlsx(alice, orgs):
-    r = upload(alice, "name,id\n王小明,1101\n".encode(), name="roster.csv", unit=orgs["tianning"])
+def test_upload_rejects_a_file_that_is_not_a_spreadsheet(alice, orgs):
+    r = upload(alice, b"%PDF-1.4\n", name="roster.pdf", unit=orgs["tianning"])
     assert r.status_code == 400
-    assert "请上传 Excel 工作簿（.xlsx）" in r.content.decode()
+    assert "请上传 Excel 或 WPS 表格（.xlsx、.xls、.et）或 CSV 文件" in r.content.decode()
     assert not RosterImport.objects.exists()
 
 
-def test_upload_rejects_a_csv_renamed_to_xlsx(alice, orgs):
-    r = upload(alice, "姓名,身份证号\n".encode(), unit=orgs["tianning"])
+def test_upload_rejects_a_binary_file_renamed_to_csv(alice, orgs):
+    r = upload(alice, b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR", name="roster.csv", unit=orgs["tianning"])
     assert r.status_code == 400
     assert "无法读取文件" in r.content.decode()
     assert not RosterImport.objects.exists()
