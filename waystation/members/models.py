@@ -276,3 +276,31 @@ class MemberTransfer(models.Model):
     @property
     def moved_city(self) -> bool:
         return self.from_city_id != self.to_city_id
+
+
+class RosterAlias(models.Model):
+    """A shorthand offices type in a roster for an industry, a district or a platform, and the
+    name (or code) it means: "外卖" → 外卖送餐, "高新区" → 新北区. Rows, so that a city's own
+    shorthands are data: a district's alias is its city's (by adcode), an industry's or a
+    platform's is every city's unless it names one. What it means is looked up as staff's own
+    typing is (roster/columns.py), so it may name a row by its name or its code."""
+
+    class Kind(models.TextChoices):
+        INDUSTRY = "industry", "行业"
+        DISTRICT = "district", "工作区域"
+        PLATFORM = "platform", "平台"
+
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    city_adcode = models.CharField(max_length=6, blank=True)  # blank: every city
+    alias = models.CharField(max_length=50)
+    means = models.CharField(max_length=50)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["kind", "city_adcode", "alias"], name="roster_alias_once_per_city"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.alias} → {self.means}"
