@@ -100,6 +100,7 @@ def import_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             "job": imp.job,
             "earlier": earlier,
             "more_errors": max(imp.error_rows - len(imp.errors_preview), 0),
+            "staging_days": roster.STAGING_DAYS,
             "can_commit": imp.status in (S.VALIDATED, S.COMMITTING)
             and imp.valid_rows > 0
             and (imp.job is None or imp.job.status in (Job.Status.DONE, Job.Status.FAILED)),
