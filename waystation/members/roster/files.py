@@ -84,7 +84,7 @@ def error_file_bytes(blob: bytes, *, full: bool) -> bytes:
             line,
             *(v if full else masked(k, v) for k, v in zip(KEYS, values, strict=True)),
             "；".join(errors),
-        ]  # fmt: skip
+        ]
         for line, values, errors in kept
     )
     return xlsx_bytes(header, body, title=SHEET)
