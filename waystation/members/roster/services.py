@@ -29,9 +29,9 @@ from waystation.jobs.models import Job
 from waystation.privacy import crypto
 from waystation.privacy.audit import AuditAction, audit_record
 
+from ..access import can_reveal_personal_data
 from ..models import Member, RosterImport
 from .commit import JOB_KIND
-from ..access import can_reveal_personal_data
 from .files import (
     error_file_bytes,
     error_rows_bytes,
