@@ -2,6 +2,7 @@
 name never in the address bar), change the order, the page size and jump to a page; the
 member's page shows the history and controls that start at 不变."""
 
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -11,7 +12,7 @@ from django.test import Client
 from waystation.members import services
 from waystation.members.tests.factories import make_member
 
-SHOTS = Path("/tmp/shots-members18")
+SHOTS = Path(tempfile.gettempdir()) / "shots-members18"  # looked at by a person, not compared
 
 
 @pytest.fixture
