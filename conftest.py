@@ -63,6 +63,18 @@ def _changzhou_after_migrate(sender, app_config=None, using="default", **kwargs)
 
     changzhou_ensure()
     services_ensure()
+    _roster_aliases_ensure()
+
+
+def _roster_aliases_ensure():
+    """The rows migration 0012 wrote, again after a flush (a transactional test empties them)."""
+    from waystation.members.models import RosterAlias
+    from waystation.members.starting_aliases import STARTING_ALIASES
+
+    RosterAlias.objects.bulk_create(
+        [RosterAlias(kind=k, city_adcode=c, alias=a, means=m) for k, c, a, m in STARTING_ALIASES],
+        ignore_conflicts=True,
+    )
 
 
 @pytest.fixture

@@ -8,7 +8,9 @@ class Config(AppConfig):
 
     def ready(self) -> None:
         from waystation.core import nav
+        from waystation.members import history
 
+        from . import history as member_history
         from . import jobs  # noqa: F401 - registers the job handlers
         from .access import can_approve_claims, can_see_claims, can_work_on_aid
 
@@ -17,3 +19,4 @@ class Config(AppConfig):
         nav.register("互助参保", "aid:plans", can_work_on_aid)
         nav.register("慰问", "aid:condolences", can_work_on_aid)
         nav.register("互助统计", "aid:stats", can_work_on_aid)
+        history.register(member_history.member_events)

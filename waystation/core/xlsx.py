@@ -1,4 +1,7 @@
-"""Reading uploaded .xlsx workbooks without trusting them. Every .xlsx upload goes through `read`.
+"""Reading uploaded .xlsx workbooks without trusting them. Every .xlsx upload goes through `read`,
+and so do the .xls, WPS .et and CSV files of a caller that takes them (`formats`): the same
+size limits, read in the same child process of bounded memory, which checks an .xls sheet's
+grid and a CSV file's rows against the same limits before it sends any row back.
 
 The reader (python-calamine, Rust) materialises a sheet as a dense grid from its first to its
 farthest cell, so a 5 KB file with one cell at XFD1048576 asks for 512 GiB, and a failed
@@ -63,8 +66,8 @@ PART_BYTES = 10 * 1024 * 1024  # workbook.xml and its relationships
 class XlsxError(ValidationError):
     """A workbook that cannot be read; its message is for the person who uploaded it."""
 
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
+    def __init__(self, message: str, code: str | None = None) -> None:
+        super().__init__(message, code=code)
         self.text = message
 
     def __str__(self) -> str:
@@ -72,7 +75,9 @@ class XlsxError(ValidationError):
 
 
 def _corrupt() -> XlsxError:
-    return XlsxError(_("文件已损坏或不是 Excel 工作簿（.xlsx），无法读取；请另存为 .xlsx 后重试"))
+    return XlsxError(
+        _("文件已损坏或不是 Excel 工作簿（.xlsx），无法读取；请另存为 .xlsx 后重试"), code="corrupt"
+    )
 
 
 def _default_limits() -> Limits:
@@ -154,9 +159,10 @@ def _open(data: bytes, limits: Limits) -> zipfile.ZipFile:
     return zf
 
 
-def _sheet_part(zf: zipfile.ZipFile, prefer: str) -> tuple[str, str]:
-    """(sheet name, its part in the zip): the sheet called `prefer` if there is one, else the
-    first, as calamine finds them (workbook.xml in order, targets through its relationships)."""
+def _sheet_parts(zf: zipfile.ZipFile, prefer: str) -> list[tuple[str, str]]:
+    """(sheet name, its part in the zip) of every sheet, the one called `prefer` first if there
+    is one, then the others in order, as calamine finds them (workbook.xml in order, targets
+    through its relationships)."""
     sheets: list[tuple[str, str]] = []
     targets: dict[str, str] = {}
 
@@ -179,15 +185,18 @@ def _sheet_part(zf: zipfile.ZipFile, prefer: str) -> tuple[str, str]:
             stream(zf, part, handler, limit=None)
     except (KeyError, ValueError, expat.ExpatError, zipfile.BadZipFile, OSError, EOFError):
         raise _corrupt() from None
-    names = [n for n, _rid in sheets]
     if not sheets:
         raise _corrupt()
-    name, rid = sheets[names.index(prefer)] if prefer in names else sheets[0]
-    target = targets.get(rid, "").lstrip("/")
-    part = target if target.startswith("xl/") else f"xl/{target}"
-    if part not in zf.namelist():
-        raise _corrupt()
-    return name, part
+    sheets.sort(key=lambda s: s[0] != prefer)  # stable: the others keep their order
+    parts = []
+    names = set(zf.namelist())
+    for name, rid in sheets:
+        target = targets.get(rid, "").lstrip("/")
+        part = target if target.startswith("xl/") else f"xl/{target}"
+        if part not in names:
+            raise _corrupt()
+        parts.append((name, part))
+    return parts
 
 
 def _declared(zf: zipfile.ZipFile, part: str) -> Extent | None:
@@ -215,20 +224,52 @@ def _declared(zf: zipfile.ZipFile, part: str) -> Extent | None:
     return Extent(rows=rows, columns=columns)
 
 
-def _checked(data: bytes, sheet: str, limits: Limits) -> tuple[str, str]:
+def _checked(data: bytes, sheet: str, limits: Limits, *, every: bool) -> list[tuple[str, str]]:
+    """The sheets to read, the first (the one called `sheet`, else the first of the workbook)
+    within the limits as far as it says; with `every`, all of them, for a reader that picks
+    the sheet by its header (the child checks each one's true extent before reading it)."""
     zf = _open(data, limits)
-    name, part = _sheet_part(zf, sheet)
-    declared = _declared(zf, part)
-    if declared is not None and declared.over(limits):
+    parts = _sheet_parts(zf, sheet)
+    declared = _declared(zf, parts[0][1])
+    if declared is not None and declared.over(limits) and not (every and len(parts) > 1):
         raise _too_large(declared, limits)
-    return name, part
+    return parts if every else parts[:1]
 
 
-def check(data: bytes, *, sheet: str = "", limits: Limits | None = None) -> None:
+FORMATS = frozenset({"xlsx", "xls", "csv"})
+
+
+def kind_of(data: bytes) -> str:
+    """What a file is by its first bytes: "xlsx" (a zip), "xls" (an OLE compound file: Excel
+    97–2003 .xls, WPS .et), else "csv" (text, or anything else: the reader decides)."""
+    if data.startswith(b"PK"):
+        return "xlsx"
+    if data.startswith(xlsx_child.OLE_MAGIC):
+        return "xls"
+    return "csv"
+
+
+def check(
+    data: bytes,
+    *,
+    sheet: str = "",
+    limits: Limits | None = None,
+    formats: frozenset[str] = frozenset({"xlsx"}),
+    header: tuple[list[str], int] = ([], 0),
+) -> None:
     """What can be checked without reading the sheet itself (bounded work, fit for a web
-    request): a zip within the size limits, a sheet, its declared dimension within the limits.
-    Raises XlsxError."""
-    _checked(data, sheet, limits or _default_limits())
+    request): an .xlsx is a zip within the size limits, with a sheet whose declared dimension
+    is within the limits; an .xls or a CSV file (when `formats` allows them) is within the
+    size limit. With a `header` (see `read`) every sheet is a candidate, so the first sheet's
+    declared dimension refuses the file only when it is the only sheet. Raises XlsxError."""
+    limits = limits or _default_limits()
+    kind = kind_of(data)
+    if kind not in formats:
+        raise _corrupt()
+    if kind == "xlsx":
+        _checked(data, sheet, limits, every=bool(header[0]))
+    elif len(data) > limits.bytes:
+        raise _too_many_bytes(limits)
 
 
 # --- the child that reads ------------------------------------------------------------------------
@@ -242,19 +283,39 @@ def _python() -> str:
 
 
 def read(
-    data: bytes, *, sheet: str = "", skip_empty_area: bool = False, limits: Limits | None = None
+    data: bytes,
+    *,
+    sheet: str = "",
+    skip_empty_area: bool = False,
+    limits: Limits | None = None,
+    formats: frozenset[str] = frozenset({"xlsx"}),
+    header: tuple[list[str], int] = ([], 0),
 ) -> list[list[Any]]:
-    """The rows of a sheet (the one named `sheet` if there is one, else the first), read in a
-    child process of bounded memory once the checks above have passed. Raises XlsxError with a
-    message for the person who uploaded the file."""
+    """The rows of a sheet, read in a child process of bounded memory once the checks above
+    have passed: the one named `sheet` if there is one, else the first — or, given a `header`
+    (words, how many of them), the first sheet with a row among its first ones naming that
+    many of the words (the preferred one looked at first), else that one. `formats` says which
+    of FORMATS the caller takes (by the file's first bytes, `kind_of`). Raises XlsxError with
+    a message for the person who uploaded the file."""
     limits = limits or _default_limits()
-    name, part = _checked(data, sheet, limits)
+    kind = kind_of(data)
+    if kind not in formats:
+        raise _corrupt()
+    if kind == "xlsx":
+        candidates = _checked(data, sheet, limits, every=bool(header[0]))
+    elif len(data) > limits.bytes:
+        raise _too_many_bytes(limits)
+    else:
+        candidates = []
     memory = settings.XLSX_PARSE_MEMORY_MB * 1024 * 1024
     args = {
         "memory": memory,
         "limits": asdict(limits),
-        "part": part,
-        "sheet": name,
+        "kind": kind,
+        "candidates": candidates,
+        "sheet": sheet,
+        "words": header[0],
+        "need": header[1],
         "skip_empty_area": skip_empty_area,
     }
     env = {"PATH": os.environ.get("PATH", ""), "RUST_BACKTRACE": "0", "LC_ALL": "C.UTF-8"}

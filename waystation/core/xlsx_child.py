@@ -1,5 +1,7 @@
-"""The part of reading an .xlsx upload that runs in the child process (see core/xlsx.py): finding
-the sheet's true extent, then reading it with calamine. Only the standard library and calamine:
+"""The part of reading an upload that runs in the child process (see core/xlsx.py): finding the
+sheet's true extent, then reading it with calamine (an .xlsx; an .xls or WPS .et, whose grid
+calamine builds before its extent can be checked, bounded by the format; or a CSV file, read
+with the standard library and stopped at the limits). Only the standard library and calamine:
 the child starts in a fraction of the time it would take with Django imported.
 
 The extent is found in one of two ways, which always come to the same verdict:
@@ -262,9 +264,108 @@ def decode(obj: dict) -> Any:
     return dt.timedelta(seconds=value)
 
 
+# --- the other formats: .xls (and WPS .et, the same BIFF8 in an OLE file), CSV -----------------
+
+OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+HEADER_ROWS = 20  # how far down a sheet its header row is looked for (title rows above it)
+
+
+def has_header(rows: list[list[Any]], words: list[str], need: int) -> bool:
+    """Whether one of the first rows names at least `need` of `words` (each found in some cell):
+    the row of column names a sheet is picked by, with or without title rows above it."""
+    if not words:
+        return True
+    for row in rows[:HEADER_ROWS]:
+        cells = [c for c in row if isinstance(c, str) and c]
+        if sum(any(w in c for c in cells) for w in words) >= need:
+            return True
+    return False
+
+
+def csv_text(data: bytes) -> str:
+    """A CSV file's text: UTF-8 (with or without its BOM) or, failing that, GB18030 (which
+    reads GBK and GB2312, what Excel and WPS write for "CSV" on a Chinese system)."""
+    if data.startswith(b"\xef\xbb\xbf"):
+        return data[3:].decode("utf-8")
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        return data.decode("gb18030")
+
+
+def csv_rows(data: bytes, limits: Limits) -> tuple[Extent, list[list[Any]]]:
+    """The rows of a CSV file within the limits, or the extent that is over them (and no rows)."""
+    import csv
+
+    rows: list[list[Any]] = []
+    cells = columns = 0
+    for row in csv.reader(io.StringIO(csv_text(data), newline="")):
+        cells += sum(1 for c in row if c)
+        columns = max(columns, len(row))
+        found = Extent(rows=len(rows) + 1, columns=columns, cells=cells)
+        if found.over(limits):
+            return found, []
+        rows.append(row)
+    return Extent(rows=len(rows), columns=columns, cells=cells), rows
+
+
+def _candidates(prefer: str, names: list[str]) -> list[str]:
+    return ([prefer] if prefer in names else []) + [n for n in names if n != prefer]
+
+
+def _pick_xlsx(data: bytes, args: dict, limits: Limits) -> tuple[str, Extent, list | None]:
+    """The sheet to read of an .xlsx: the first of the candidates (the preferred one first)
+    within the limits whose first rows hold the header; else the first candidate. Each sheet's
+    true extent is found before calamine reads it."""
+    from python_calamine import CalamineWorkbook
+
+    zf = zipfile.ZipFile(io.BytesIO(data))
+    book = None
+    first: tuple[str, Extent, list | None] | None = None
+    for name, part in args["candidates"]:
+        found = extent(zf, part, limits)
+        rows = None
+        if not found.over(limits):
+            book = book or CalamineWorkbook.from_filelike(io.BytesIO(data))
+            rows = book.get_sheet_by_name(name).to_python(skip_empty_area=args["skip_empty_area"])
+            if has_header(rows, args["words"], args["need"]):
+                return name, found, rows
+        if first is None:
+            first = (name, found, rows)
+    assert first is not None
+    return first
+
+
+def _pick_xls(data: bytes, args: dict, limits: Limits) -> tuple[str, Extent, list | None]:
+    """The same for an .xls (or .et): calamine builds a sheet's grid from its records (at most
+    65,536 × 256 cells in the format, within the child's memory), and the grid's extent is
+    checked before any of it becomes Python rows."""
+    from python_calamine import CalamineWorkbook
+
+    book = CalamineWorkbook.from_filelike(io.BytesIO(data))
+    first: tuple[str, Extent, list | None] | None = None
+    for name in _candidates(args["sheet"], list(book.sheet_names)):
+        sheet = book.get_sheet_by_name(name)
+        end = sheet.end
+        found = Extent(rows=end[0] + 1, columns=end[1] + 1, cells=0) if end else Extent()
+        rows = None
+        if not found.over(limits):
+            rows = sheet.to_python(skip_empty_area=args["skip_empty_area"])
+            found = Extent(found.rows, found.columns, sum(c != "" for r in rows for c in r))
+            if has_header(rows, args["words"], args["need"]):
+                return name, found, rows
+        del sheet
+        if first is None:
+            first = (name, found, rows)
+    if first is None:
+        raise ValueError("no sheet")
+    return first
+
+
 def main() -> int:  # pragma: no cover - runs in the child process
-    """Read the workbook from stdin; write the extent as a JSON line, then the rows as JSON
-    arrays of up to _BATCH rows, one a line (JSON: the parent trusts nothing the child sends)."""
+    """Read the workbook from stdin; write the sheet's name and extent as a JSON line, then the
+    rows as JSON arrays of up to _BATCH rows, one a line (JSON: the parent trusts nothing the
+    child sends)."""
     import resource
 
     args = json.loads(sys.argv[1])
@@ -277,19 +378,19 @@ def main() -> int:  # pragma: no cover - runs in the child process
     try:
         data = sys.stdin.buffer.read()
         limits = Limits(**args["limits"])
-        zf = zipfile.ZipFile(io.BytesIO(data))
-        found = extent(zf, args["part"], limits)
-        out.write(json.dumps({"extent": asdict(found)}).encode() + b"\n")
-        if found.over(limits):
+        kind = args["kind"]
+        rows: list | None
+        if kind == "csv":
+            name = ""
+            found, rows = csv_rows(data, limits)
+        elif kind == "xls":
+            name, found, rows = _pick_xls(data, args, limits)
+        else:
+            name, found, rows = _pick_xlsx(data, args, limits)
+        del data
+        out.write(json.dumps({"extent": asdict(found), "sheet": name}).encode() + b"\n")
+        if found.over(limits) or rows is None:
             return TOO_LARGE
-        from python_calamine import CalamineWorkbook
-
-        book = CalamineWorkbook.from_filelike(io.BytesIO(data))
-        del data, zf
-        rows = book.get_sheet_by_name(args["sheet"]).to_python(
-            skip_empty_area=args["skip_empty_area"]
-        )
-        del book
         dumps = json.JSONEncoder(ensure_ascii=False, default=encode).encode
         for start in range(0, len(rows), _BATCH):
             out.write(dumps(rows[start : start + _BATCH]).encode() + b"\n")

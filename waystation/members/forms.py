@@ -1,3 +1,5 @@
+from typing import Any, cast
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -8,10 +10,22 @@ class ReasonForm(forms.Form):
     reason = forms.CharField(label="理由", max_length=200, min_length=2)
 
 
+STATUS_CHOICES = [
+    ("", _("不变")),
+    ("active", _("恢复正常")),
+    ("lapsed", _("失效")),
+    ("withdrawn", _("退会")),
+]
+
+
 class StatusForm(ReasonForm):
-    status = forms.ChoiceField(
-        choices=[("active", "恢复正常"), ("lapsed", "失效"), ("withdrawn", "退会")]
-    )
+    # "No change" first and chosen, so that saving a form left as it was changes nothing
+    status = forms.ChoiceField(label=_("新状态"), choices=STATUS_CHOICES)
+
+    def __init__(self, *args: Any, current: str = "", **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = cast(forms.ChoiceField, self.fields["status"])
+        field.choices = [(k, v) for k, v in STATUS_CHOICES if k != current]
 
 
 class TransferForm(ReasonForm):

@@ -9,6 +9,13 @@ from django.utils import timezone
 from waystation.accounts.models import City, District, Industry, OrgUnit, Platform
 from waystation.privacy import crypto
 
+from .validators import name_search_key
+
+
+def name_hash(name: str) -> str:
+    """The keyed hash a member is found by name with (the lookup key of the name)."""
+    return crypto.keyed_hash(name_search_key(name))
+
 
 class Campaign(models.Model):
     """A poster/QR drive of one city; every scan-to-join is attributed to one, and the member
@@ -70,6 +77,9 @@ class Member(models.Model):
 
     member_number = models.CharField(max_length=20, unique=True)
     name = models.CharField(max_length=50)
+    # The keyed hash of the name as it is looked up (validators.name_search_key): staff find a
+    # member by name with no name in a URL or a log, as they find one by phone or ID number.
+    name_hash = models.CharField(max_length=64, db_index=True, default="")
     # Personal data: encrypted at rest; a keyed hash for uniqueness and exact search; the mask
     # kept beside it so that lists never decrypt.
     id_number_enc = models.TextField()
@@ -139,6 +149,7 @@ class Member(models.Model):
         return f"{self.member_number} {self.name}"
 
     def save(self, *args: Any, **kwargs: Any) -> None:
+        self.name_hash = name_hash(self.name)
         if self.city_id is None and self.work_district_id:  # the city of the work district
             self.city_id = District.objects.values_list("city_id", flat=True).get(
                 code=self.work_district_id
@@ -353,3 +364,31 @@ class MemberJoinTally(models.Model):
 
     def __str__(self) -> str:
         return f"{self.week} {self.work_district_id} {self.industry_id}: {self.n}"
+
+
+class RosterAlias(models.Model):
+    """A shorthand offices type in a roster for an industry, a district or a platform, and the
+    name (or code) it means: "外卖" → 外卖送餐, "高新区" → 新北区. Rows, so that a city's own
+    shorthands are data: a district's alias is its city's (by adcode), an industry's or a
+    platform's is every city's unless it names one. What it means is looked up as staff's own
+    typing is (roster/columns.py), so it may name a row by its name or its code."""
+
+    class Kind(models.TextChoices):
+        INDUSTRY = "industry", "行业"
+        DISTRICT = "district", "工作区域"
+        PLATFORM = "platform", "平台"
+
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    city_adcode = models.CharField(max_length=6, blank=True)  # blank: every city
+    alias = models.CharField(max_length=50)
+    means = models.CharField(max_length=50)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["kind", "city_adcode", "alias"], name="roster_alias_once_per_city"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.alias} → {self.means}"

@@ -4,6 +4,8 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db.models import Q, QuerySet, Sum
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
 
 from waystation.accounts.access import AnyUser
 from waystation.accounts.models import City, District, Industry, Platform
@@ -11,7 +13,7 @@ from waystation.privacy.crypto import keyed_hash
 
 from . import tallies
 from .access import members_visible_to
-from .models import Campaign, Member, MemberJoinTally, MemberPlatformTally, MemberTally
+from .models import Campaign, Member, MemberJoinTally, MemberPlatformTally, MemberTally, name_hash
 from .validators import clean_phone
 
 
@@ -71,7 +73,53 @@ def members_filtered(user: AnyUser | None, params: Mapping[str, Any]) -> QuerySe
         qs = qs.filter(member_number=number)
     if params.get("qh"):
         qs = qs.filter(Q(phone_hash=params["qh"]) | Q(id_number_hash=params["qh"]))
+    if params.get("nh"):
+        qs = qs.filter(name_hash=params["nh"])
     return qs
+
+
+StrOrPromise = str | Promise
+
+# The orders of the list staff may choose: (label, ordering); the first is the default. By name
+# there is none: a Chinese name's order is its pinyin, which needs a collation the database may
+# not have and an index of its own at a province's size.
+MEMBER_SORTS: dict[str, tuple[StrOrPromise, tuple[str, ...]]] = {
+    "joined_desc": (_("入会时间（新→旧）"), ("-joined_at", "-id")),
+    "joined_asc": (_("入会时间（旧→新）"), ("joined_at", "id")),
+    "number_asc": (_("会员号（小→大）"), ("member_number",)),
+    "number_desc": (_("会员号（大→小）"), ("-member_number",)),
+}
+PAGE_SIZES = (20, 50, 100, 200)
+
+
+def member_sort(params: Mapping[str, Any]) -> str:
+    """The list's order asked for (`sort`), the default for an unknown one."""
+    sort = params.get("sort") or ""
+    return sort if sort in MEMBER_SORTS else next(iter(MEMBER_SORTS))
+
+
+def page_size(params: Mapping[str, Any], default: int = 50) -> int:
+    """The list's page size asked for (`size`), one of PAGE_SIZES, else the default."""
+    try:
+        size = int(params.get("size") or default)
+    except (TypeError, ValueError):
+        return default
+    return size if size in PAGE_SIZES else default
+
+
+def search_params(q: str) -> dict[str, str]:
+    """The list parameters of what staff typed in the search box, never the typed text itself
+    (no name, phone or ID number in a URL or a log): a member number as it is, anything with a
+    digit as the keyed hash of a phone or an ID number, anything else as the keyed hash of a
+    name. {} for a blank box."""
+    q = (q or "").strip()
+    if not q:
+        return {}
+    if q.upper().startswith("CZ"):
+        return {"number": q.upper()}
+    if any(ch.isdigit() for ch in q):
+        return {"qh": search_hash(q)}
+    return {"nh": name_hash(q)}
 
 
 def search_hash(q: str) -> str:
@@ -90,7 +138,9 @@ def member_find(user: AnyUser, q: str) -> Member | None:
     q = (q or "").strip()
     if not q:
         return None
-    params = {"number": q} if q.upper().startswith("CZ") else {"qh": search_hash(q)}
+    params = search_params(q)
+    if "nh" in params:  # a name is not unique: no lookup by name here
+        return None
     return members_filtered(user, params).first()
 
 

@@ -26,7 +26,7 @@ from waystation.privacy.masking import mask_id_number, mask_phone
 from . import selectors, sms
 from .access import can_manage_member, can_reveal_personal_data, units_in_scope
 from .exports import xlsx_bytes
-from .models import Campaign, Member, MemberTransfer
+from .models import Campaign, Member, MemberTransfer, name_hash
 from .validators import clean_id_number, clean_name, clean_phone, id_birth_date, id_gender
 
 NUMBER_PREFIX = "CZ"
@@ -63,6 +63,7 @@ def member_fields(*, name: str, id_number: str, phone: str) -> dict:
     """Model fields for personal data: encrypted, hashed and masked. Inputs already clean."""
     return {
         "name": name,
+        "name_hash": name_hash(name),
         "id_number_enc": crypto.encrypt(id_number),
         "id_number_hash": crypto.keyed_hash(id_number),
         "id_number_masked": mask_id_number(id_number),

@@ -4,6 +4,7 @@ Each `clean_*` returns the normalised value or raises ValidationError with a Chi
 """
 
 import re
+import unicodedata
 from datetime import date
 
 from django.core.exceptions import ValidationError
@@ -82,3 +83,14 @@ def clean_name(raw: str) -> str:
     if not (_NAME_ZH.fullmatch(value) or _NAME_LATIN.fullmatch(value)):
         raise ValidationError("姓名只能使用汉字或拉丁字母（少数民族姓名可用“·”）", code="name")
     return value
+
+
+_DOTS = str.maketrans({"•": "·", "・": "·", "‧": "·", "．": "·", ".": "·", "･": "·"})
+
+
+def name_search_key(raw: str) -> str:
+    """A name as it is looked up: what staff type and what the roster or the join form held
+    come to the same key whatever the spaces (inner ones too, full-width ones too), the
+    full-width letters, the case of Latin letters and the middle dot used."""
+    value = unicodedata.normalize("NFKC", raw or "").translate(_DOTS)
+    return re.sub(r"\s+", "", value).casefold()

@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
 from waystation.accounts.access import (
@@ -29,8 +30,8 @@ LIST_SIZE = 50
 class UploadForm(forms.Form):
     unit = forms.ModelChoiceField(queryset=OrgUnit.objects.none(), label="导入到", empty_label=None)
     file = forms.FileField(
-        label="名册文件（.xlsx）",
-        widget=forms.ClearableFileInput(attrs={"accept": ".xlsx"}),
+        label=_("名册文件（.xlsx、.xls、.et 或 .csv）"),
+        widget=forms.ClearableFileInput(attrs={"accept": ",".join(roster.EXTENSIONS)}),
     )
 
     def __init__(self, *args: Any, user: AnyUser, **kwargs: Any) -> None:
@@ -99,6 +100,7 @@ def import_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             "job": imp.job,
             "earlier": earlier,
             "more_errors": max(imp.error_rows - len(imp.errors_preview), 0),
+            "staging_days": roster.STAGING_DAYS,
             "can_commit": imp.status in (S.VALIDATED, S.COMMITTING)
             and imp.valid_rows > 0
             and (imp.job is None or imp.job.status in (Job.Status.DONE, Job.Status.FAILED)),

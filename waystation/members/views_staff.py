@@ -23,7 +23,7 @@ from waystation.accounts.models import District, OrgUnit, Platform
 from waystation.core.dbrouter import lagging_reads_view
 from waystation.core.http import attachment, filter_params, flash_errors, paginate
 
-from . import posters, selectors, services
+from . import history, posters, selectors, services
 from .access import (
     campaign_for_staff,
     campaigns_visible_to,
@@ -48,24 +48,38 @@ def _district_choices(user: AnyUser) -> list[tuple[str, str]]:
     return [(d.code, f"{d.city.name} · {d.name}" if several else d.name) for d in districts]
 
 
+_SEARCH_KEYS = ("number", "qh", "nh")
+
+
 @union_staff_required
 def member_list(request: AuthenticatedHttpRequest) -> HttpResponse:
-    if request.method == "POST":  # exact search by phone or ID number: POST, then by hash
+    if request.method == "POST":  # search: POST, then the list by number or keyed hash
         filters = filter_params(request)
-        q = request.POST.get("q", "").strip()
-        if q.upper().startswith("CZ"):
-            filters["number"] = q.upper()
-        elif q:
-            filters["qh"] = selectors.search_hash(q)
+        for key in _SEARCH_KEYS:
+            filters.pop(key, None)
+        filters.update(selectors.search_params(request.POST.get("q", "")))
         return redirect(f"{request.path}?{filters.urlencode()}")
     qs = selectors.members_filtered(request.user, request.GET)
-    page, params = paginate(request, qs.order_by("-joined_at", "-id"), PAGE_SIZE)
+    sort = selectors.member_sort(request.GET)
+    size = selectors.page_size(request.GET, PAGE_SIZE)
+    page, params = paginate(request, qs.order_by(*selectors.MEMBER_SORTS[sort][1]), size)
+    kept = filter_params(request)
     return render(
         request,
         "members/staff_list.html",
         {
             "page": page,
             "params": params,
+            "searching": any(request.GET.get(k) for k in _SEARCH_KEYS),
+            # the filters the sort, size and page-jump forms carry along (their own fields aside)
+            "kept": [
+                (k, v) for k, vs in kept.lists() if k not in ("sort", "size") for v in vs if v
+            ],
+            "search_kept": [(k, v) for k, vs in kept.lists() if k in _SEARCH_KEYS for v in vs],
+            "sort": sort,
+            "sorts": [(k, label) for k, (label, _o) in selectors.MEMBER_SORTS.items()],
+            "size": size,
+            "sizes": selectors.PAGE_SIZES,
             "units": units_in_scope(request.user),
             "districts": _district_choices(request.user),
             "platforms": Platform.objects.all(),
@@ -93,7 +107,8 @@ def _detail(
             "m": member,
             "platforms": member.platforms.all(),
             "reason_form": reason_form,
-            "status_form": StatusForm(),
+            "status_form": StatusForm(current=member.status),
+            "history": history.member_history(member),
             "transfer_form": TransferForm(),
             # A transfer may go to a union of any city (the sending side moves the member).
             "units": OrgUnit.objects.filter(city__isnull=False)
@@ -102,9 +117,6 @@ def _detail(
             .order_by("city__adcode", "kind", "id"),
             "districts": District.objects.select_related("city").order_by(
                 "city__adcode", "order", "code"
-            ),
-            "transfers": member.transfers.select_related(
-                "actor", "from_city", "from_unit", "to_city", "to_unit"
             ),
             "revealed": revealed,
         },

@@ -1,4 +1,5 @@
-"""Roster import (.xlsx): template, reading, per-row validation, preview, error file, and the
+"""Roster import (.xlsx, .xls, WPS .et, CSV; title rows above the header, the roster on any
+sheet): template, reading, per-row validation, preview, error file, and the
 batched, idempotent, resumable commit that runs as a background job.
 
 An upload is checked only as far as is cheap (a workbook within the size limits of
@@ -33,10 +34,11 @@ from .services import (
     roster_upload,
     roster_validate_job,
 )
-from .validation import MAX_BYTES, Parsed, RosterFileError, check_file, parse
+from .validation import EXTENSIONS, MAX_BYTES, Parsed, RosterFileError, check_file, parse
 
 __all__ = [
     "COLUMNS",
+    "EXTENSIONS",
     "JOB_KIND",
     "MAX_BYTES",
     "MAX_ROWS",

@@ -6,7 +6,7 @@ the import unit's city). Plain data, no Django."""
 import re
 from collections.abc import Iterable
 
-SHEET = "名册"  # the template's sheet; otherwise the first
+SHEET = "名册"  # the template's sheet, looked at first; otherwise the first with the columns
 
 # Columns of the template, as staff see them, and the keys they map to.
 COLUMNS: list[tuple[str, str, bool]] = [
@@ -34,6 +34,11 @@ _ALIASES = {
     "区域": "district",
 }
 _HEADER_KEYS = dict(zip(HEADERS, KEYS, strict=True)) | _ALIASES
+# A sheet holds the roster when one of its first rows names most of the required columns (by
+# the shortest of their spellings, as parts of the cells: "身份证" in "身份证号码（必填）"); the
+# reader picks that sheet, and reading.py finds that row under any title rows.
+HEADER_WORDS = ["姓名", "身份证", "手机", "行业", "平台", "区域"]
+HEADER_NEED = 4
 _HEADER_NOISE = re.compile(r"[\s*＊]|[（(](?:必填|选填|可选)[)）]")
 
 

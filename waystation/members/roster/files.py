@@ -1,11 +1,13 @@
 """The files of an import, under PRIVATE_MEDIA_ROOT/roster with server-chosen names: the upload,
 encrypted, until the validation job has read it; the clean values of the rows to be written,
-encrypted, until the commit is done; the error file staff download (personal data masked). And
-the template staff fill in."""
+encrypted, until the commit is done; the rows with errors, encrypted, from which the error file
+staff download is made (in full for staff who may see personal data, else masked). And the
+template staff fill in."""
 
 import io
 import json
 from collections.abc import Iterable
+from datetime import datetime, time
 from pathlib import Path
 from typing import Any
 
@@ -40,8 +42,9 @@ def upload_path(imp: RosterImport) -> Path:
 
 
 def errors_path(imp: RosterImport) -> Path:
-    """The rows with errors, for staff to correct (personal data masked)."""
-    return _dir() / (Path(imp.stored_name).stem + ".errors.xlsx")
+    """The rows with errors as they were typed, encrypted, until the import is purged: the
+    error file is made from them on each download (full or masked, for whom)."""
+    return _dir() / (Path(imp.stored_name).stem + ".errors")
 
 
 def masked(key: str, value: Any) -> str:
@@ -53,16 +56,38 @@ def masked(key: str, value: Any) -> str:
     return text(value)
 
 
-def error_file_bytes(rows: Iterable[Row]) -> bytes:
-    """The rows with errors, ID numbers and phones masked like every export, and the reasons.
-    Cells are written as text only (a name like "=HYPERLINK(…)" stays text)."""
+def cell_text(value: Any) -> str:
+    """A raw cell as the error file gives it back: the text typed, a date as the template asks
+    for it (2024-03-01, not a midnight's timestamp), so that the corrected file reads again."""
+    if isinstance(value, datetime) and value.time() == time(0):
+        return value.date().isoformat()
+    return text(value)
+
+
+def error_rows_bytes(rows: Iterable[Row]) -> bytes:
+    """The rows with errors, as typed, with their line and reasons, as one encrypted blob."""
+    kept = [
+        [r.line, [cell_text(r.raw.get(k, "")) for k in KEYS], r.errors] for r in rows if not r.ok
+    ]
+    return crypto.encrypt(json.dumps(kept, ensure_ascii=False, separators=(",", ":"))).encode()
+
+
+def error_file_bytes(blob: bytes, *, full: bool) -> bytes:
+    """The error file staff correct and upload again: the template's columns on a sheet named
+    as the template's, the row's line before them and the reasons after them (both ignored on
+    upload), ID numbers and phones in full (`full`, for staff who may see them) or masked like
+    every export. Cells are written as text only (a name like "=HYPERLINK(…)" stays text)."""
+    kept = json.loads(crypto.decrypt(blob.decode()))
     header = ["行号", *HEADERS, "错误说明"]
     body = (
-        [r.line, *(masked(k, r.raw.get(k, "")) for k in KEYS), "；".join(r.errors)]
-        for r in rows
-        if not r.ok
+        [
+            line,
+            *(v if full else masked(k, v) for k, v in zip(KEYS, values, strict=True)),
+            "；".join(errors),
+        ]
+        for line, values, errors in kept
     )
-    return xlsx_bytes(header, body, title="错误行")
+    return xlsx_bytes(header, body, title=SHEET)
 
 
 def template_bytes(city_ids: Iterable[int]) -> bytes:

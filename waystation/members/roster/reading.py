@@ -54,14 +54,31 @@ def text(value: Any) -> str:
     return str(value).strip()
 
 
+HEADER_ROWS = 20  # title rows, merged or not, an office may put above the column names
+
+
+def _header_row(cells: list[list[Any]]) -> int:
+    """The index of the row of column names: of the first rows, the first that names the most
+    known columns (a title such as "天宁区快递行业工会会员花名册", merged across the columns
+    or not, names none); the first row when none names any."""
+    best, best_n = 0, 0
+    for i, row in enumerate(cells[:HEADER_ROWS]):
+        n = len({k for k in (header_key(text(c)) for c in row) if k})
+        if n > best_n:
+            best, best_n = i, n
+    return best
+
+
 def sheet_rows(cells: list[list[Any]]) -> list[Row]:
-    """The non-empty data rows of a sheet, each with its raw value of every known column ("" for
-    a cell missing at the end of a row, and for the optional join date if it has no column).
-    Raises SheetError."""
+    """The non-empty data rows of a sheet under its row of column names (which may have title
+    rows above it), each with its raw value of every known column ("" for a cell missing at the
+    end of a row, and for the optional join date if it has no column), and its row number as
+    the spreadsheet shows it. Raises SheetError."""
     if not cells:
         raise SheetError("文件中没有数据：第一行应为列名，从第二行起每行一人")
+    head = _header_row(cells)
     columns: dict[str, int] = {}
-    for i, cell in enumerate(cells[0]):
+    for i, cell in enumerate(cells[head]):
         key = header_key(text(cell))
         if key and key in columns:
             raise SheetError(f"列“{HEADER_OF[key]}”出现了两次，请只保留一列")
@@ -74,8 +91,8 @@ def sheet_rows(cells: list[list[Any]]) -> list[Row]:
         )
     data = [
         (line, values)
-        for line, values in enumerate(cells[1:], start=2)
-        if values.count("") != len(values)  # calamine reads empty cells as ""
+        for line, values in enumerate(cells[head + 1 :], start=head + 2)
+        if any(v not in ("", None) for v in values)  # calamine reads empty cells as ""
     ]
     if not data:
         raise SheetError("文件中只有列名，没有会员数据")

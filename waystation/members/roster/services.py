@@ -29,12 +29,21 @@ from waystation.jobs.models import Job
 from waystation.privacy import crypto
 from waystation.privacy.audit import AuditAction, audit_record
 
+from ..access import can_reveal_personal_data
 from ..models import Member, RosterImport
 from .commit import JOB_KIND
-from .files import error_file_bytes, errors_path, masked, stage_bytes, staged_path, upload_path
+from .files import (
+    error_file_bytes,
+    error_rows_bytes,
+    errors_path,
+    masked,
+    stage_bytes,
+    staged_path,
+    upload_path,
+)
 from .reading import text
 from .selectors import importable_units, imports_visible_to
-from .validation import RosterFileError, check_file, parse
+from .validation import EXTENSIONS, RosterFileError, check_file, parse
 
 VALIDATE_KIND = "members.roster_validate"
 PREVIEW_ERRORS = 200
@@ -48,8 +57,10 @@ def roster_upload(*, user: User, unit: OrgUnit, filename: str, data: bytes) -> R
     only until the validation job has read it (`roster_validate_job`)."""
     if not importable_units(user).filter(pk=unit.pk).exists():
         raise NotInScope
-    if not filename.lower().endswith(".xlsx"):
-        raise RosterFileError("请上传 Excel 工作簿（.xlsx），可先下载模板填写")
+    if not filename.lower().endswith(EXTENSIONS):
+        raise RosterFileError(
+            gettext("请上传 Excel 或 WPS 表格（.xlsx、.xls、.et）或 CSV 文件，可先下载模板填写")
+        )
     check_file(data)
     assert unit.city_id is not None  # importable units are a city's
     imp = RosterImport(
@@ -117,7 +128,7 @@ def _validate(imp: RosterImport, data: bytes, progress: runner.Progress) -> None
     ][:PREVIEW_ERRORS]
     staged_path(imp).write_bytes(stage_bytes(pending))
     if parsed.errors:
-        errors_path(imp).write_bytes(error_file_bytes(parsed.rows))
+        errors_path(imp).write_bytes(error_rows_bytes(parsed.rows))
 
 
 # No actor: the job validates what roster_upload accepted from a checked uploader.
@@ -170,17 +181,20 @@ def roster_validate_job(job: Job, progress: runner.Progress) -> dict:
 
 
 def roster_errors_download(*, imp: RosterImport, actor: User) -> bytes | None:
-    """The import's error file (its refused rows, masked, with the reasons), audited; None when
-    it has no error rows or the file is gone."""
+    """The import's error file (its refused rows, with the reasons), to be corrected and
+    uploaded again: ID numbers and phones in full for staff who may see personal data (the
+    import is in their scope: the caller's access check), masked otherwise; audited, saying
+    which. None when it has no error rows or they are gone."""
     path = errors_path(imp)
     if not imp.error_rows or not path.exists():
         return None
-    data = path.read_bytes()
+    full = can_reveal_personal_data(actor)
+    data = error_file_bytes(path.read_bytes(), full=full)
     audit_record(
         action=AuditAction.MEMBER_IMPORT_ERRORS,
         actor=actor,
         obj=imp,
-        detail={"filename": imp.filename, "rows": imp.error_rows},
+        detail={"filename": imp.filename, "rows": imp.error_rows, "full": full},
     )
     return data
 
@@ -222,7 +236,8 @@ def roster_commit_start(*, imp: RosterImport, user: User) -> RosterImport:
 def roster_purge_stale(*, days: int = STAGING_DAYS) -> int:
     """Uploads never validated, validated, or stopped mid-commit, left alone for `days`: delete
     their upload or staged rows — personal data kept only for the validation and the commit —
-    and mark them expired. Returns how many."""
+    and mark them expired; and the refused rows of every import that old. Returns how many
+    imports expired."""
     cutoff = timezone.now() - timedelta(days=days)
     S = RosterImport.Status
     stale = RosterImport.objects.filter(
@@ -239,4 +254,10 @@ def roster_purge_stale(*, days: int = STAGING_DAYS) -> int:
             for path in (staged_path(imp), upload_path(imp)):
                 transaction.on_commit(partial(path.unlink, missing_ok=True))
         n += 1
+    # The refused rows (personal data in full, encrypted) are kept as long as staged rows are,
+    # whatever became of the import: long enough to correct them and upload again.
+    for imp in RosterImport.objects.filter(created_at__lt=cutoff, error_rows__gt=0).only(
+        "stored_name"
+    ):
+        errors_path(imp).unlink(missing_ok=True)
     return n
