@@ -355,7 +355,7 @@ def test_a_member_sees_and_joins_only_the_plans_of_their_city(world, wuxi):
     page = member_client(wx_rider).get("/me/aid/").content.decode()
     assert "常州专项" not in page and "职工重大疾病互助保障" in page  # 无锡's illness plan
     assert member_client(wx_rider).post("/me/aid/enrol/cz-only-2026/").status_code == 404
-    member_client(wx_rider).post("/me/aid/enrol/illness-2026/")
+    member_client(wx_rider).post("/me/aid/enrol/illness-2026/", {"confirm": "yes"})
     assert {e.plan.city.adcode for e in wx_rider.aid_enrolments.all()} == {WUXI}
     with pytest.raises(ValidationError, match="本方案仅面向常州市的会员"):
         services.enrolment_self(member=wx_rider, plan=world["cz_plan"], today=date(2026, 3, 1))
