@@ -29,9 +29,9 @@ def claim_text(claim: Claim, sign: str) -> str:
     }
 
 
-def claim_notify(claim: Claim) -> None:
-    """Tell the member where their claim now stands, once the current transaction commits."""
-    pk = claim.pk
+def claim_notify(pk: int) -> None:
+    """Tell the member of claim `pk` where it now stands, once the current transaction commits
+    (the claim is read then, so the text says what was committed)."""
 
     def send() -> None:
         c = Claim.objects.select_related("member", "city", "platform").get(pk=pk)

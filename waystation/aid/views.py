@@ -82,7 +82,8 @@ def enrol(request: MemberRequest, code: str) -> HttpResponse:
     plan = selectors.plans_open_to(member).filter(code=code).first()
     if plan is None:
         raise Http404
-    if not confirmed(request):
+    why = plan.eligibility_error(member, timezone.localdate())
+    if not confirmed(request) and not why:
         return _enrol_confirm(request, plan)
     try:
         e = services.enrolment_self(member=member, plan=plan)

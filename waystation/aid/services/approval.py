@@ -153,7 +153,7 @@ def claim_approve(
                 "payout": payout.pk,
             },
         )
-        claim_notify(claim)
+        claim_notify(claim.pk)
     return payout
 
 
@@ -194,7 +194,7 @@ def claim_override_confirm(*, claim: Claim, actor: User) -> Payout:
                 "payout": payout.pk,
             },
         )
-        claim_notify(claim)
+        claim_notify(claim.pk)
     return payout
 
 

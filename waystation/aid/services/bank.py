@@ -82,7 +82,7 @@ def payout_batch_export(
             status=Payout.Status.EXPORTED, batch=batch
         )
         for p in rows:
-            claim_notify(p.claim)
+            claim_notify(p.claim_id)
     return batch, payout_batch_file(batch=batch, actor=actor)
 
 
@@ -154,7 +154,7 @@ def payout_mark_paid(*, payout: Payout, bank_reference: str, actor: User) -> Pay
         obj=payout,
         detail={"claim": claim.number, "bank_reference": payout.bank_reference},
     )
-    claim_notify(claim)
+    claim_notify(claim.pk)
     return payout
 
 
@@ -171,7 +171,7 @@ def payout_mark_failed(*, payout: Payout, reason: str, actor: User) -> Payout:
     payout.failure_reason = reason[:200]
     payout.save(update_fields=["status", "failure_reason"])
     audit_record(action=AuditAction.AID_PAYOUT_FAILED, actor=actor, obj=payout, reason=reason)
-    claim_notify(claim)
+    claim_notify(claim.pk)
     return payout
 
 

@@ -100,7 +100,7 @@ def claim_report(*, member: Member, report: ClaimReport) -> Claim:
             obj=claim,
             detail={"number": claim.number, "plan": report.enrolment.plan.code},
         )
-        claim_notify(claim)
+        claim_notify(claim.pk)
     return claim
 
 
@@ -166,7 +166,7 @@ def claim_platform_confirm(
         obj=claim,
         detail={"working": working, "platform": platform.code},
     )
-    claim_notify(claim)
+    claim_notify(claim.pk)
     return claim
 
 
@@ -206,7 +206,7 @@ def claim_review(*, claim: Claim, actor: User, note: str = "") -> Claim:
     claim.reviewed_at = timezone.now()
     claim.save(update_fields=["status", "status_note", "reviewed_by", "reviewed_at", "updated_at"])
     audit_record(action=AuditAction.AID_CLAIM_REVIEW, actor=actor, obj=claim, reason=note)
-    claim_notify(claim)
+    claim_notify(claim.pk)
     return claim
 
 
@@ -221,7 +221,7 @@ def claim_return(*, claim: Claim, actor: User, note: str) -> Claim:
     claim.status_note = note
     claim.save(update_fields=["status", "status_note", "updated_at"])
     audit_record(action=AuditAction.AID_CLAIM_RETURN, actor=actor, obj=claim, reason=note)
-    claim_notify(claim)
+    claim_notify(claim.pk)
     return claim
 
 
@@ -235,7 +235,7 @@ def claim_reject(*, claim: Claim, actor: User, reason: str) -> Claim:
     claim.status_note = reason
     claim.save(update_fields=["status", "status_note", "updated_at"])
     audit_record(action=AuditAction.AID_CLAIM_REJECT, actor=actor, obj=claim, reason=reason)
-    claim_notify(claim)
+    claim_notify(claim.pk)
     return claim
 
 
@@ -285,5 +285,5 @@ def claim_platform_correct(
         reason=reason,
         detail={"before": before, "working": working, "platform": platform.code},
     )
-    claim_notify(claim)
+    claim_notify(claim.pk)
     return claim

@@ -76,3 +76,9 @@ def test_a_refused_step_sends_nothing(enrolment, rider, people, outbox):
 def test_the_setting_shows_on_the_members_page(rider, plans):
     html = member_client(rider).get("/me/aid/").content.decode()
     assert "关闭短信提醒" in html and 'name="sms" value="off"' in html
+
+
+@pytest.mark.prg("aid:sms_setting")
+def test_the_setting_redirects_to_my_cover(rider, plans):
+    r = member_client(rider).post("/me/aid/sms/", {"sms": "off"})
+    assert (r.status_code, r["Location"]) == (302, "/me/aid/")

@@ -60,3 +60,15 @@ def test_a_member_paid_plan_says_the_member_pays_and_how_much(plans, rider, toda
     plan.save(update_fields=["funding", "contribution_fen"])
     html = member_client(rider).post(f"/me/aid/enrol/{plan.code}/").content.decode()
     assert "会员本人缴费，每年 ¥30" in html
+
+
+def test_a_plan_whose_wait_outlasts_the_year_is_not_offered(plans, rider, monkeypatch):
+    day = date(2026, 11, 1)
+    monkeypatch.setattr("django.utils.timezone.localdate", lambda *a, **k: day)
+    illness = plans["illness"]  # 90 days' wait: from 11月1日 cover would start in 2027
+    html = member_client(rider).get("/me/aid/").content.decode()
+    assert f'id="plan-{illness.code}"' not in html
+    assert f'id="plan-{plans["accident"].code}"' in html
+    r = member_client(rider).post(f"/me/aid/enrol/{illness.code}/", {"confirm": "yes"}, follow=True)
+    assert "等待期 90 天结束时本年度方案已到期，今年参加不能获得保障" in r.content.decode()
+    assert not Enrolment.objects.filter(member=rider, plan=illness).exists()
