@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
 
 TYPES = ("fixed", "reimbursement", "daily", "disability", "death")
 TYPE_LABELS = {
@@ -81,6 +82,58 @@ def yuan(fen: int) -> str:
     sign = "-" if fen < 0 else ""
     whole, cents = divmod(abs(fen), 100)
     return f"{sign}¥{whole:,}" + (f".{cents:02d}" if cents else "")
+
+
+def yuan2(fen: int) -> str:
+    """2,480.00: an amount for a column of money, always with two decimals (no sign)."""
+    sign = "-" if fen < 0 else ""
+    whole, cents = divmod(abs(fen), 100)
+    return f"{sign}{whole:,}.{cents:02d}"
+
+
+def describe_item(item: Mapping) -> str:
+    """What one schedule item pays, in the words a member reads before joining."""
+    kind, label = item["type"], item["label"]
+    if kind == "reimbursement":
+        return _(
+            "%(label)s：扣除免赔额 %(deductible)s 后报销 %(ratio)s%%，"
+            "每次最多 %(cap)s，每年最多 %(year)s"
+        ) % {
+            "label": label,
+            "deductible": yuan(item["deductible"]),
+            "ratio": item["ratio"],
+            "cap": yuan(item["cap_incident"]),
+            "year": yuan(item["cap_year"]),
+        }
+    if kind == "daily":
+        return _("%(label)s：住院每天 %(per_day)s，最多 %(days)s 天") % {
+            "label": label,
+            "per_day": yuan(item["per_day"]),
+            "days": item["max_days"],
+        }
+    if kind == "disability":
+        return _("%(label)s：按伤残等级给付，1 级 %(sum)s，10 级为其 %(low)s%%") % {
+            "label": label,
+            "sum": yuan(_pct(item["sum"], int(item["grades"].get("1", 100)))),
+            "low": item["grades"].get("10", 0),
+        }
+    return _("%(label)s：给付 %(amount)s") % {"label": label, "amount": yuan(item["amount"])}
+
+
+def describe_ask(item: Mapping, ask: Mapping | None) -> str:
+    """What a claim asks of one item, in words and yuan (the assessment as staff read it)."""
+    label, ask = item["label"], ask or {}
+    kind = item["type"]
+    if kind == "reimbursement":
+        return _("%(label)s：费用 %(amount)s") % {
+            "label": label,
+            "amount": yuan(int(ask.get("amount") or 0)),
+        }
+    if kind == "daily":
+        return _("%(label)s：住院 %(days)s 天") % {"label": label, "days": ask.get("days") or 0}
+    if kind == "disability":
+        return _("%(label)s：伤残 %(grade)s 级") % {"label": label, "grade": ask.get("grade")}
+    return _("%(label)s：申请给付") % {"label": label}
 
 
 def _nonneg_int(value: Any, where: str, errors: list[str]) -> None:

@@ -5,6 +5,7 @@ from typing import Any
 
 from django.db.models import Count, OuterRef, Q, QuerySet, Subquery, Sum
 from django.http import Http404
+from django.utils.translation import gettext as _
 
 from waystation.accounts.access import AnyUser
 from waystation.accounts.models import District
@@ -19,6 +20,7 @@ from .access import (
     enrolments_visible_to,
     payouts_visible_to,
 )
+from .benefits import describe_item, yuan
 from .models import Claim, Enrolment, Payout, Plan
 
 
@@ -211,3 +213,31 @@ def payouts_filtered(user: AnyUser, params: Any) -> QuerySet:
         if params.get(key):
             qs = qs.filter(**{lookup: params[key]})
     return qs
+
+
+def plan_terms(plan: Plan, today: date) -> dict[str, Any]:
+    """What a member reads before joining `plan` today: what it covers (one line per item, in
+    yuan), who pays, the waiting period, the dates cover would start and end."""
+    start, end = Enrolment.window(plan, today)
+    if plan.funding == Plan.Funding.MEMBER:
+        who = _("会员本人缴费，每年 %(fee)s") % {"fee": yuan(plan.contribution_fen)}
+    else:
+        who = _("工会赠送，本人不缴费")
+    waiting = (
+        _("%(n)s 天（等待期内发生的事故不予给付）") % {"n": plan.waiting_days}
+        if plan.waiting_days
+        else _("无等待期")
+    )
+    return {
+        "plan": plan,
+        "items": [describe_item(i) for i in plan.schedule],
+        "who_pays": who,
+        "waiting": waiting,
+        "covered_from": start,
+        "covered_to": end,
+        "period": _("%(start)s 至 %(end)s")
+        % {"start": f"{start:%Y年%-m月%-d日}", "end": f"{end:%Y年%-m月%-d日}"},
+        "warning": _("示例方案：金额为示例值，以工会正式公布的方案为准。")
+        if plan.is_example
+        else "",
+    }

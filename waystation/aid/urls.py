@@ -7,6 +7,7 @@ urlpatterns = [
     # member, on a phone
     path("me/aid/", views.my_aid, name="my_aid"),
     path("me/aid/enrol/<slug:code>/", views.enrol, name="enrol"),
+    path("me/aid/sms/", views.sms_setting, name="sms_setting"),
     path("me/aid/claims/new/", views.claim_new, name="claim_new"),
     path("me/aid/claims/<str:number>/", views.claim_detail, name="claim"),
     path("me/aid/claims/<str:number>/documents/", views.document_upload, name="upload"),

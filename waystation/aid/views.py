@@ -6,17 +6,19 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
+from waystation.core.confirm import Confirm, confirmed
 from waystation.core.http import content_disposition, flash_errors
 from waystation.members.middleware import MemberRequest
 from waystation.members.models import Member
 
-from . import selectors, services
+from . import progress, selectors, services
 from .access import claim_documents_visible_to
 from .forms import ClaimForm, DocumentForm
-from .models import ClaimDocument, Enrolment
+from .models import ClaimDocument, Enrolment, Plan
 
 
 def _member(request: MemberRequest) -> Member | None:
@@ -36,9 +38,40 @@ def my_aid(request: MemberRequest) -> HttpResponse:
         return _login(request)
     today = timezone.localdate()
     ctx = selectors.member_cover(member, today)
-    ctx["claims"] = member.claims.select_related("enrolment__plan").order_by("-submitted_at")
+    ctx["terms"] = [selectors.plan_terms(p, today) for p in ctx["open_plans"]]
+    claims = list(
+        member.claims.select_related("enrolment__plan", "platform")
+        .prefetch_related("payouts")
+        .order_by("-submitted_at")
+    )
+    for c in claims:
+        c.words = progress.member_words(  # type: ignore[attr-defined]
+            c, progress.live_or_last_payout(c)
+        )
+    ctx["claims"] = claims
     ctx["today"] = today
     return render(request, "aid/my_aid.html", ctx)
+
+
+def _enrol_confirm(request: MemberRequest, plan: Plan) -> HttpResponse:
+    """The plan's terms once more, as facts, before the member commits to them."""
+    t = selectors.plan_terms(plan, timezone.localdate())
+    facts = [
+        (_("方案"), str(plan)),
+        (_("谁出钱"), t["who_pays"]),
+        (_("等待期"), t["waiting"]),
+        (_("保障期"), t["period"]),
+    ]
+    facts += [(_("保障"), line) for line in t["items"]]
+    confirm = Confirm(
+        title=_("确认参加“%(name)s”") % {"name": plan.name},
+        action=reverse("aid:enrol", args=[plan.code]),
+        button=_("确认参加"),
+        back=reverse("aid:my_aid"),
+        facts=facts,
+        warning=t["warning"],
+    )
+    return render(request, "aid/enrol_confirm.html", {"confirm": confirm, "plan": plan})
 
 
 @require_POST
@@ -49,12 +82,37 @@ def enrol(request: MemberRequest, code: str) -> HttpResponse:
     plan = selectors.plans_open_to(member).filter(code=code).first()
     if plan is None:
         raise Http404
+    why = plan.eligibility_error(member, timezone.localdate())
+    if not confirmed(request) and not why:
+        return _enrol_confirm(request, plan)
     try:
         e = services.enrolment_self(member=member, plan=plan)
     except ValidationError as exc:
         flash_errors(request, exc)
     else:
-        messages.success(request, f"已参加“{plan.name}”，保障自 {e.covered_from:%Y年%-m月%-d日} 起")
+        messages.success(
+            request,
+            _("已参加“%(name)s”，保障自 %(start)s 起，至 %(end)s 止")
+            % {
+                "name": plan.name,
+                "start": f"{e.covered_from:%Y年%-m月%-d日}",
+                "end": f"{e.covered_to:%Y年%-m月%-d日}",
+            },
+        )
+    return redirect("aid:my_aid")
+
+
+@require_POST
+def sms_setting(request: MemberRequest) -> HttpResponse:
+    """The member's own setting: a text message at each step of their claims, or none."""
+    member = _member(request)
+    if member is None:
+        return _login(request)
+    services.member_aid_sms_set(member=member, on=request.POST.get("sms") == "on")
+    messages.success(
+        request,
+        _("已开启理赔进度短信") if request.POST.get("sms") == "on" else _("已关闭理赔进度短信"),
+    )
     return redirect("aid:my_aid")
 
 
@@ -84,14 +142,17 @@ def claim_detail(request: MemberRequest, number: str) -> HttpResponse:
     if member is None:
         return _login(request)
     claim = selectors.claim_for_member(member, number)
+    missing = claim.missing_documents()
+    payout = progress.live_or_last_payout(claim)
     return render(
         request,
         "aid/claim_detail.html",
         {
             "claim": claim,
+            "steps": progress.claim_steps(claim, payout, missing),
             "documents": claim.documents.all(),
-            "missing": claim.missing_documents(),
-            "payout": claim.payouts.exclude(status="failed").first(),
+            "missing": missing,
+            "payout": payout,
             "form": DocumentForm(),
         },
     )

@@ -17,7 +17,7 @@ from waystation.accounts.models import District
 from waystation.core.http import attachment, flash_errors, paginate
 from waystation.members.exports import XLSX
 
-from . import selectors, services
+from . import bank_templates, selectors, services
 from .access import (
     can_approve_claims,
     cities_managed_by,
@@ -48,6 +48,8 @@ def payouts(request: AuthenticatedHttpRequest) -> HttpResponse:
             .filter(status=Payout.Status.PENDING)
             .count(),
             "batches": payout_batches_visible_to(request.user)[:20],
+            "templates": bank_templates.TEMPLATES,
+            "template": request.GET.get("template") or bank_templates.DEFAULT,
         },
     )
 
@@ -62,12 +64,14 @@ def payout_export(request: AuthenticatedHttpRequest) -> HttpResponse:
     ids = [int(x) for x in request.POST.getlist("payout") if x.isdigit()]
     try:
         batch, data = services.payout_batch_export(
-            actor=request.user, payouts=payouts_visible_to(request.user).filter(pk__in=ids)
+            actor=request.user,
+            payouts=payouts_visible_to(request.user).filter(pk__in=ids),
+            template=request.POST.get("template") or bank_templates.DEFAULT,
         )
     except ValidationError as exc:
         flash_errors(request, exc)
         return redirect("aid:payouts")
-    return _xlsx(data, f"payout-batch-{batch.pk}.xlsx")
+    return _xlsx(data, f"payout-batch-{batch.pk}-{batch.bank_template}.xlsx")
 
 
 @requires(can_approve_claims)
@@ -75,7 +79,7 @@ def payout_batch_file(request: AuthenticatedHttpRequest, pk: int) -> HttpRespons
     batch = get_in_scope_or_404(payout_batches_visible_to(request.user), pk=pk)
     return _xlsx(
         services.payout_batch_file(batch=batch, actor=request.user),
-        f"payout-batch-{batch.pk}.xlsx",
+        f"payout-batch-{batch.pk}-{batch.bank_template}.xlsx",
     )
 
 

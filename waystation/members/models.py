@@ -124,6 +124,8 @@ class Member(models.Model):
     import_batch = models.ForeignKey(
         "members.RosterImport", null=True, blank=True, on_delete=models.SET_NULL
     )
+    # the member's own setting: no text message at each step of a mutual-aid claim (aid/notify.py)
+    aid_sms_opt_out = models.BooleanField(default=False)
 
     class Meta:
         ordering = ["-joined_at", "-id"]

@@ -49,6 +49,7 @@ class AuditAction(models.TextChoices):
     AID_DOCUMENT_ADD = "aid.document_add", _("上传申请材料")
     AID_CLAIM_RESUBMIT = "aid.claim_resubmit", _("重新提交申请")
     AID_PLATFORM_CONFIRM = "aid.platform_confirm", _("平台确认在岗情况")
+    AID_PLATFORM_CORRECT = "aid.platform_correct", _("更正平台在岗确认")
     AID_CLAIM_ASSESS = "aid.claim_assess", _("核定申请项目")
     AID_CLAIM_REVIEW = "aid.claim_review", _("区级审核通过")
     AID_CLAIM_RETURN = "aid.claim_return", _("退回补充材料")

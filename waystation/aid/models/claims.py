@@ -189,6 +189,20 @@ class Claim(models.Model):
         """The approved amount, or None before approval."""
         return self.approved_fen
 
+    def review_blockers(self, missing: list[str] | None = None) -> list[str]:
+        """Why district review cannot pass the claim yet, in the words staff see (empty: it
+        can). The service refuses with the first; the page shows them all beside the disabled
+        button. `missing` saves a query when the caller already has missing_documents()."""
+        out = []
+        if self.platform_status == self.PlatformStatus.PENDING:
+            out.append("平台尚未确认事故时是否在岗，请等待平台确认")
+        elif self.platform_status == self.PlatformStatus.DENIED:
+            out.append("平台确认事故时不在岗，请退回或不予通过")
+        missing = self.missing_documents() if missing is None else missing
+        if missing:
+            out.append("缺少材料：" + "、".join(missing))
+        return out
+
     def missing_documents(self) -> list[str]:
         have = set(self.documents.values_list("doc_type", flat=True))
         need = REQUIRED_DOCUMENTS.get(self.incident_type, [])

@@ -26,6 +26,8 @@ class PayoutBatch(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
     count = models.PositiveIntegerField(default=0)
     total_fen = models.PositiveBigIntegerField(default=0)
+    # the column layout of the file (aid/bank_templates.py), chosen per batch by staff
+    bank_template = models.CharField(max_length=20, default="generic")
 
     class Meta:
         ordering = ["-created_at"]

@@ -125,6 +125,11 @@ class Plan(models.Model):
             return f"参保年龄须在 {self.min_age}–{self.max_age} 周岁之间"
         if on > self.end_date:
             return "本年度方案已结束"
+        if max(self.start_date, on) + timedelta(days=self.waiting_days) > self.end_date:
+            # joined now, cover would begin only after the plan year ended: nothing covered
+            return _("等待期 %(n)s 天结束时本年度方案已到期，今年参加不能获得保障") % {
+                "n": self.waiting_days
+            }
         return ""
 
 

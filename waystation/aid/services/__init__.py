@@ -17,7 +17,9 @@ from .approval import (
     MAX_FEN,
     OVERRIDE_REASON_MIN_CHARS,
     claim_approve,
+    claim_approve_check,
     claim_override_confirm,
+    claim_override_confirm_check,
     claim_override_decline,
 )
 from .bank import payout_batch_export, payout_batch_file, payout_mark_failed, payout_mark_paid
@@ -25,12 +27,14 @@ from .claims import (
     ClaimReport,
     claim_assess,
     claim_platform_confirm,
+    claim_platform_correct,
     claim_reject,
     claim_report,
     claim_resubmit,
     claim_return,
     claim_review,
     clean_asks,
+    member_aid_sms_set,
 )
 from .common import ClaimStateError, fen_from_yuan
 from .condolences import condolence_record
@@ -68,11 +72,14 @@ __all__ = [
     "Gift",
     "PlanTerms",
     "claim_approve",
+    "claim_approve_check",
     "claim_assess",
     "claim_document_add",
     "claim_override_confirm",
+    "claim_override_confirm_check",
     "claim_override_decline",
     "claim_platform_confirm",
+    "claim_platform_correct",
     "claim_reject",
     "claim_report",
     "claim_resubmit",
@@ -89,6 +96,7 @@ __all__ = [
     "gift_batch_run",
     "gift_batch_start",
     "live_payout",
+    "member_aid_sms_set",
     "payout_batch_export",
     "payout_batch_file",
     "payout_create",

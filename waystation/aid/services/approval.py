@@ -16,6 +16,7 @@ from .. import workflow as flow
 from ..access import can_approve_in
 from ..benefits import yuan
 from ..models import Claim, Payout
+from ..notify import claim_notify
 from .common import ClaimStateError, claim_locked, claim_step, reason_required
 from .payouts import live_payout, payout_on_approval
 
@@ -54,6 +55,45 @@ def _needs_second_approver(amount: int) -> bool:
     return amount > settings.AID_OVERRIDE_SECOND_APPROVER_FEN
 
 
+def claim_approve_check(
+    *,
+    claim: Claim,
+    actor: User,
+    override_fen: int | None = None,
+    override_reason: str = "",
+) -> int:
+    """What claim_approve would pay, or the error it would raise, writing nothing: the page
+    asks to confirm only an approval that would go through (the role, the claim's state, cover,
+    the override's limits and reason are checked here as there)."""
+    if not can_approve_in(actor, claim.city_id):
+        raise NotInScope
+    claim_step(claim, flow.Step.APPROVE, actor)
+    payable = claim.payable_amount()
+    if not payable.covered:
+        raise ClaimStateError(payable.lines[0].explanation)
+    amount = payable.total
+    if override_fen is not None and override_fen != payable.total:
+        _override_checked(claim, override_fen, override_reason)
+        amount = override_fen
+    if amount <= 0:
+        raise ValidationError({"override_fen": ["应付金额为 0，请不予通过或填写调整金额"]})
+    return amount
+
+
+def claim_override_confirm_check(*, claim: Claim, actor: User) -> int:
+    """What claim_override_confirm would pay, or the error it would raise, writing nothing."""
+    if not can_approve_in(actor, claim.city_id):
+        raise NotInScope
+    confirm = claim_step(claim, flow.Step.OVERRIDE_CONFIRM, actor)
+    if confirm.not_by_requester and claim.approved_by_id == actor.pk:
+        raise ValidationError(
+            {"override": [_("调整金额须由另一位市级审批人复核确认，不能确认自己提出的调整")]}
+        )
+    assert claim.override_fen is not None  # override_pending always carries one
+    _override_checked(claim, claim.override_fen, claim.override_reason)
+    return claim.override_fen
+
+
 def claim_approve(
     *,
     claim: Claim,
@@ -76,16 +116,13 @@ def claim_approve(
             if live is not None:
                 return live
         approve = claim_step(claim, flow.Step.APPROVE, actor)
+        amount = claim_approve_check(
+            claim=claim, actor=actor, override_fen=override_fen, override_reason=override_reason
+        )
         payable = claim.payable_amount()
-        if not payable.covered:
-            raise ClaimStateError(payable.lines[0].explanation)
-        amount = payable.total
-        claim.override_fen, claim.override_reason = None, ""
-        if override_fen is not None and override_fen != payable.total:
-            claim.override_reason = _override_checked(claim, override_fen, override_reason)
-            amount = claim.override_fen = override_fen
-        if amount <= 0:
-            raise ValidationError({"override_fen": ["应付金额为 0，请不予通过或填写调整金额"]})
+        overridden = override_fen is not None and override_fen != payable.total
+        claim.override_fen = override_fen if overridden else None
+        claim.override_reason = (override_reason or "").strip() if overridden else ""
         claim.approved_by = actor
         claim.approved_at = timezone.now()
         fields = ["override_fen", "override_reason", "approved_by", "approved_at"]
@@ -116,6 +153,7 @@ def claim_approve(
                 "payout": payout.pk,
             },
         )
+        claim_notify(claim.pk)
     return payout
 
 
@@ -133,19 +171,14 @@ def claim_override_confirm(*, claim: Claim, actor: User) -> Payout:
             if live is not None:
                 return live
         confirm = claim_step(claim, flow.Step.OVERRIDE_CONFIRM, actor)
-        if confirm.not_by_requester and claim.approved_by_id == actor.pk:
-            raise ValidationError(
-                {"override": [_("调整金额须由另一位市级审批人复核确认，不能确认自己提出的调整")]}
-            )
+        amount = claim_override_confirm_check(claim=claim, actor=actor)
         payable = claim.payable_amount()
-        assert claim.override_fen is not None  # override_pending always carries one
-        _override_checked(claim, claim.override_fen, claim.override_reason)
         claim.override_confirmed_by = actor
         claim.override_confirmed_at = timezone.now()
         payout = payout_on_approval(
             claim,
             payable,
-            claim.override_fen,
+            amount,
             ["override_confirmed_by", "override_confirmed_at"],
             confirm.target,
         )
@@ -161,6 +194,7 @@ def claim_override_confirm(*, claim: Claim, actor: User) -> Payout:
                 "payout": payout.pk,
             },
         )
+        claim_notify(claim.pk)
     return payout
 
 

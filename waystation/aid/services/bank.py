@@ -2,7 +2,6 @@
 account numbers appear), then each transfer marked paid by its bank reference or failed."""
 
 from collections.abc import Iterable
-from decimal import Decimal
 
 from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
@@ -12,26 +11,35 @@ from django.utils.translation import gettext as _
 
 from waystation.accounts.access import NotInScope
 from waystation.accounts.models import City
-from waystation.members.exports import xlsx_bytes
 from waystation.privacy.audit import AuditAction, audit_record
 
+from .. import bank_templates
 from .. import workflow as flow
 from ..access import can_approve_claims, can_approve_in, cities_managed_by, payouts_visible_to
 from ..models import Payout, PayoutBatch
+from ..notify import claim_notify
 from .common import ClaimStateError, claim_locked, claim_step, reason_required
 
 
 def payout_batch_export(
-    *, actor: User, payouts: Iterable[Payout] | None = None, city: City | None = None
+    *,
+    actor: User,
+    payouts: Iterable[Payout] | None = None,
+    city: City | None = None,
+    template: str = bank_templates.DEFAULT,
 ) -> tuple[PayoutBatch, bytes]:
     """Put the chosen payouts (None: every pending one of `city`, which may be left out by an
     approver of one city) into a new bank batch and return its .xlsx, the only place full account
     numbers appear; audited. A batch is one city's: each city federation pays from its own
     account, so payouts of two cities are refused together. Only pending payouts may go in: a
     payout already in a batch is refused by name, so none goes out in two bank files. A payout of
-    a city the actor does not approve for is, to them, one that does not exist."""
+    a city the actor does not approve for is, to them, one that does not exist. `template` is
+    the bank's column layout (aid/bank_templates.py), kept with the batch so a later download
+    has the same columns. Each claimant is told by SMS that the bank is paying."""
     if not can_approve_claims(actor):
         raise NotInScope
+    if bank_templates.template(template) is None:
+        raise ValidationError({"template": [_("请选择银行文件格式")]})
     with transaction.atomic():
         qs = payouts_visible_to(actor).select_for_update().order_by("id")
         if payouts is None:
@@ -68,10 +76,13 @@ def payout_batch_export(
             created_by=actor,
             count=len(rows),
             total_fen=sum(p.amount_fen for p in rows),
+            bank_template=template,
         )
         Payout.objects.filter(pk__in=[p.pk for p in rows]).update(
             status=Payout.Status.EXPORTED, batch=batch
         )
+        for p in rows:
+            claim_notify(p.claim_id)
     return batch, payout_batch_file(batch=batch, actor=actor)
 
 
@@ -81,22 +92,23 @@ def payout_batch_file(*, batch: PayoutBatch, actor: User) -> bytes:
     payouts = list(
         batch.payouts.select_related("claim__member").order_by("id")  # type: ignore[attr-defined]
     )
-    data = xlsx_bytes(
-        ["序号", "付款编号", "申请编号", "收款人", "开户银行", "银行账号", "金额（元）", "用途"],
+    layout = bank_templates.template(batch.bank_template) or bank_templates.BY_CODE["generic"]
+    data = bank_templates.render(
+        layout,
         (
-            [
-                i,
-                p.pk,
-                p.claim.number,
-                p.claim.account_name,
-                p.claim.bank_name,
-                p.claim.bank_card,
-                str(Decimal(p.amount_fen) / 100),
-                f"互助保障给付 {p.claim.number}",
-            ]
+            {
+                "seq": i,
+                "payout_id": p.pk,
+                "claim_number": p.claim.number,
+                "account_name": p.claim.account_name,
+                "bank_name": p.claim.bank_name,
+                "account_no": p.claim.bank_card,
+                "amount_fen": p.amount_fen,
+                "purpose": _("互助保障给付 %(n)s") % {"n": p.claim.number},
+            }
             for i, p in enumerate(payouts, start=1)
         ),
-        title="银行批量代付",
+        title=_("银行批量代付"),
     )
     audit_record(
         action=AuditAction.AID_PAYOUT_BATCH_EXPORT,
@@ -107,6 +119,7 @@ def payout_batch_file(*, batch: PayoutBatch, actor: User) -> bytes:
             "count": len(payouts),
             "total_fen": batch.total_fen,
             "payouts": [p.pk for p in payouts],
+            "template": layout.code,
         },
     )
     return data
@@ -125,8 +138,8 @@ def payout_mark_paid(*, payout: Payout, bank_reference: str, actor: User) -> Pay
         if payout.bank_reference == ref:
             return payout
         raise ClaimStateError("该笔付款已标记支付")
-    if payout.status not in (Payout.Status.PENDING, Payout.Status.EXPORTED):
-        raise ClaimStateError(f"付款状态“{payout.get_status_display()}”不能标记支付")
+    if payout.status != Payout.Status.EXPORTED:
+        raise ClaimStateError(_not_sent(payout, _("标记支付")))
     if Payout.objects.filter(bank_reference=ref).exclude(pk=payout.pk).exists():
         raise ValidationError({"bank_reference": ["该银行回单号已用于其他付款"]})
     payout.status = Payout.Status.PAID
@@ -141,6 +154,7 @@ def payout_mark_paid(*, payout: Payout, bank_reference: str, actor: User) -> Pay
         obj=payout,
         detail={"claim": claim.number, "bank_reference": payout.bank_reference},
     )
+    claim_notify(claim.pk)
     return payout
 
 
@@ -149,12 +163,24 @@ def payout_mark_failed(*, payout: Payout, reason: str, actor: User) -> Payout:
     if not can_approve_in(actor, payout.city_id):
         raise NotInScope
     reason = reason_required(reason)
-    claim_locked(payout.claim)
+    claim = claim_locked(payout.claim)
     payout = Payout.objects.select_for_update().get(pk=payout.pk)
-    if payout.status not in (Payout.Status.PENDING, Payout.Status.EXPORTED):
-        raise ClaimStateError(f"付款状态“{payout.get_status_display()}”不能标记失败")
+    if payout.status != Payout.Status.EXPORTED:
+        raise ClaimStateError(_not_sent(payout, _("标记失败")))
     payout.status = Payout.Status.FAILED
     payout.failure_reason = reason[:200]
     payout.save(update_fields=["status", "failure_reason"])
     audit_record(action=AuditAction.AID_PAYOUT_FAILED, actor=actor, obj=payout, reason=reason)
+    claim_notify(claim.pk)
     return payout
+
+
+def _not_sent(payout: Payout, what: str) -> str:
+    """Why a payout not (or no longer) at the bank cannot be marked: only the bank's answer to a
+    file that was sent says paid or failed."""
+    if payout.status == Payout.Status.PENDING:
+        return _("付款 #%(pk)s 尚未导出银行文件，不能%(what)s：请先导出批量代付文件") % {
+            "pk": payout.pk,
+            "what": what,
+        }
+    return _("付款状态“%(s)s”不能%(what)s") % {"s": payout.get_status_display(), "what": what}

@@ -10,6 +10,7 @@ from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from waystation.accounts.access import NotInScope
 from waystation.accounts.models import Platform
@@ -23,6 +24,7 @@ from .. import workflow as flow
 from ..access import can_review_claim, can_review_claims, can_speak_for_platform
 from ..benefits import ask_checked
 from ..models import Claim, Enrolment, Plan
+from ..notify import claim_notify
 from .common import ClaimStateError, claim_locked, claim_step, reason_required
 
 
@@ -98,6 +100,7 @@ def claim_report(*, member: Member, report: ClaimReport) -> Claim:
             obj=claim,
             detail={"number": claim.number, "plan": report.enrolment.plan.code},
         )
+        claim_notify(claim.pk)
     return claim
 
 
@@ -107,6 +110,18 @@ def claim_resubmit(*, claim: Claim, member: Member) -> Claim:
     claim.status = claim_step(claim, flow.Step.RESUBMIT, member).target
     claim.save(update_fields=["status", "updated_at"])
     audit_record(action=AuditAction.AID_CLAIM_RESUBMIT, actor_label=member.member_number, obj=claim)
+    return claim
+
+
+def _platform_may_answer(claim: Claim, platform: Platform, actor: User | Platform) -> Claim:
+    """The claim locked, if `actor` speaks for its platform and it still gathers facts."""
+    claim = claim_locked(claim)
+    if claim.platform_id != platform.pk or not can_speak_for_platform(
+        actor, platform, claim.city_id
+    ):
+        raise NotInScope
+    if claim.status not in flow.GATHERING:
+        raise ClaimStateError("该申请已审结，不能再确认")
     return claim
 
 
@@ -121,13 +136,20 @@ def claim_platform_confirm(
 ) -> Claim:
     """The platform says whether the claimant was working for it at the incident time. `actor`:
     the platform itself (its API token) or one of its liaisons; `platform` must be the claim's."""
-    claim = claim_locked(claim)
-    if claim.platform_id != platform.pk or not can_speak_for_platform(
-        actor, platform, claim.city_id
-    ):
-        raise NotInScope
-    if claim.status not in flow.GATHERING:
-        raise ClaimStateError("该申请已审结，不能再确认")
+    claim = _platform_may_answer(claim, platform, actor)
+    answered = claim.platform_status in (
+        Claim.PlatformStatus.CONFIRMED,
+        Claim.PlatformStatus.DENIED,
+    )
+    if answered:
+        # once given, the platform's word is read-only: the same answer again changes nothing,
+        # another one goes through claim_platform_correct with a reason
+        if (claim.platform_status == Claim.PlatformStatus.CONFIRMED) == working:
+            return claim
+        raise ClaimStateError(
+            _("平台已答复“%(s)s”，不能直接改动；如需更正，请填写更正理由提交更正")
+            % {"s": claim.get_platform_status_display()}
+        )
     claim.platform_status = (
         Claim.PlatformStatus.CONFIRMED if working else Claim.PlatformStatus.DENIED
     )
@@ -144,6 +166,7 @@ def claim_platform_confirm(
         obj=claim,
         detail={"working": working, "platform": platform.code},
     )
+    claim_notify(claim.pk)
     return claim
 
 
@@ -174,19 +197,16 @@ def claim_review(*, claim: Claim, actor: User, note: str = "") -> Claim:
         raise NotInScope
     claim = claim_locked(claim)
     target = claim_step(claim, flow.Step.REVIEW, actor).target
-    if claim.platform_status == Claim.PlatformStatus.PENDING:
-        raise ClaimStateError("平台尚未确认事故时是否在岗，请等待平台确认")
-    if claim.platform_status == Claim.PlatformStatus.DENIED:
-        raise ClaimStateError("平台确认事故时不在岗，请退回或不予通过")
-    missing = claim.missing_documents()
-    if missing:
-        raise ClaimStateError("缺少材料：" + "、".join(missing))
+    blockers = claim.review_blockers()
+    if blockers:
+        raise ClaimStateError(blockers[0])
     claim.status = target
     claim.status_note = (note or "").strip()
     claim.reviewed_by = actor
     claim.reviewed_at = timezone.now()
     claim.save(update_fields=["status", "status_note", "reviewed_by", "reviewed_at", "updated_at"])
     audit_record(action=AuditAction.AID_CLAIM_REVIEW, actor=actor, obj=claim, reason=note)
+    claim_notify(claim.pk)
     return claim
 
 
@@ -201,6 +221,7 @@ def claim_return(*, claim: Claim, actor: User, note: str) -> Claim:
     claim.status_note = note
     claim.save(update_fields=["status", "status_note", "updated_at"])
     audit_record(action=AuditAction.AID_CLAIM_RETURN, actor=actor, obj=claim, reason=note)
+    claim_notify(claim.pk)
     return claim
 
 
@@ -214,4 +235,55 @@ def claim_reject(*, claim: Claim, actor: User, reason: str) -> Claim:
     claim.status_note = reason
     claim.save(update_fields=["status", "status_note", "updated_at"])
     audit_record(action=AuditAction.AID_CLAIM_REJECT, actor=actor, obj=claim, reason=reason)
+    claim_notify(claim.pk)
+    return claim
+
+
+def member_aid_sms_set(*, member: Member, on: bool) -> Member:
+    """The member's own choice: a text message at each step of their claims (on), or none."""
+    member.aid_sms_opt_out = not on
+    member.save(update_fields=["aid_sms_opt_out"])
+    return member
+
+
+@transaction.atomic
+def claim_platform_correct(
+    *,
+    claim: Claim,
+    platform: Platform,
+    working: bool,
+    reason: str,
+    actor: User | Platform,
+) -> Claim:
+    """The platform corrects its answer on on-duty status (its liaison or its token), with a
+    reason; the audit log keeps what it said before. Only while the claim still gathers facts
+    (as for the first answer): once approved or refused, a wrong answer is a matter for the
+    city's own correction of the claim, not the platform's."""
+    reason = reason_required(reason)
+    claim = _platform_may_answer(claim, platform, actor)
+    if claim.platform_status not in (Claim.PlatformStatus.CONFIRMED, Claim.PlatformStatus.DENIED):
+        raise ClaimStateError(_("平台尚未答复，请直接提交确认"))
+    new = Claim.PlatformStatus.CONFIRMED if working else Claim.PlatformStatus.DENIED
+    if claim.platform_status == new:
+        raise ValidationError({"working": [_("与原答复相同，无需更正")]})
+    before = {
+        "status": claim.platform_status,
+        "note": claim.platform_note,
+        "at": claim.platform_confirmed_at.isoformat() if claim.platform_confirmed_at else None,
+    }
+    claim.platform_status = new
+    claim.platform_note = reason[:500]
+    claim.platform_confirmed_at = timezone.now()
+    claim.save(
+        update_fields=["platform_status", "platform_note", "platform_confirmed_at", "updated_at"]
+    )
+    audit_record(
+        action=AuditAction.AID_PLATFORM_CORRECT,
+        actor=None if isinstance(actor, Platform) else actor,
+        actor_label=f"platform:{platform.code}" if isinstance(actor, Platform) else "",
+        obj=claim,
+        reason=reason,
+        detail={"before": before, "working": working, "platform": platform.code},
+    )
+    claim_notify(claim.pk)
     return claim

@@ -128,3 +128,10 @@ def make_ready(claim, reviewer):
 def ready_claim(claim, people):
     """A 天宁 rider's claim passed by the 天宁 district: awaiting the city."""
     return make_ready(claim, people.alice)
+
+
+def exported(payout, actor):
+    """The payout sent to the bank in a batch file of its own: only then paid or failed."""
+    services.payout_batch_export(actor=actor, payouts=[payout])
+    payout.refresh_from_db()
+    return payout

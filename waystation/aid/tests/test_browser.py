@@ -62,6 +62,9 @@ def test_member_files_claim_staff_approve_member_sees_amount(
     _cookie(desk_page, live_server, carl)
     desk_page.goto(f"{live_server.url}/staff/aid/claims/{claim.number}/")
     desk_page.click("#approve")
+    desk_page.wait_for_selector("#confirm")
+    assert "确认批准给付 ¥2,480" in desk_page.inner_text("#confirm")
+    desk_page.click("#confirm-yes")
     desk_page.wait_for_selector("#approved-amount")
     assert desk_page.inner_text("#approved-amount") == "¥2,480"
 

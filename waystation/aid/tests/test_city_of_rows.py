@@ -17,6 +17,7 @@ from waystation.aid.models import (
     Payout,
     Plan,
 )
+from waystation.aid.tests.conftest import exported
 
 from .conftest import attach_required, claim_data, make_member, make_ready, report_claim
 
@@ -103,6 +104,7 @@ def test_a_payout_and_its_bank_batch_get_the_claims_city(wx_claim, wuxi_people):
     make_ready(wx_claim, wuxi_people.wes)
     payout = services.claim_approve(claim=wx_claim, actor=wuxi_people.wanda)
     assert payout is not None
+    exported(payout, wuxi_people.wanda)
     services.payout_mark_failed(payout=payout, reason="户名不符", actor=wuxi_people.wanda)
     again = services.payout_reissue(payout=payout, actor=wuxi_people.wade)
     batch, _ = services.payout_batch_export(actor=wuxi_people.wanda)  # every pending one of 无锡

@@ -10,7 +10,7 @@ from waystation.accounts.models import Platform
 from waystation.aid import services
 from waystation.aid.models import Claim
 from waystation.aid.services import ClaimStateError
-from waystation.aid.tests.conftest import attach_required, claim_data, report_claim
+from waystation.aid.tests.conftest import attach_required, claim_data, exported, report_claim
 from waystation.privacy.models import AuditLog
 
 
@@ -76,6 +76,7 @@ def test_full_path_to_paid(ready_claim, people):
         "意外医疗费 ¥3,200 − 免赔 ¥100 = ¥3,100 × 80% = ¥2,480，单次上限 ¥10,000",
         "住院津贴 3 天 × ¥50 = ¥150",
     ]
+    exported(payout, people.carl)
     services.payout_mark_paid(payout=payout, bank_reference="ICBC20260301001", actor=people.carl)
     ready_claim.refresh_from_db()
     assert ready_claim.status == Claim.Status.PAID
@@ -146,6 +147,7 @@ def test_rejected_is_final(claim, people, rider):
 
 def test_paid_claim_cannot_be_returned_or_rejected(ready_claim, people):
     payout = services.claim_approve(claim=ready_claim, actor=people.carl)
+    exported(payout, people.carl)
     services.payout_mark_paid(payout=payout, bank_reference="B1", actor=people.carl)
     with pytest.raises(ClaimStateError):
         services.claim_return(claim=ready_claim, actor=people.carl, note="晚了")

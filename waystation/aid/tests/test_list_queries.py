@@ -58,6 +58,7 @@ def test_payouts_list_queries_do_not_grow_with_rows(
         claim.save(update_fields=["platform"])
         make_ready(claim, people.alice if claim.member == rider else people.charlie)
         payouts.append(services.claim_approve(claim=claim, actor=people.carl))
+    services.payout_batch_export(actor=people.carl, payouts=payouts[::3])
     for p in payouts[::3]:
         services.payout_mark_failed(payout=p, reason="户名不符", actor=people.carl)
     for p in payouts[::6]:

@@ -193,7 +193,11 @@ def test_district_staff_cannot_confirm_an_override(pending, people, as_user):
 
 
 def test_a_second_city_approver_confirms_and_exactly_one_payout_follows(pending, people, as_user):
-    r = as_user(people.admin).post(f"/staff/aid/claims/{pending.number}/override-confirm/")
+    url = f"/staff/aid/claims/{pending.number}/override-confirm/"
+    r = as_user(people.admin).post(url)
+    assert r.status_code == 200 and "确认复核通过调整金额 ¥12,000" in r.content.decode()
+    assert not Payout.objects.filter(claim=pending).exists()
+    r = as_user(people.admin).post(url, {"confirm": "yes"})
     assert r.status_code == 302
     pending.refresh_from_db()
     assert pending.status == Claim.Status.APPROVED

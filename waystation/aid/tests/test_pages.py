@@ -37,7 +37,8 @@ def test_signed_out_member_goes_to_login(orgs):
 def test_member_self_enrols_once(plans, rider):
     c = member_client(rider)
     for _ in range(2):
-        assert c.post(f"/me/aid/enrol/{plans['accident'].code}/").status_code == 302
+        r = c.post(f"/me/aid/enrol/{plans['accident'].code}/", {"confirm": "yes"})
+        assert r.status_code == 302
     assert rider.aid_enrolments.count() == 1
 
 
@@ -133,7 +134,7 @@ def test_review_and_approve_through_pages(claim, people, as_user):
     # a district reviewer cannot approve: 404, nothing changes
     r = as_user(people.alice).post(f"/staff/aid/claims/{claim.number}/approve/")
     assert r.status_code == 404
-    as_user(people.carl).post(f"/staff/aid/claims/{claim.number}/approve/")
+    as_user(people.carl).post(f"/staff/aid/claims/{claim.number}/approve/", {"confirm": "yes"})
     claim.refresh_from_db()
     assert claim.status == "approved" and claim.approved_fen == 263000
 
@@ -144,7 +145,8 @@ def test_payout_pages_export_and_mark_paid(ready_claim, people, as_user):
     assert as_user(people.alice).get("/staff/aid/payouts/").status_code == 404
     r = carl.post("/staff/aid/payouts/export/", {"payout": [p.pk]})
     assert r.status_code == 200 and r.content[:2] == b"PK"
-    carl.post(f"/staff/aid/payouts/{p.pk}/paid/", {"bank_reference": "ICBC-1"})
+    r = carl.post(f"/staff/aid/payouts/{p.pk}/paid/", {"bank_reference": "ICBC-1"})
+    assert r.status_code == 302
     p.refresh_from_db()
     assert p.status == "paid"
     assert AuditLog.objects.filter(action="aid.payout_batch_export").exists()

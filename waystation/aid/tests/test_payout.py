@@ -11,6 +11,7 @@ from waystation.accounts.access import NotInScope
 from waystation.aid import services
 from waystation.aid.models import Claim, Payout
 from waystation.aid.services import ClaimStateError
+from waystation.aid.tests.conftest import exported
 from waystation.privacy.models import AuditLog
 
 
@@ -29,7 +30,7 @@ def test_database_refuses_a_second_live_payout(ready_claim, people):
 
 
 def test_failed_transfer_is_reissued_once(ready_claim, people):
-    payout = services.claim_approve(claim=ready_claim, actor=people.carl)
+    payout = exported(services.claim_approve(claim=ready_claim, actor=people.carl), people.carl)
     services.payout_mark_failed(payout=payout, reason="户名不符", actor=people.carl)
     new = services.payout_reissue(payout=payout, actor=people.carl, bank_card="6217000011112222")
     assert new.supersedes_id == payout.pk and new.amount_fen == payout.amount_fen
@@ -42,7 +43,7 @@ def test_failed_transfer_is_reissued_once(ready_claim, people):
 
 
 def test_paid_payout_cannot_fail_or_be_paid_with_another_reference(ready_claim, people):
-    payout = services.claim_approve(claim=ready_claim, actor=people.carl)
+    payout = exported(services.claim_approve(claim=ready_claim, actor=people.carl), people.carl)
     services.payout_mark_paid(payout=payout, bank_reference="R-1", actor=people.carl)
     assert services.payout_mark_paid(payout=payout, bank_reference="R-1", actor=people.carl)
     with pytest.raises(ClaimStateError):
@@ -58,7 +59,7 @@ def test_bank_batch_has_full_account_numbers_and_is_audited(ready_claim, people)
     batch, data = services.payout_batch_export(actor=people.carl)
     rows = list(load_workbook(io.BytesIO(data)).active.iter_rows(values_only=True))
     assert rows[1][5] == "6222020200112233445"
-    assert rows[1][6] == "2630"
+    assert rows[1][6] == 2630  # a number (formatted 0.00), not text
     assert batch.count == 1 and batch.total_fen == 263000
     assert AuditLog.objects.filter(action="aid.payout_batch_export").count() == 1
     assert Payout.objects.get().status == Payout.Status.EXPORTED
@@ -136,15 +137,18 @@ def test_each_payout_step_records_the_client_address(settings, as_user, people, 
     settings.TRUSTED_PROXY_COUNT = 1
     behind_proxy = {"REMOTE_ADDR": "10.0.0.2", "HTTP_X_FORWARDED_FOR": "203.0.113.9"}
     c = as_user(people.carl)
-    c.post(f"/staff/aid/claims/{ready_claim.number}/approve/", **behind_proxy)
+    c.post(f"/staff/aid/claims/{ready_claim.number}/approve/", {"confirm": "yes"}, **behind_proxy)
     payout = Payout.objects.get()
+    c.post("/staff/aid/payouts/export/", {"payout": [str(payout.pk)]}, **behind_proxy)
     c.post(f"/staff/aid/payouts/{payout.pk}/failed/", {"reason": "户名不符"}, **behind_proxy)
     r = c.post(f"/staff/aid/payouts/{payout.pk}/reissue/", **behind_proxy)
     assert r.status_code == 302
     steps = ["aid.claim_approve", "aid.payout_failed", "aid.payout_reissue"]
     assert [a.ip for a in AuditLog.objects.filter(action__in=steps)] == ["203.0.113.9"] * 3
     services.payout_mark_failed(
-        payout=Payout.objects.get(status="pending"), reason="退票", actor=people.carl
+        payout=exported(Payout.objects.get(status="pending"), people.carl),
+        reason="退票",
+        actor=people.carl,
     )
     with client_ip_as("203.0.113.9"):  # the one path that took no request, and recorded none
         services.payout_create(claim=ready_claim, actor=people.carl)

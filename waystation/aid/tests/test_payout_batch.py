@@ -43,7 +43,7 @@ def test_the_batch_holds_only_the_ticked_payouts(two_payouts, people, as_user):
     assert r.status_code == 200 and r["Cache-Control"] == "no-store"
     rows = sheet(r.content)
     assert [(row[2], row[5], row[6]) for row in rows] == [
-        (zhonglou.claim.number, "6217000033334444", "100")
+        (zhonglou.claim.number, "6217000033334444", 100)
     ]
     batch = PayoutBatch.objects.get()
     assert (batch.count, batch.total_fen) == (1, 10000)
@@ -52,7 +52,12 @@ def test_the_batch_holds_only_the_ticked_payouts(two_payouts, people, as_user):
     assert (tianning.status, tianning.batch_id) == ("pending", None)
     assert (zhonglou.status, zhonglou.batch_id) == ("exported", batch.pk)
     log = AuditLog.objects.get(action="aid.payout_batch_export")
-    assert log.detail == {"count": 1, "total_fen": 10000, "payouts": [zhonglou.pk]}
+    assert log.detail == {
+        "count": 1,
+        "total_fen": 10000,
+        "payouts": [zhonglou.pk],
+        "template": "generic",
+    }
 
 
 def test_a_payout_already_in_a_batch_is_refused_by_name(two_payouts, people):

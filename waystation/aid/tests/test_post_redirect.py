@@ -7,7 +7,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from waystation.aid import services
 from waystation.aid.models import Claim, Condolence, GiftBatch, Plan
-from waystation.aid.tests.conftest import make_member
+from waystation.aid.tests.conftest import exported, make_member
 from waystation.aid.tests.test_api import member_client
 from waystation.aid.tests.test_plans import NEW_PLAN, form_of
 
@@ -16,7 +16,7 @@ PDF = b"%PDF-1.4\n%test\n"
 
 @pytest.mark.prg("aid:enrol")
 def test_self_enrolment_redirects_to_my_cover(plans, rider):
-    r = member_client(rider).post(f"/me/aid/enrol/{plans['accident'].code}/")
+    r = member_client(rider).post(f"/me/aid/enrol/{plans['accident'].code}/", {"confirm": "yes"})
     assert (r.status_code, r["Location"]) == (302, "/me/aid/")
     assert rider.aid_enrolments.count() == 1
 
@@ -65,7 +65,7 @@ def test_a_review_action_redirects_to_the_staff_claim_page(claim, people, as_use
 
 @pytest.mark.prg("aid:payout_action")
 def test_marking_a_payout_paid_redirects_to_the_payouts(ready_claim, people, as_user):
-    payout = services.claim_approve(claim=ready_claim, actor=people.carl)
+    payout = exported(services.claim_approve(claim=ready_claim, actor=people.carl), people.carl)
     r = as_user(people.carl).post(
         f"/staff/aid/payouts/{payout.pk}/paid/", {"bank_reference": "ICBC-1"}
     )

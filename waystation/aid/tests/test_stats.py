@@ -8,7 +8,7 @@ from django.template import Context, Template
 
 from waystation.aid import services
 from waystation.aid.selectors import aid_stats
-from waystation.aid.tests.conftest import claim_data, report_claim
+from waystation.aid.tests.conftest import claim_data, exported, report_claim
 
 
 @pytest.fixture
@@ -21,6 +21,7 @@ def small_year(ready_claim, other_rider, rider, plans, people, orgs):
     )
     report_claim(other_rider, claim_data(zhonglou))
     payout = services.claim_approve(claim=ready_claim, actor=people.carl)
+    exported(payout, people.carl)
     services.payout_mark_paid(payout=payout, bank_reference="ICBC-1", actor=people.carl)
     services.condolence_record(
         member=rider,

@@ -350,12 +350,14 @@ def test_the_statistics_count_each_citys_own(world, people, wuxi_people, as_user
     assert figures(wuxi_people.pam) == (2, 3, 50000)
 
 
-def test_a_member_sees_and_joins_only_the_plans_of_their_city(world, wuxi):
+def test_a_member_sees_and_joins_only_the_plans_of_their_city(world, wuxi, monkeypatch):
+    # early in the plan year, so the illness plan's 90-day wait ends within it
+    monkeypatch.setattr("django.utils.timezone.localdate", lambda *a, **k: date(2026, 3, 1))
     wx_rider = world["wx_claim"].member
     page = member_client(wx_rider).get("/me/aid/").content.decode()
     assert "常州专项" not in page and "职工重大疾病互助保障" in page  # 无锡's illness plan
     assert member_client(wx_rider).post("/me/aid/enrol/cz-only-2026/").status_code == 404
-    member_client(wx_rider).post("/me/aid/enrol/illness-2026/")
+    member_client(wx_rider).post("/me/aid/enrol/illness-2026/", {"confirm": "yes"})
     assert {e.plan.city.adcode for e in wx_rider.aid_enrolments.all()} == {WUXI}
     with pytest.raises(ValidationError, match="本方案仅面向常州市的会员"):
         services.enrolment_self(member=wx_rider, plan=world["cz_plan"], today=date(2026, 3, 1))
