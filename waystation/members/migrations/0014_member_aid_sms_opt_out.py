@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('members', '0010_city_status_district_indexes'),
+        ('members', '0013_roster_alias'),
     ]
 
     operations = [
