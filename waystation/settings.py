@@ -202,6 +202,8 @@ CARD_TOKEN_TTL_SECONDS = env_int("CARD_TOKEN_TTL_SECONDS", 300)
 # location at most this many metres from the station (phone GPS is off by tens of metres in town,
 # more inside a building).
 CHECKIN_MAX_DISTANCE_M = env_int("CHECKIN_MAX_DISTANCE_M", 300)
+# A fault report still open (not acknowledged) this long is overdue: marked on the workbench.
+FAULT_REPORT_OVERDUE_HOURS = env_int("FAULT_REPORT_OVERDUE_HOURS", 48)
 PRIVACY_NOTICE_VERSION = "2026-01"
 
 # Map: district boundaries are always drawn from local data; a tile layer is optional.
