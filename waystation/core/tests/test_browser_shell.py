@@ -12,6 +12,7 @@ from django.utils import timezone
 from waystation.core.services import notice_save
 from waystation.core.tests.test_home import HOURS
 from waystation.members.tests.factories import make_member
+from waystation.stations import index
 from waystation.stations import services as station_services
 from waystation.stations.models import FaultReport
 
@@ -198,6 +199,8 @@ def station_and_rider(people):
         code="TN001", lon=119.99, lat=31.78, data={"name": "红梅驿站", "weekly_hours": HOURS},
         actor=people.carl,
     )  # fmt: skip
+    index.station_index()  # committed rows: the index is rebuilt in the background
+    assert index.rebuild_wait(timeout=30)
     return make_member(name="王芳", phone="13912345678")
 
 
