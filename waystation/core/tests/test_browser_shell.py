@@ -248,3 +248,12 @@ def test_signing_out_drops_the_saved_card(live_server, phone_page, station_and_r
     no_signal(page)
     page.goto(f"{live_server.url}/me/card/")  # a shared phone does not keep her card
     assert "现在没有网络" in page.inner_text("h1")
+
+
+def test_the_home_grid_stays_a_grid_on_a_desk(live_server, wide_page, orgs):
+    page = wide_page
+    page.goto(live_server.url + "/")
+    boxes = [t.bounding_box() for t in page.locator("#service-grid .tile").all()]
+    assert len({round(b["y"]) for b in boxes}) == 1  # one row of tiles, four across at most
+    assert page.evaluate("document.documentElement.scrollWidth") <= 1440
+    shot(page, "home-visitor-1440")
