@@ -196,6 +196,9 @@ def browser():
         pytest.skip("chromium not installed: run scripts/chromium.sh")
     from playwright.sync_api import sync_playwright
 
+    # the site's service worker fetches through the context too, so that set_offline(True)
+    # reaches it (core/tests/test_browser_shell.py opens the e-card with no signal)
+    os.environ.setdefault("PW_EXPERIMENTAL_SERVICE_WORKER_NETWORK_EVENTS", "1")
     with sync_playwright() as p:
         b = p.chromium.launch(
             executable_path=CHROMIUM,

@@ -1,5 +1,7 @@
+from django.conf import settings
 from django.db import models, transaction
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 
 class Counter(models.Model):
@@ -42,3 +44,26 @@ class IdempotencyKey(models.Model):
 
     def __str__(self) -> str:
         return f"{self.actor}:{self.key}"
+
+
+class Notice(models.Model):
+    """A notice from a city federation to its riders, on the home page: newest first, only the
+    published ones (core/notices.py)."""
+
+    city = models.ForeignKey("accounts.City", on_delete=models.PROTECT, related_name="+")
+    title = models.CharField(_("标题"), max_length=60)
+    body = models.TextField(_("正文"), max_length=2000, blank=True)
+    published = models.BooleanField(_("发布"), default=False)
+    published_at = models.DateTimeField(null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-published_at", "-id"]
+        indexes = [models.Index(fields=["city", "published", "published_at"])]
+
+    def __str__(self) -> str:
+        return self.title

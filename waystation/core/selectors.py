@@ -1,5 +1,7 @@
 from django.apps import apps
 
+from .models import Notice
+
 
 def public_figures() -> dict:
     """Headline figures for the public page, each computed from the data."""
@@ -13,3 +15,12 @@ def public_figures() -> dict:
         except LookupError:
             pass
     return figures
+
+
+def notices_published(city_id: int | None, limit: int = 5) -> list[Notice]:
+    """The newest published notices of a city (a signed-in member's), or of every city (a
+    visitor's: most sites serve one city)."""
+    qs = Notice.objects.filter(published=True, published_at__isnull=False)
+    if city_id is not None:
+        qs = qs.filter(city_id=city_id)
+    return list(qs.order_by("-published_at", "-id")[:limit])

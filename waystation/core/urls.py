@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from . import views
+from . import pwa, views
 
 app_name = "core"
 urlpatterns = [
@@ -15,4 +15,11 @@ urlpatterns = [
     ),
     path("staff/logout/", auth_views.LogoutView.as_view(next_page="/staff/login/"), name="logout"),
     path("staff/audit/", views.audit_log, name="audit_log"),
+    path("staff/notices/", views.notices, name="notices"),
+    path("staff/notices/new/", views.notice_edit, name="notice_new"),
+    path("staff/notices/<int:pk>/", views.notice_edit, name="notice_edit"),
+    # installable and offline (core/pwa.py)
+    path("manifest.webmanifest", pwa.manifest, name="manifest"),
+    path("sw.js", pwa.service_worker, name="service_worker"),
+    path("offline/", pwa.offline, name="offline"),
 ]

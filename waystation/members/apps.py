@@ -7,4 +7,6 @@ class Config(AppConfig):
 
     def ready(self) -> None:
         # registers the SMS backend deploy check and the members.roster_import job handler
-        from . import checks, roster  # noqa: F401
+        from . import checks, home, roster  # noqa: F401
+
+        home.register()  # navigation, home tiles and workbench

@@ -9,8 +9,10 @@ class Config(AppConfig):
     label = "org"
 
     def ready(self) -> None:
+        from django.utils.translation import gettext_lazy as _
+
         from waystation.core import nav
 
         from .access import can_open_org
 
-        nav.register("组织与词表", "org:index", can_open_org)
+        nav.register(_("组织与词表"), "org:index", can_open_org, group=nav.SYSTEM)

@@ -8,9 +8,6 @@ class Config(AppConfig):
     label = "planner"
 
     def ready(self) -> None:
-        from waystation.core import nav
+        from . import home, jobs  # noqa: F401 - jobs registers the job handler
 
-        from . import jobs  # noqa: F401 - registers the job handler
-        from .access import can_plan
-
-        nav.register("选址规划", "planner:index", can_plan)
+        home.register()  # navigation and workbench

@@ -34,4 +34,4 @@ def test_the_404_page_fits_a_phone_and_its_links_lead_on(live_server, phone_page
     page.go_back()
     page.get_by_role("link", name="返回首页").click()
     page.wait_for_url(f"{live_server.url}/")
-    assert page.locator("h1").inner_text() == "常州市总工会 · 新就业形态劳动者服务"
+    assert page.locator("h1").inner_text().splitlines() == ["常州市总工会", "新就业形态劳动者服务"]

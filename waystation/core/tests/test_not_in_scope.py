@@ -41,6 +41,8 @@ def test_the_middleware_is_installed(settings):
         ("aid:condolences", "waystation.aid.access.can_work_on_aid"),
         ("aid:stats", "waystation.aid.access.can_work_on_aid"),
         ("planner:index", "waystation.planner.access.can_plan"),
+        ("core:audit_log", "waystation.accounts.access.can_read_audit_log"),
+        ("core:notices", "waystation.core.access.can_edit_notices"),
     ],
 )
 def test_each_nav_item_shows_by_its_apps_access_rule(url_name, rule):
@@ -50,7 +52,12 @@ def test_each_nav_item_shows_by_its_apps_access_rule(url_name, rule):
 
 def test_the_nav_offers_what_the_rules_allow(people, kim):
     urls = {who: {i["url"] for i in nav.items_for(u)} for who, u in {**people, "kim": kim}.items()}
-    assert urls["kim"] == {"/staff/stations/", "/staff/stations/map/", "/staff/stations/reports/"}
+    assert urls["kim"] == {
+        "/staff/stations/",
+        "/staff/stations/map/",
+        "/staff/stations/reports/",
+        "/staff/card/verify/",
+    }
     assert urls["lily"] == {"/staff/aid/claims/"}
     assert "/staff/aid/payouts/" in urls["carl"] and "/staff/aid/payouts/" not in urls["alice"]
     assert urls["olga"] == set()

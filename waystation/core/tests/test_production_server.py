@@ -138,7 +138,7 @@ def test_production_gunicorn_serves_the_public_pages_and_their_static_files(serv
     assert any("/vendor/leaflet/leaflet." in url and url.endswith(".js") for url in static)
     assert any(url.endswith(".css") for url in static)
     for url in sorted(static):
-        assert re.search(r"\.[0-9a-f]{12}\.(js|css)$", url), url
+        assert re.search(r"\.[0-9a-f]{12}\.(js|css|svg|png)$", url), url
         r = server(url)
         assert r.status == 200, url
         assert "max-age=315360000" in r.getheader("Cache-Control", ""), url
