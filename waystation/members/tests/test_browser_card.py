@@ -152,6 +152,7 @@ def test_the_card_from_the_offline_cache_says_so_and_since_when(live_server, pho
     page.wait_for_selector("#card-cached:not([hidden])")
     assert "保存于" in page.inner_text("#card-cached")
     assert page.inner_text("#card-qr-wait") == "暂无二维码：联网后自动显示"
+    assert not page.is_visible("#card-qr-img")  # no empty image frame
     shot(page, "card-phone-no-code")
 
 
