@@ -7,6 +7,7 @@ and the page shown from there says it is the cached card and when its code was m
 
 import base64
 import io
+from urllib.parse import parse_qs, urlsplit
 
 import segno
 from django.conf import settings
@@ -78,6 +79,15 @@ def card_code(request: MemberRequest) -> HttpResponse:
     )
 
 
+def _token_of(text: str) -> str:
+    """What was typed or pasted: the code's whole address (a scanner gun types the QR's text)
+    or the token alone."""
+    text = text.strip()
+    if "?" in text:
+        return parse_qs(urlsplit(text).query).get("t", [""])[0].strip()
+    return text
+
+
 @never_cache
 def card_verify(request: HttpRequest) -> HttpResponse:
     """Staff (keepers and lawyers included) check a scanned card: with the page's own camera
@@ -91,7 +101,7 @@ def card_verify(request: HttpRequest) -> HttpResponse:
     if not scope.verifies_cards:
         raise Http404
     if request.method == "POST":  # a posted token is looked up by GET, as the card's QR does
-        posted = request.POST.get("t", "").strip()
+        posted = _token_of(request.POST.get("t", ""))
         return redirect(f"{request.path}?{urlencode({'t': posted})}" if posted else request.path)
     token = (request.GET.get("t") or "").strip()
     check = card_check(token, scope=scope) if token else None

@@ -165,3 +165,11 @@ def test_the_code_lives_its_ttl(member, settings):
     code = card_code_issue(member)
     assert code.expires_at - code.issued_at == timedelta(seconds=120)
     assert code.refresh_at - code.issued_at == timedelta(seconds=60)
+
+
+def test_a_pasted_address_of_the_code_is_read_like_the_token(people, member, as_user):
+    token = card_code_issue(member).token
+    c = as_user(people.alice)
+    r = c.post(URL, {"t": f" https://waystation.example/staff/card/verify/?t={token} "})
+    assert r.status_code == 302 and r["Location"] == f"{URL}?t={quote(token)}"
+    assert c.get(r["Location"]).context["check"].ok
