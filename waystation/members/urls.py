@@ -1,6 +1,6 @@
 from django.urls import include, path
 
-from . import views, views_staff
+from . import views, views_cards, views_staff
 
 app_name = "members"
 urlpatterns = [
@@ -8,8 +8,8 @@ urlpatterns = [
     path("join/<slug:code>/", views.join, name="join"),
     path("me/login/", views.login, name="login"),
     path("me/logout/", views.logout, name="logout"),
-    path("me/card/", views.card, name="card"),
-    path("me/card/qr.svg", views.card_qr, name="card_qr"),
+    path("me/card/", views_cards.card, name="card"),
+    path("me/card/code.json", views_cards.card_code, name="card_code"),
     # staff
     path("staff/members/", views_staff.member_list, name="staff_list"),
     path("staff/members/export.xlsx", views_staff.member_export, name="export"),
@@ -17,7 +17,7 @@ urlpatterns = [
     path("staff/members/<str:number>/reveal/", views_staff.member_reveal, name="reveal"),
     path("staff/members/<str:number>/status/", views_staff.member_status, name="status"),
     path("staff/members/<str:number>/transfer/", views_staff.member_transfer, name="transfer"),
-    path("staff/card/verify/", views_staff.card_verify, name="card_verify"),
+    path("staff/card/verify/", views_cards.card_verify, name="card_verify"),
     path("staff/campaigns/", views_staff.campaigns, name="campaigns"),
     path("staff/campaigns/<slug:code>/poster.png", views_staff.poster_png, name="poster_png"),
     path("staff/campaigns/<slug:code>/poster.pdf", views_staff.poster_pdf, name="poster_pdf"),

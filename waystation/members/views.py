@@ -1,30 +1,25 @@
-"""Worker pages: scan-to-join, sign-in by SMS code, the electronic card."""
+"""Worker pages: scan-to-join, sign-in by SMS code (the electronic card is in views_cards.py)."""
 
-import io
 import json
 import time
 from collections import defaultdict
 from typing import Any
 
-import segno
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpRequest, HttpResponse, QueryDict
+from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_POST
 
 from waystation.core.net import client_ip
 from waystation.core.ratelimit import RateLimited
-from waystation.members.middleware import MemberRequest
 from waystation.privacy import crypto
 
 from . import selectors, services, sms
-from .cards import card_token
 from .middleware import SESSION_KEY
 from .models import Campaign, Member
 from .validators import clean_phone
@@ -208,35 +203,10 @@ def login(request: HttpRequest) -> HttpResponse:
     return redirect(_next_url(request))
 
 
-@require_POST
 def logout(request: HttpRequest) -> HttpResponse:
+    """GET asks (the card page links here: a form of its own would carry a CSRF token that goes
+    stale when the card is shown from the offline cache); POST signs out."""
+    if request.method != "POST":
+        return render(request, "members/logout.html")
     request.session.pop(SESSION_KEY, None)
     return redirect("members:login")
-
-
-@never_cache
-def card(request: MemberRequest) -> HttpResponse:
-    member = request.member or None
-    if member is None:
-        return redirect(f"{reverse('members:login')}?next={reverse('members:card')}")
-    return render(
-        request,
-        "members/card.html",
-        {"m": member, "refresh_seconds": max(30, settings.CARD_TOKEN_TTL_SECONDS - 60)},
-    )
-
-
-@never_cache
-def card_qr(request: MemberRequest) -> HttpResponse:
-    member = request.member or None
-    if member is None:
-        raise Http404
-    url = (
-        settings.SITE_URL
-        + reverse("members:card_verify")
-        + "?t="
-        + card_token(member.member_number)
-    )
-    buf = io.BytesIO()
-    segno.make(url, error="m").save(buf, kind="svg", scale=4, border=2, xmldecl=False)
-    return HttpResponse(buf.getvalue(), content_type="image/svg+xml")

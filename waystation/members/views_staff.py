@@ -1,22 +1,20 @@
-"""Staff pages for members: list, detail, reveal, status, transfer, card check, campaigns, stats."""
+"""Staff pages for members: list, detail, reveal, status, transfer, campaigns, stats (the card
+check is in views_cards.py)."""
 
 from collections.abc import Callable
 from typing import Any, cast
 
 from django import forms
 from django.contrib import messages
-from django.core import signing
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from waystation.accounts.access import (
     AnyUser,
     AuthenticatedHttpRequest,
-    card_verifier_required,
     union_staff_required,
 )
 from waystation.accounts.models import District, OrgUnit, Platform
@@ -32,7 +30,6 @@ from .access import (
     member_for_staff,
     units_in_scope,
 )
-from .cards import card_token_read
 from .exports import XLSX
 from .forms import CampaignForm, ReasonForm, StatusForm, TransferForm
 from .models import Member
@@ -189,34 +186,6 @@ def member_transfer(request: AuthenticatedHttpRequest, number: str) -> HttpRespo
     return _member_action(
         request, number, TransferForm(request.POST), "请选择转入工会并填写理由", act
     )
-
-
-@card_verifier_required
-def card_verify(request: AuthenticatedHttpRequest) -> HttpResponse:
-    """Staff (keepers included) check a scanned card: valid, expired or forged."""
-    if request.method == "POST":  # a posted token is looked up by GET, as the card's QR does
-        posted = request.POST.get("t", "").strip()
-        return redirect(f"{request.path}?{urlencode({'t': posted})}" if posted else request.path)
-    token = (request.GET.get("t") or "").strip()
-    result: dict = {}
-    if token:
-        try:
-            number = card_token_read(token)
-        except signing.SignatureExpired:
-            result = {"ok": False, "message": "二维码已过期，请会员刷新会员卡"}
-        except signing.BadSignature:
-            result = {"ok": False, "message": "二维码无效（不是本平台签发的会员卡）"}
-        else:
-            member = (
-                Member.objects.select_related("union", "city").filter(member_number=number).first()
-            )
-            if member is None:
-                result = {"ok": False, "message": "会员不存在"}
-            else:
-                result = {"ok": member.status == Member.Status.ACTIVE, "member": member}
-                if not result["ok"]:
-                    result["message"] = f"会员状态：{member.get_status_display()}"
-    return render(request, "members/card_verify.html", {"result": result, "token": token})
 
 
 @union_staff_required

@@ -1,4 +1,6 @@
+import base64
 import io
+from datetime import datetime, timedelta
 
 import pytest
 from django.core import signing
@@ -32,16 +34,36 @@ def test_card_shows_number_name_union_status_and_join_date(client, member):
     assert ID not in html
 
 
-def test_card_qr_holds_a_signed_token_not_the_id_number(client, member):
-    svg = signed_in(client, member).get("/me/card/qr.svg")
-    assert svg.status_code == 200 and svg["Content-Type"] == "image/svg+xml"
-    token = card_token(member.member_number)
-    assert ID not in token and card_token_read(token) == member.member_number
+def test_card_code_holds_a_signed_token_not_the_id_number(client, member):
+    r = signed_in(client, member).get("/me/card/code.json")
+    assert r.status_code == 200 and r["Cache-Control"].startswith("max-age=0")
+    data = r.json()
+    svg = base64.b64decode(data["qr"].removeprefix("data:image/svg+xml;base64,")).decode()
+    assert svg.startswith("<svg") and ID not in svg
+    issued, expires = (datetime.fromisoformat(data[k]) for k in ("issued_at", "expires_at"))
+    refresh = datetime.fromisoformat(data["refresh_at"])
+    assert (expires - issued, refresh - issued) == (timedelta(seconds=300), timedelta(seconds=240))
+
+
+def test_card_page_holds_no_token_no_form_and_no_reload(client, member):
+    """The page may be served from the offline cache: nothing in it goes stale but the code,
+    which the script fetches (and the page never reloads itself under a screen reader)."""
+    html = signed_in(client, member).get("/me/card/").content.decode()
+    assert "csrfmiddlewaretoken" not in html and 'http-equiv="refresh"' not in html
+    assert "?t=" not in html and 'data-code-url="/me/card/code.json"' in html
+    assert '<h1 id="card-title">' in html and 'href="/me/logout/"' in html
 
 
 def test_card_requires_sign_in(client, member):
     assert client.get("/me/card/").status_code == 302
-    assert client.get("/me/card/qr.svg").status_code == 404
+    assert client.get("/me/card/code.json").status_code == 403
+
+
+def test_signing_out_from_the_card_asks_first(client, member):
+    signed_in(client, member)
+    page = client.get("/me/logout/")
+    assert page.status_code == 200 and "csrfmiddlewaretoken" in page.content.decode()
+    assert client.session[SESSION_KEY] == member.pk
 
 
 class Clock:
@@ -82,7 +104,7 @@ def test_lapsed_member_card_does_not_verify(people, member, as_user):
         .get("/staff/card/verify/", {"t": card_token(member.member_number)})
         .content.decode()
     )
-    assert "无效" in html and "失效" in html
+    assert "会员资格已失效" in html and "有效会员" not in html
 
 
 def test_campaign_posters_download_as_png_and_pdf(people, orgs, as_user):
