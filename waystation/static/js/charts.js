@@ -6,12 +6,16 @@
 // waystationCharts.bar/pie/line(id, rows) draw one chart by hand.
 window.waystationCharts = (function () {
   var RED = "#c8102e";
-  var ROW = 34; // px per bar: room for a name wrapped on two lines
+  var ROW = 28; // px per bar at least
+  var LINE = 14; // px per line of a wrapped name
 
   function init(el) {
     var old = echarts.getInstanceByDom(el);
     if (old) old.dispose();
-    return echarts.init(el, null, { renderer: "svg" });
+    var c = echarts.init(el, null, { renderer: "svg" });
+    // no animation: the figures are there at once (and nothing moves for who asks it not to)
+    c.setOption({ animation: false });
+    return c;
   }
   function element(id) { return typeof id === "string" ? document.getElementById(id) : id; }
   function textWidth(text, font) {
@@ -23,10 +27,13 @@ window.waystationCharts = (function () {
 
   function bar(id, rows) {
     var el = element(id); if (!el) return null;
-    el.style.height = Math.max(160, rows.length * ROW + 40) + "px";
     var longest = rows.reduce(function (w, r) { return Math.max(w, textWidth(String(r.name), FONT)); }, 0);
-    // a name longer than 40% of the chart wraps onto a second line instead of being cut
+    // a name longer than 40% of the chart wraps onto more lines instead of being cut, and each
+    // bar's row is as tall as its name's lines
     var labelWidth = Math.ceil(Math.min(longest + 4, Math.max(80, el.clientWidth * 0.4)));
+    var lines = Math.max(1, Math.ceil(longest / (labelWidth - 4)));
+    var row = Math.max(ROW, lines * LINE + 10);
+    el.style.height = Math.max(160, rows.length * row + 40) + "px";
     var c = init(el);
     c.setOption({
       grid: { left: 8, right: 56, top: 8, bottom: 24, containLabel: true },
@@ -34,7 +41,7 @@ window.waystationCharts = (function () {
       xAxis: { type: "value", axisLabel: { hideOverlap: true }, minInterval: 1 },
       yAxis: {
         type: "category", inverse: true, data: rows.map(function (r) { return r.name; }),
-        axisLabel: { interval: 0, width: labelWidth, overflow: "break", lineHeight: 14 }
+        axisLabel: { interval: 0, width: labelWidth, overflow: "break", lineHeight: LINE }
       },
       series: [{ type: "bar", data: rows.map(function (r) { return r.n; }), itemStyle: { color: RED },
                  barMaxWidth: 22, label: { show: true, position: "right" } }]
@@ -79,7 +86,8 @@ window.waystationCharts = (function () {
     document.querySelectorAll("[data-chart]").forEach(function (el) {
       var src = document.getElementById(el.getAttribute("data-rows"));
       var draw = kinds[el.getAttribute("data-chart")];
-      if (src && draw) charts.push(draw(el, JSON.parse(src.textContent)));
+      var rows = src ? JSON.parse(src.textContent) : [];
+      if (draw && rows.length) charts.push(draw(el, rows));
     });
     var timer;
     window.addEventListener("resize", function () {
