@@ -85,7 +85,9 @@ def summary(a: Analysis) -> list[tuple[str, str]]:
         (_("时间预算"), _("%(m)s 分钟") % {"m": r.get("minutes")}),
         (
             _("出行距离算法"),
-            _("%(model)s（绕行系数 %(d)s）") % {"model": model, "d": r.get("detour")},
+            _("直线距离 × 绕行系数 %(d)s") % {"d": r.get("detour")}
+            if r.get("travel_model") == "straight_line_x_detour"
+            else str(model),
         ),
         (_("需求来源"), str(demand)),
     ]

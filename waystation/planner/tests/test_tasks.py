@@ -175,3 +175,20 @@ def test_the_result_reads_in_words(people, stations, as_user):  # noqa: F811
     for raw in ("km/h", "MIP gap", "straight_line", "lp-bound", "greedy", "synthetic"):
         assert raw not in summary, raw
     assert "每小时 15.0 公里" in summary and "直线距离 × 绕行系数" in summary
+
+
+def test_an_analysis_counts_the_stations_of_its_own_city_only(
+    people,
+    wuxi_people,
+    stations,  # noqa: F811
+    as_user,
+):
+    from waystation.stations.models import Station
+
+    # a 无锡 row placed (wrongly, as a stray import might) in Changzhou's centre: still 无锡's
+    Station.objects.create(
+        code="WX001", lon=119.95, lat=31.78, name="梁溪站", district_id="320213",
+        status=Station.Status.OPEN,
+    )  # fmt: skip
+    a = _task(as_user(people.carl), task="coverage", district="city:320400")
+    assert a.result["n_stations"] == 3  # Changzhou's three, not 无锡's
