@@ -7,8 +7,10 @@ from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from waystation.accounts.access import AuthenticatedHttpRequest, NotInScope, requires, scope_of
+from waystation.core.charts import Chart, chart_download, with_query
 from waystation.core.dbrouter import lagging_reads_view
 
 from . import selectors, services
@@ -80,4 +82,25 @@ def stats(request: AuthenticatedHttpRequest) -> HttpResponse:
     s["paid_display"] = yuan(s["paid_fen"])
     s["condolence_display"] = yuan(s["condolence_fen"])
     years = sorted(set(plans_visible_to(request.user).values_list("year", flat=True)))
-    return render(request, "aid/stats.html", {"s": s, "years": years})
+    times, count, money = _("人次"), _("件数"), _("金额（元）")
+    year, plan, pf, area = _("年度"), _("方案"), _("平台"), _("区域")
+    charts = with_query(
+        request,
+        [
+            Chart(key, title, kind, s[rows], name, value)
+            for key, title, kind, rows, name, value in (
+                ("enrol-year", _("参保人次 · 按年度"), "bar", "enrol_by_year", year, times),
+                ("enrol-plan", _("参保人次 · 按方案"), "bar", "enrol_by_plan", plan, times),
+                ("status", _("报案 · 按状态"), "pie", "claims_by_status", _("状态"), count),
+                ("platform", _("报案 · 按平台"), "bar", "claims_by_platform", pf, count),
+                ("district", _("报案 · 按区域"), "bar", "claims_by_district", area, count),
+                ("paid-plan", _("给付金额 · 按方案"), "bar", "paid_by_plan", plan, money),
+                ("paid-year", _("给付金额 · 按年度"), "bar", "paid_by_year", year, money),
+                ("paid-pf", _("给付金额 · 按平台"), "bar", "paid_by_platform", pf, money),
+                ("paid-area", _("给付金额 · 按区域"), "bar", "paid_by_district", area, money),
+            )
+        ],
+    )
+    if (file := chart_download(request, charts, _("互助统计"))) is not None:
+        return file
+    return render(request, "aid/stats.html", {"s": s, "years": years, "charts": charts})

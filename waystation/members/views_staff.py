@@ -18,6 +18,7 @@ from waystation.accounts.access import (
     union_staff_required,
 )
 from waystation.accounts.models import District, OrgUnit, Platform
+from waystation.core.charts import Chart, chart_download, with_query
 from waystation.core.dbrouter import lagging_reads_view
 from waystation.core.http import attachment, filter_params, flash_errors, paginate
 
@@ -221,4 +222,26 @@ def poster_pdf(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
 @union_staff_required
 @lagging_reads_view
 def stats(request: AuthenticatedHttpRequest) -> HttpResponse:
-    return render(request, "members/stats.html", {"stats": selectors.member_stats(request.user)})
+    s = selectors.member_stats(request.user)
+    people = _("人数")
+    charts = with_query(
+        request,
+        [
+            Chart("union", _("按工会"), "bar", s["by_union"], _("工会"), people),
+            Chart("district", _("按区域"), "bar", s["by_district"], _("区域"), people),
+            Chart("industry", _("按行业"), "bar", s["by_industry"], _("行业"), people),
+            Chart("platform", _("按平台"), "bar", s["by_platform"], _("平台"), people),
+            Chart("channel", _("按入会渠道"), "pie", s["by_channel"], _("入会渠道"), people),
+            Chart(
+                "weeks",
+                _("每周入会人数"),
+                "line",
+                [{"name": r["week"], "n": r["n"]} for r in s["joins_per_week"]],
+                _("周（起始日）"),
+                _("入会人数"),
+            ),
+        ],
+    )
+    if (file := chart_download(request, charts, _("会员统计"))) is not None:
+        return file
+    return render(request, "members/stats.html", {"stats": s, "charts": charts})

@@ -3,9 +3,11 @@
 The city's `Boundaries` come from accounts.geography (built from the District rows, keyed by
 District code, cached per process)."""
 
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
+from django.db.models import Case, Value, When
 from numpy.typing import NDArray
 
 from waystation.accounts import geography
@@ -24,6 +26,35 @@ def districts_by_city(cities: list[City]) -> dict[int, list[District]]:
     out: dict[int, list[District]] = {}
     for d in District.objects.filter(city__in=cities).defer("boundary"):
         out.setdefault(d.city_id, []).append(d)
+    return out
+
+
+@dataclass(frozen=True)
+class DistrictRow:
+    """A district as the planning pages list it: every row of the city, in its order, with the
+    key its demand is counted under (its own code, or for a zone without a polygon of its own,
+    such as 经开区, the code of the district whose polygon holds it)."""
+
+    code: str
+    name: str
+    has_polygon: bool
+    counted_in: str  # the unit key of the Boundaries its demand falls in ("" if none)
+    counted_in_name: str
+
+
+def district_rows(city: City | int) -> list[DistrictRow]:
+    """Every district of the city, in order, without loading a polygon (one query)."""
+    shaped = Case(When(boundary__isnull=True, then=Value(False)), default=Value(True))
+    rows = list(
+        District.objects.filter(city=city)
+        .annotate(shaped=shaped)
+        .values_list("code", "name", "adcode", "shaped")
+    )
+    by_adcode = {adcode: (code, name) for code, name, adcode, has in rows if has}
+    out = []
+    for code, name, adcode, has in rows:
+        key, key_name = (code, name) if has else by_adcode.get(adcode, ("", ""))
+        out.append(DistrictRow(code, name, has, key, key_name))
     return out
 
 

@@ -4,7 +4,10 @@ import csv
 import io
 
 import numpy as np
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
+from waystation.accounts.models import City
 from waystation.planning import (
     PlanningError,
     PointLayer,
@@ -19,19 +22,33 @@ from waystation.stations.models import Station
 from . import geography
 
 DEMAND_SOURCES = [
-    ("synthetic", "合成骑手需求（演示用）"),
-    ("members", "会员工作区域（按区均匀撒点，演示用）"),
-    ("upload", "上传 CSV（id,lon,lat[,weight]）"),
+    ("synthetic", gettext_lazy("合成骑手需求（演示用）")),
+    ("members", gettext_lazy("本市会员的工作区域（按区撒点）")),
+    ("upload", gettext_lazy("上传需求点文件（列：id,lon,lat[,weight]）")),
 ]
 CANDIDATE_SOURCES = [
-    ("hotspots", "未覆盖热点（H3 六边形中心）"),
-    ("planned", "规划中/建设中的驿站"),
-    ("upload", "上传 CSV（id,lon,lat）"),
+    ("hotspots", gettext_lazy("未覆盖需求最密集处（六边形网格中心）")),
+    ("planned", gettext_lazy("规划中、建设中的驿站")),
+    ("upload", gettext_lazy("上传候选站址文件（列：id,lon,lat）")),
 ]
 
 
-def stations_layer(service: str = "") -> PointLayer:
+def city_demand_source(city: City | int) -> str:
+    """The demand a one-click task uses: the city's own members where they say they work, when
+    the city has any; else the synthetic riders (labelled as such on the result)."""
+    from waystation.members.models import Member
+
+    has_members = Member.objects.filter(
+        city=city, status="active", work_district__isnull=False
+    ).exists()
+    return "members" if has_members else "synthetic"
+
+
+def stations_layer(service: str = "", city: City | int | None = None) -> PointLayer:
+    """The open stations (of the city, when given), offering `service` if one is named."""
     qs = Station.objects.filter(status=Station.Status.OPEN)
+    if city is not None:
+        qs = qs.filter(city=city)
     if service:
         qs = qs.with_service(service)
     rows = list(qs.values_list("code", "lon", "lat"))
@@ -41,12 +58,12 @@ def stations_layer(service: str = "") -> PointLayer:
     return make_layer(lons, lats, ids=np.array(codes), what="驿站", source="registry")
 
 
-def planned_layer() -> PointLayer:
-    rows = list(
-        Station.objects.filter(
-            status__in=[Station.Status.PLANNED, Station.Status.BUILDING]
-        ).values_list("code", "lon", "lat")
-    )
+def planned_layer(city: City | int | None = None) -> PointLayer:
+    """The planned and building stations (of the city, when given) as candidate sites."""
+    qs = Station.objects.filter(status__in=[Station.Status.PLANNED, Station.Status.BUILDING])
+    if city is not None:
+        qs = qs.filter(city=city)
+    rows = list(qs.values_list("code", "lon", "lat"))
     if not rows:
         raise PlanningError("没有规划中或建设中的驿站可作候选点 (no planned stations)")
     codes, lons, lats = zip(*rows, strict=True)
@@ -133,12 +150,41 @@ def demand_layer(params: dict, uploaded: dict, city: int) -> PointLayer:
     return _from_rows(uploaded["demand"], "需求", "upload")
 
 
+def _in_district(layer: PointLayer, city: int, code: str) -> PointLayer:
+    """The points of `layer` inside the district (for a zone without a polygon of its own, the
+    district holding it: the only outline there is)."""
+    row = next((d for d in geography.district_rows(city) if d.code == code), None)
+    if row is None or not row.counted_in:
+        raise PlanningError(_("该区没有区界数据，无法在区内选址"))
+    keys = geography.boundaries_of(city).unit_of(layer.lon, layer.lat)
+    inside = layer.subset(np.asarray(keys == row.counted_in, dtype=bool))
+    if len(inside) == 0:
+        raise PlanningError(
+            _("%(name)s内没有可选的候选站址（区内需求可能已全部覆盖）") % {"name": row.name}
+        )
+    return inside
+
+
 def candidates_layer(
-    params: dict, uploaded: dict, stations: PointLayer, demand: PointLayer
+    params: dict,
+    uploaded: dict,
+    stations: PointLayer,
+    demand: PointLayer,
+    city: int | None = None,
+) -> PointLayer:
+    """The candidate sites; a task for one district keeps those inside it."""
+    layer = _candidates(params, uploaded, stations, demand, city)
+    if params.get("district") and city is not None:
+        return _in_district(layer, city, params["district"])
+    return layer
+
+
+def _candidates(
+    params: dict, uploaded: dict, stations: PointLayer, demand: PointLayer, city: int | None
 ) -> PointLayer:
     source = params["candidates"]
     if source == "planned":
-        return planned_layer()
+        return planned_layer(city)
     if source == "upload":
         return _from_rows(uploaded["candidates"], "候选点", "upload")
     reach = make_reach(

@@ -21,7 +21,7 @@ def analysis_run(job: Job, progress: Progress) -> dict:
 
     report(0.0, "准备图层 (building layers)")
     try:
-        stations = inputs.stations_layer(p.get("service", ""))
+        stations = inputs.stations_layer(p.get("service", ""), analysis.city_id)
         demand = inputs.demand_layer(p, analysis.uploaded, analysis.city_id)
         common = {
             "mode": p["mode"],
@@ -34,7 +34,9 @@ def analysis_run(job: Job, progress: Progress) -> dict:
         if analysis.kind == Analysis.Kind.COVERAGE:
             result = run_coverage(stations, demand, **common)
         else:
-            candidates = inputs.candidates_layer(p, analysis.uploaded, stations, demand)
+            candidates = inputs.candidates_layer(
+                p, analysis.uploaded, stations, demand, analysis.city_id
+            )
             k = min(int(p["k"]), len(candidates))
             result = run_selection(
                 stations, demand, candidates, k, time_limit=float(p.get("time_limit", 60)), **common

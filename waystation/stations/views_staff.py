@@ -23,6 +23,7 @@ from waystation.accounts.access import (
     staff_required,
 )
 from waystation.accounts.models import City, District
+from waystation.core.charts import Chart, chart_download, with_query
 from waystation.core.http import attachment, flash_errors, paginate
 from waystation.jobs.access import jobs_visible_to
 from waystation.members.exports import XLSX
@@ -145,13 +146,26 @@ def station_detail(request: AuthenticatedHttpRequest, code: str) -> HttpResponse
     station = station_for_staff(request.user, code)
     reports = station.reports.exclude(status=FaultReport.Status.RESOLVED).order_by("created_at")
     now = timezone.now()
+    stats = selectors.visit_stats(station)
+    visits = _("签到次数")
+    charts = with_query(
+        request,
+        [
+            Chart("by-day", _("按日"), "line", stats["by_day"], _("日期"), visits),
+            Chart("by-hour", _("按小时"), "line", stats["by_hour"], _("时段"), visits),
+            Chart("by-industry", _("按行业"), "pie", stats["by_industry"], _("行业"), visits),
+        ],
+    )
+    if (file := chart_download(request, charts, f"{station.code}-{_('签到')}")) is not None:
+        return file
     return render(
         request,
         "stations/staff_detail.html",
         {
             "s": station,
             "state": station.is_open_at(now),
-            "stats": selectors.visit_stats(station),
+            "stats": stats,
+            "charts": charts,
             "open_reports": [(r, r.age(now)) for r in reports],
             "exceptions": station.exceptions.filter(end_date__gte=timezone.localdate()),
             "exception_form": ExceptionForm(),

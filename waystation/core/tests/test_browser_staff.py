@@ -79,6 +79,7 @@ def test_staff_runs_a_coverage_analysis_and_sees_the_map(live_server, desk_page,
     page.on("pageerror", lambda e: errors.append(str(e)))
     sign_in(page, live_server, "carl", "pw-carl")
     page.goto(f"{live_server.url}/staff/planning/")
+    page.click("#expert > summary")  # the expert options are folded away
     page.fill("#id_demand_n", "3000")
     page.click("#analysis-form button[type=submit]")
     page.wait_for_selector("#summary", timeout=60000)  # progress bar, then the page reloads
