@@ -761,8 +761,8 @@ def _capacity() -> dict[str, Any]:
         for table in ("members_member", "stations_visit", "privacy_auditlog", "aid_claim"):
             # a partitioned table's own size is 0: sum its partitions (pg_partition_tree)
             cur.execute(
-                "SELECT coalesce(sum(pg_total_relation_size(relid)), 0),"
-                " coalesce(sum(pg_relation_size(relid)), 0) FROM pg_partition_tree(%s)",
+                "SELECT coalesce(sum(pg_total_relation_size(relid)), 0)::bigint,"
+                " coalesce(sum(pg_relation_size(relid)), 0)::bigint FROM pg_partition_tree(%s)",
                 [table],
             )
             total, heap = cur.fetchone()
