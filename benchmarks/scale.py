@@ -761,9 +761,10 @@ def _capacity() -> dict[str, Any]:
         for table in ("members_member", "stations_visit", "privacy_auditlog", "aid_claim"):
             # a partitioned table's own size is 0: sum its partitions (pg_partition_tree)
             cur.execute(
-                "SELECT coalesce(sum(pg_total_relation_size(relid)), 0)::bigint,"
-                " coalesce(sum(pg_relation_size(relid)), 0)::bigint FROM pg_partition_tree(%s)",
-                [table],
+                "SELECT coalesce(sum(pg_total_relation_size(relid)), pg_total_relation_size(%s))"
+                "::bigint, coalesce(sum(pg_relation_size(relid)), pg_relation_size(%s))::bigint"
+                " FROM pg_partition_tree(%s)",
+                [table, table, table],
             )
             total, heap = cur.fetchone()
             cur.execute(f'SELECT count(*) FROM "{table}"')  # noqa: S608 - our table names
