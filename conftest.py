@@ -217,9 +217,7 @@ def browser():
         b.close()
 
 
-@pytest.fixture
-def phone_page(browser):
-    """A page at a phone's viewport (iPhone 12-ish), Chinese locale, Shanghai time."""
+def _phone(browser, **extra):
     ctx = browser.new_context(
         viewport={"width": 390, "height": 844},
         device_scale_factor=2,
@@ -227,9 +225,26 @@ def phone_page(browser):
         has_touch=True,
         locale="zh-CN",
         timezone_id="Asia/Shanghai",
+        **extra,
     )
     page = ctx.new_page()
     page.set_default_timeout(15000)
+    return ctx, page
+
+
+@pytest.fixture
+def phone_page(browser):
+    """A page at a phone's viewport (iPhone 12-ish), Chinese locale, Shanghai time."""
+    ctx, page = _phone(browser)
+    yield page
+    ctx.close()
+
+
+@pytest.fixture
+def phone_page_without_sw(browser):
+    """The phone page with the service worker blocked: for a test that fakes the network with
+    page.route, which never sees what a service worker fetches."""
+    ctx, page = _phone(browser, service_workers="block")
     yield page
     ctx.close()
 

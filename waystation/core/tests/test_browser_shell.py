@@ -242,6 +242,7 @@ def test_signing_out_drops_the_saved_card(live_server, phone_page, station_and_r
     page.goto(f"{live_server.url}/me/card/")
     saved = "caches.open('ws-personal').then(c => c.keys()).then(ks => ks.map(r => new URL(r.url).pathname))"  # noqa: E501
     assert "/me/card/" in page.evaluate(saved)
+    page.click("a[href='/me/logout/']")  # the card links to a page that asks to confirm
     page.click("form[action='/me/logout/'] button")
     page.wait_for_url("**/me/login/")
     assert page.evaluate(saved) == []

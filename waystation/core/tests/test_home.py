@@ -323,7 +323,10 @@ def test_the_navigation_is_grouped_by_module_and_shows_only_what_the_role_may_us
     assert list(groups(as_user(people.alice))) == ["会员", "驿站", "互助", "规划"]
     assert list(groups(as_user(people.admin))) == ["会员", "驿站", "互助", "规划", "系统"]
     assert groups(as_user(people.admin))["系统"] == ["通知公告", "审计日志", "组织与词表"]
-    assert groups(as_user(kim)) == {"会员": ["会员卡核验"], "驿站": ["驿站", "故障报告"]}
+    assert groups(as_user(kim)) == {
+        "会员": ["会员卡核验"],
+        "驿站": ["驿站", "驿站地图", "故障报告"],
+    }
     assert groups(as_user(people.lily)) == {"互助": ["互助理赔"]}
     assert "互助付款" not in groups(as_user(people.alice))["互助"]
 

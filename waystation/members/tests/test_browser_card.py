@@ -125,8 +125,10 @@ def _cached_code(minutes_ago: int, page) -> str:
     )
 
 
-def test_the_card_from_the_offline_cache_says_so_and_since_when(live_server, phone_page, member):
-    page = phone_page
+def test_the_card_from_the_offline_cache_says_so_and_since_when(
+    live_server, phone_page_without_sw, member
+):
+    page = phone_page_without_sw
     member_signed_in(page, live_server, member)
     page.goto(f"{live_server.url}/me/card/")
     page.wait_for_function("document.getElementById('card-qr-img').naturalWidth > 0")
@@ -157,9 +159,9 @@ def test_the_card_from_the_offline_cache_says_so_and_since_when(live_server, pho
 
 
 def test_a_signal_lost_mid_way_keeps_the_live_code_until_it_expires(
-    live_server, phone_page, member
+    live_server, phone_page_without_sw, member
 ):
-    page = phone_page
+    page = phone_page_without_sw
     member_signed_in(page, live_server, member)
     page.goto(f"{live_server.url}/me/card/")
     page.wait_for_function("document.getElementById('card-qr-img').naturalWidth > 0")

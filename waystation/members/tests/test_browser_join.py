@@ -43,7 +43,7 @@ def test_worker_joins_from_campaign_page_to_card_on_a_phone(live_server, phone_p
     card = page.inner_text("#member-card")
     assert member.member_number in card and "王小明" in card and "外卖送餐" in card
     assert "11010519491231002X" not in page.content()
-    # the QR image is served and rendered
-    assert page.eval_on_selector(".qr img", "img => img.naturalWidth") > 0
+    # the QR image is fetched by the page's script and rendered
+    page.wait_for_function("document.getElementById('card-qr-img').naturalWidth > 0")
     # nothing overflows the phone's width
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
