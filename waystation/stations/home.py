@@ -16,23 +16,19 @@ from django.utils.translation import gettext_lazy
 from waystation.accounts.access import Role, scope_of
 from waystation.core import home, nav
 
-from .access import can_see_stations, reports_visible_to, stations_visible_to
+from .access import can_see_stations, stations_visible_to
 from .models import FaultReport, Station, Visit
+from .selectors import report_counts
 
 R = FaultReport.Status
 
 
 def reports_waiting(user: Any) -> int:
-    return reports_visible_to(user).exclude(status=R.RESOLVED).count()
+    return report_counts(user)[0]
 
 
 def reports_overdue(user: Any) -> int:
-    return (
-        reports_visible_to(user)
-        .exclude(status=R.RESOLVED)
-        .filter(created_at__lt=FaultReport.overdue_before())
-        .count()
-    )
+    return report_counts(user)[1]
 
 
 def stations_open(user: Any) -> int:
